@@ -1,0 +1,254 @@
+/* conn.c - framing, output queue and lifetime of a connection. */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "domain.h"
+#include "log.h"
+#include "probes.h"
+#include "request.h"
+#include "txn.h"
+#include "watch.h"
+
+struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, void *transport,
+		      unsigned domid)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->in = malloc(CONN_IN_BUF);
+	if (!c->in) {
+		free(c);
+		return NULL;
+	}
+	c->ops = ops;
+	c->transport = transport;
+	c->daemon = d;
+	c->id = ++d->next_conn_id;
+	c->domid = domid;
+	c->priv = domid == d->priv_domid;
+	c->out_hard_limit = d->out_limit_priv;
+	c->next_txid = 1;
+	c->next = d->conns;
+	if (d->conns)
+		d->conns->prev = c;
+	d->conns = c;
+	d->nconns++;
+	return c;
+}
+
+size_t conn_pending_output(const struct conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+static void update_interest(struct conn *c)
+{
+	bool backlog = conn_pending_output(c) > 0;
+	c->ops->set_interest(c, conn_pending_output(c) <= OUT_SOFT_LIMIT, backlog);
+}
+
+void conn_flush(struct conn *c)
+{
+	while (!c->dead && c->out_off < c->out_len) {
+		ssize_t n = c->ops->send(c, c->out + c->out_off, c->out_len - c->out_off);
+		if (n == -EAGAIN || n == 0)
+			break;
+		if (n < 0) {
+			conn_close(c, "write error");
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->dead)
+		return;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	update_interest(c);
+}
+
+static int reserve_output(struct conn *c, size_t need)
+{
+	size_t cap;
+	char *p;
+
+	if (c->out_off && c->out_len + need > c->out_cap) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + need <= c->out_cap)
+		return 0;
+	cap = c->out_cap ? c->out_cap : 8192;
+	while (cap < c->out_len + need)
+		cap *= 2;
+	p = realloc(c->out, cap);
+	if (!p)
+		return ENOMEM;
+	c->out = p;
+	c->out_cap = cap;
+	return 0;
+}
+
+int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+	       const void *payload, size_t len)
+{
+	struct xs_msg_header h = { type, req_id, tx_id, (uint32_t)len };
+
+	if (c->dead)
+		return EPIPE;
+	if (c->out_hard_limit && conn_pending_output(c) + sizeof(h) + len > c->out_hard_limit) {
+		log_warnx("connection %u (domain %u, pid %d %s): %zu bytes unread, closing",
+			  c->id, c->domid, (int)c->pid, c->comm, conn_pending_output(c));
+		conn_close(c, "output limit");
+		return ENOSPC;
+	}
+	if (reserve_output(c, sizeof(h) + len))
+		return ENOMEM;
+	memcpy(c->out + c->out_len, &h, sizeof(h));
+	if (len)
+		memcpy(c->out + c->out_len + sizeof(h), payload, len);
+	c->out_len += sizeof(h) + len;
+	return 0;
+}
+
+/* Handles every complete message in the input buffer, as long as the
+ * client keeps reading its replies. */
+static void process_input(struct conn *c)
+{
+	size_t off = 0;
+
+	while (!c->dead && c->in_len - off >= XS_HEADER_SIZE &&
+	       conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+		struct xs_msg_header h;
+		memcpy(&h, c->in + off, sizeof(h));
+		if (h.len > XS_PAYLOAD_MAX) {
+			log_warnx("Client tried to feed us %u (connection %u, domain %u, pid %d %s)",
+				  h.len, c->id, c->domid, (int)c->pid, c->comm);
+			conn_close(c, "payload too long");
+			return;
+		}
+		if (c->in_len - off < XS_HEADER_SIZE + h.len)
+			break;
+		request_handle(c, &h, c->in + off + XS_HEADER_SIZE);
+		off += XS_HEADER_SIZE + h.len;
+	}
+	if (c->dead)
+		return;
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+}
+
+void conn_readable(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->dead)
+		return;
+	if (conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+		n = c->ops->recv(c, c->in + c->in_len, CONN_IN_BUF - c->in_len);
+		if (n == 0) {
+			conn_close(c, "closed by peer");
+			return;
+		}
+		if (n < 0 && n != -EAGAIN) {
+			conn_close(c, "read error");
+			return;
+		}
+		if (n > 0)
+			c->in_len += (size_t)n;
+	}
+	process_input(c);
+	if (!c->dead)
+		conn_flush(c);
+}
+
+void conn_writable(struct conn *c)
+{
+	if (c->dead)
+		return;
+	conn_flush(c);
+	/* Requests held back by the output bound can go on now. */
+	if (!c->dead && c->in_len && conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+		process_input(c);
+		if (!c->dead)
+			conn_flush(c);
+	}
+}
+
+struct txn *conn_find_txn(const struct conn *c, uint32_t id)
+{
+	for (struct txn *t = c->txns; t; t = t->next)
+		if (t->id == id)
+			return t;
+	return NULL;
+}
+
+void conn_drop_txn(struct conn *c, struct txn *t)
+{
+	for (struct txn **pp = &c->txns; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			c->ntxns--;
+			if (c->domain)
+				c->domain->transactions--;
+			txn_free(t);
+			return;
+		}
+	}
+}
+
+void conn_drop_all_txns(struct conn *c)
+{
+	while (c->txns) {
+		struct txn *t = c->txns;
+		if (XS_PROBE_ENABLED(txn_done))
+			XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, 4, NULL,
+				 t->nentries, t->ops, 0);
+		conn_drop_txn(c, t);
+	}
+}
+
+void conn_close(struct conn *c, const char *why)
+{
+	struct daemon *d = c->daemon;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	if (XS_PROBE_ENABLED(conn_close))
+		XS_PROBE(conn_close, c->id, c->domid, c->pid, why);
+	log_debug("connection %u (domain %u, pid %d %s) closed: %s", c->id, c->domid,
+		  (int)c->pid, c->comm, why);
+	if (c->domain)
+		c->domain->watches -= c->nwatches;
+	watch_remove_all(&d->watches, c);
+	conn_drop_all_txns(c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	d->nconns--;
+	c->ops->destroy(c);
+	c->reap_next = d->reap;
+	d->reap = c;
+}
+
+void conn_reap(struct daemon *d)
+{
+	while (d->reap) {
+		struct conn *c = d->reap;
+		d->reap = c->reap_next;
+		free(c->in);
+		free(c->out);
+		free(c);
+	}
+}

@@ -1,0 +1,101 @@
+/*
+ * conn.h - a client connection, independent of how bytes travel.
+ *
+ * A transport (Unix socket today, the shared ring for guests) creates a
+ * conn with its conn_ops and calls conn_readable()/conn_writable() when
+ * its fd or event channel fires.  The conn owns framing (reassembling
+ * headers and bodies across partial reads), the output queue, and the
+ * client's transactions and watches.
+ *
+ * Output bound: while more than OUT_SOFT_LIMIT bytes wait to be sent, the
+ * conn stops reading requests (the client is pushed back by its own
+ * socket buffer).  Watch events are not requests and can still arrive; if
+ * the queue passes the hard limit (daemon option, default 16 MiB for the
+ * privileged domain, the memory quota for others) the connection is
+ * closed and logged, so a client that never reads cannot grow the daemon
+ * without bound.
+ */
+#ifndef XS_CONN_H
+#define XS_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "wire.h"
+
+struct conn;
+struct daemon;
+struct domain;
+struct txn;
+struct watch;
+
+struct conn_ops {
+	const char *kind;  /* "socket", "ring" */
+	/* Bytes read, 0 at end of stream, or -errno (-EAGAIN: nothing now). */
+	ssize_t (*recv)(struct conn *c, void *buf, size_t len);
+	/* Bytes written, or -errno (-EAGAIN: try again when writable). */
+	ssize_t (*send)(struct conn *c, const void *buf, size_t len);
+	/* Tells the transport what to wait for. */
+	void (*set_interest)(struct conn *c, bool want_in, bool want_out);
+	/* Releases the transport (fd, mapping); the conn itself is freed by
+	 * conn.c afterwards. */
+	void (*destroy)(struct conn *c);
+};
+
+#define CONN_IN_BUF (2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX))
+#define OUT_SOFT_LIMIT (64 * 1024)
+
+struct conn {
+	const struct conn_ops *ops;
+	void *transport;          /* the transport's own state */
+	struct daemon *daemon;
+	struct conn *next, *prev; /* daemon's list of live connections */
+	struct conn *reap_next;   /* daemon's list of closed, not yet freed */
+	uint32_t id;              /* unique for the daemon's lifetime (probes) */
+	unsigned domid;
+	bool priv;                /* acts as the privileged domain */
+	bool dead;                /* closed; freed after the current round */
+	struct domain *domain;    /* accounting record; NULL for socket clients */
+	uint32_t features;        /* XS_FEATURE_* the client may use */
+	pid_t pid;                /* peer process (socket clients), 0 otherwise */
+	uid_t uid;
+	char comm[16];
+	/* input */
+	char *in;
+	size_t in_len;
+	/* output: one contiguous queue, sent from out_off */
+	char *out;
+	size_t out_off, out_len, out_cap;
+	size_t out_hard_limit;
+	/* state owned for the client */
+	struct txn *txns;
+	unsigned ntxns;
+	uint32_t next_txid;
+	struct watch *watches;
+	unsigned nwatches;
+	uint64_t requests;        /* served, for memreport/probes */
+};
+
+struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, void *transport,
+		      unsigned domid);
+void conn_readable(struct conn *c);
+void conn_writable(struct conn *c);
+/* Closes now: drops watches and transactions, unlinks, and queues the
+ * struct to be freed after the current loop round.  Idempotent. */
+void conn_close(struct conn *c, const char *why);
+/* Appends a message; may close the conn if the hard limit is passed. */
+int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+	       const void *payload, size_t len);
+/* Sends what it can now. */
+void conn_flush(struct conn *c);
+size_t conn_pending_output(const struct conn *c);
+/* Frees connections closed during the last loop round. */
+void conn_reap(struct daemon *d);
+
+struct txn *conn_find_txn(const struct conn *c, uint32_t id);
+void conn_drop_txn(struct conn *c, struct txn *t);
+void conn_drop_all_txns(struct conn *c);
+
+#endif

@@ -1,0 +1,282 @@
+/* daemon.c - the daemon's state and the hooks that tie the store to
+ * watches and accounting (see daemon.h). */
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+#include "nodeops.h"
+#include "path.h"
+#include "probes.h"
+
+static void account(void *arg, unsigned domid, int delta)
+{
+	struct daemon *d = arg;
+	struct domain *dom = domain_get(&d->domains, domid, d->store.generation);
+
+	if (!dom)
+		return;
+	dom->nodes = (unsigned)((int)dom->nodes + delta);
+	if (dom->nodes == 0)
+		domain_put(&d->domains, dom);
+}
+
+/* The tree C xenstored starts with: /, /tool, /tool/xenstored and the two
+ * special nodes, owned by the privileged domain, no access for others. */
+static int initial_tree(struct daemon *d)
+{
+	static const char *const paths[] = {
+		"/", "/tool", "/tool/xenstored", "@introduceDomain", "@releaseDomain",
+	};
+	struct perm p = { .domid = (uint16_t)d->priv_domid, .access = PERM_NONE };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct node *n = node_new(paths[i], strlen(paths[i]));
+		if (!n || node_set_perms(n, &p, 1)) {
+			node_free(n);
+			return ENOMEM;
+		}
+		if (strcmp(paths[i], "/tool") == 0)
+			node_add_child(n, "xenstored", 9);
+		if (strcmp(paths[i], "/") == 0)
+			node_add_child(n, "tool", 4);
+		store_insert(&d->store, n);
+	}
+	return 0;
+}
+
+int daemon_init(struct daemon *d)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	quota_defaults(&d->quotas);
+	d->out_limit_priv = 16u << 20;
+	if ((err = store_init(&d->store)) || (err = watch_table_init(&d->watches)))
+		return err;
+	d->store.account = account;
+	d->store.account_ctx = d;
+	return initial_tree(d);
+}
+
+void daemon_destroy(struct daemon *d)
+{
+	while (d->conns)
+		conn_close(d->conns, "shutdown");
+	conn_reap(d);
+	d->store.account = NULL;
+	store_destroy(&d->store);
+	watch_table_destroy(&d->watches);
+	domain_table_destroy(&d->domains);
+}
+
+void daemon_changed(void *arg, const char *path, bool exact,
+		    const struct perm *old_perms, unsigned old_nperms)
+{
+	struct daemon *d = arg;
+	watch_fire(d, path, exact, old_perms, old_nperms, &d->cause);
+}
+
+void daemon_fire_special(struct daemon *d, const char *name, unsigned domid)
+{
+	static const struct event_cause none = { 0, 0 };
+	char sub[64];
+
+	watch_fire(d, name, true, NULL, 0, &none);
+	/* C 4.22: depth-limited watchers of @releaseDomain get the domid. */
+	if (strcmp(name, "@releaseDomain") == 0) {
+		snprintf(sub, sizeof(sub), "%s/%u", name, domid);
+		watch_fire(d, sub, false, NULL, 0, &none);
+	}
+}
+
+struct cleanup {
+	struct daemon *d;
+	unsigned domid;
+	char **doomed;
+	size_t ndoomed, cap;
+};
+
+/* Strips ACL entries naming the domain and notes the nodes it owns. */
+static void cleanup_visit(struct node *n, void *arg)
+{
+	struct cleanup *c = arg;
+	unsigned keep = 1;
+
+	for (unsigned i = 1; i < n->nperms; i++)
+		if (n->perms[i].domid != c->domid)
+			n->perms[keep++] = n->perms[i];
+	n->nperms = (uint16_t)keep;
+	if (node_owner(n) != c->domid || n->path[0] != '/' || n->path_len == 1)
+		return;
+	if (c->ndoomed == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		char **p = realloc(c->doomed, cap * sizeof(*p));
+		if (!p)
+			return;
+		c->doomed = p;
+		c->cap = cap;
+	}
+	c->doomed[c->ndoomed] = strdup(n->path);
+	if (c->doomed[c->ndoomed])
+		c->ndoomed++;
+}
+
+/* Deletes (or with -K hands to priv) every node the domain owns (XSA-419). */
+void daemon_cleanup_domain(struct daemon *d, unsigned domid)
+{
+	struct cleanup c = { .d = d, .domid = domid };
+	struct node_ctx ctx = {
+		.view = { &d->store, NULL, daemon_changed, d },
+		.who = { d->priv_domid, -1, true },
+		.quota_hit = -1,
+	};
+
+	if (domid == d->priv_domid)
+		return;
+	store_foreach(&d->store, cleanup_visit, &c);
+	for (size_t i = 0; i < c.ndoomed; i++) {
+		struct node *n = store_lookup(&d->store, c.doomed[i], strlen(c.doomed[i]));
+		if (n && d->keep_orphans) {
+			struct perm p = n->perms[0];
+			p.domid = (uint16_t)d->priv_domid;
+			store_set_perms(&d->store, n, &p, 1);
+		} else if (n) {
+			nodeops_rm(&ctx, c.doomed[i]);
+		}
+		free(c.doomed[i]);
+	}
+	free(c.doomed);
+}
+
+void daemon_release_domain(struct daemon *d, struct domain *dom, const char *reason)
+{
+	unsigned domid = dom->domid;
+
+	if (dom->conn)
+		conn_close(dom->conn, reason);
+	dom->conn = NULL;
+	dom->introduced = false;
+	dom->shutdown_reported = false;
+	dom->target = -1;
+	dom->features_set = false;
+	if (XS_PROBE_ENABLED(domain_release))
+		XS_PROBE(domain_release, domid, reason);
+	daemon_cleanup_domain(d, domid);
+	daemon_fire_special(d, "@releaseDomain", domid);
+	dom = domain_find(&d->domains, domid);
+	if (dom)
+		domain_put(&d->domains, dom);
+}
+
+struct check {
+	struct daemon *d;
+	char *report;
+	size_t size, used;
+	unsigned problems;
+	struct domain_count {
+		unsigned domid, nodes;
+	} *counts;
+	size_t ncounts, cap;
+};
+
+static void problem(struct check *c, const char *what, const char *path)
+{
+	int n;
+
+	c->problems++;
+	log_warnx("check: %s: %s", what, path);
+	if (c->used >= c->size)
+		return;
+	n = snprintf(c->report + c->used, c->size - c->used, "%s: %s\n", what, path);
+	if (n > 0)
+		c->used += (size_t)n;
+}
+
+static void count_owner(struct check *c, unsigned domid)
+{
+	for (size_t i = 0; i < c->ncounts; i++) {
+		if (c->counts[i].domid == domid) {
+			c->counts[i].nodes++;
+			return;
+		}
+	}
+	if (c->ncounts == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct domain_count *p = realloc(c->counts, cap * sizeof(*p));
+		if (!p)
+			return;
+		c->counts = p;
+		c->cap = cap;
+	}
+	c->counts[c->ncounts++] = (struct domain_count){ domid, 1 };
+}
+
+/* Parent links both ways: the parent exists and lists this node, and
+ * every listed child exists. */
+static void check_node(struct node *n, void *arg)
+{
+	struct check *c = arg;
+	size_t plen = path_parent_len(n->path, n->path_len);
+	char child[XS_PATH_BUF];
+
+	count_owner(c, node_owner(n));
+	if (n->path[0] == '/' && n->path_len > 1) {
+		const struct node *p = store_lookup(&c->d->store, n->path, plen);
+		const char *name = n->path + plen + (plen > 1);
+		size_t nlen = n->path_len - (size_t)(name - n->path), off = 0;
+		bool listed = false;
+		while (p && off < p->children_len && !listed) {
+			listed = strlen(p->children + off) == nlen &&
+				 memcmp(p->children + off, name, nlen) == 0;
+			off += strlen(p->children + off) + 1;
+		}
+		if (!listed)
+			problem(c, p ? "not listed by its parent" : "orphan", n->path);
+	}
+	for (size_t off = 0; off < n->children_len;) {
+		size_t clen = strlen(n->children + off);
+		int len = snprintf(child, sizeof(child), "%s/%s",
+				   n->path_len == 1 ? "" : n->path, n->children + off);
+		if (len > 0 && !store_lookup(&c->d->store, child, (size_t)len))
+			problem(c, "missing child", child);
+		off += clen + 1;
+	}
+}
+
+static void check_domain(struct domain *dom, void *arg)
+{
+	struct check *c = arg;
+	unsigned counted = 0;
+	char what[64];
+
+	for (size_t i = 0; i < c->ncounts; i++)
+		if (c->counts[i].domid == dom->domid)
+			counted = c->counts[i].nodes;
+	if (counted != dom->nodes) {
+		snprintf(what, sizeof(what), "domain %u owns %u nodes, accounted %u",
+			 dom->domid, counted, dom->nodes);
+		problem(c, what, "/");
+	}
+}
+
+unsigned daemon_check(struct daemon *d, char *report, size_t size)
+{
+	struct check c = { .d = d, .report = report, .size = size };
+
+	if (size)
+		report[0] = '\0';
+	store_foreach(&d->store, check_node, &c);
+	domain_foreach(&d->domains, check_domain, &c);
+	for (size_t i = 0; i < c.ncounts; i++) {
+		struct domain *dom = domain_find(&d->domains, c.counts[i].domid);
+		if (!dom)
+			problem(&c, "unaccounted owner", "/");
+	}
+	free(c.counts);
+	return c.problems;
+}

@@ -1,0 +1,66 @@
+/*
+ * daemon.h - the daemon's state, in one struct passed to whoever needs it
+ * (no globals): the store, the watch table, the domains, the quotas and
+ * the live connections.  daemon.c creates the initial tree and owns the
+ * hooks that tie the store's changes to watches and accounting.
+ */
+#ifndef XS_DAEMON_H
+#define XS_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain.h"
+#include "quota.h"
+#include "store.h"
+#include "watch.h"
+#include "wire.h"
+
+struct conn;
+struct ev_loop;
+
+struct daemon {
+	struct ev_loop *loop;
+	struct store store;
+	struct watch_table watches;
+	struct domain_table domains;
+	struct quota_set quotas;
+	struct conn *conns;          /* live connections */
+	struct conn *reap;           /* closed this round, freed after it */
+	unsigned nconns;
+	uint32_t next_conn_id;
+	unsigned priv_domid;         /* the privileged domain (0) */
+	bool keep_orphans;           /* -K: hand a dead domain's nodes to priv */
+	size_t out_limit_priv;       /* output queue bound, privileged conns */
+	struct event_cause cause;    /* request being handled, for probes */
+	uint64_t requests;           /* served since start */
+	char reply[XS_PAYLOAD_MAX + 64]; /* reply scratch, one request at a time */
+};
+
+int daemon_init(struct daemon *d);
+void daemon_destroy(struct daemon *d);
+
+/* The store's change hook outside transactions, and txn commit's. */
+void daemon_changed(void *daemon, const char *path, bool exact,
+		    const struct perm *old_perms, unsigned old_nperms);
+
+/* Fires a special event (@introduceDomain, @releaseDomain[/<domid>]). */
+void daemon_fire_special(struct daemon *d, const char *name, unsigned domid);
+
+/* Removes what a departed domain leaves behind (spec §2.7): nodes it owns
+ * (or hands them to priv with -K), ACL entries naming it. */
+void daemon_cleanup_domain(struct daemon *d, unsigned domid);
+
+/* Features the daemon offers (GET_FEATURE, ring server_features). */
+#define DAEMON_FEATURES (XS_FEATURE_ERROR | XS_FEATURE_WATCHDEPTH | XS_FEATURE_DOMID_ANY)
+
+/* Forgets an introduced domain (RELEASE, death): closes its connection,
+ * cleans up after it, fires @releaseDomain. */
+void daemon_release_domain(struct daemon *d, struct domain *dom, const char *reason);
+
+/* Consistency check for CONTROL check and tests: parent/child links and
+ * per-domain node counts.  Returns the number of problems (logged). */
+unsigned daemon_check(struct daemon *d, char *report, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * event.h - the single-threaded epoll loop.  Register an fd with a
+ * callback, change what it waits for, run until told to stop.  After each
+ * round of callbacks the loop calls an optional idle hook (the daemon uses
+ * it to free connections closed during the round, so nothing is freed
+ * while a request still refers to it).
+ */
+#ifndef XS_EVENT_H
+#define XS_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ev_loop;
+
+typedef void ev_fd_fn(void *arg, uint32_t events);
+
+/* A registration; embed it in the object that owns the fd. */
+struct ev_handler {
+	ev_fd_fn *fn;   /* called with the epoll event bits */
+	void *arg;      /* the owning object */
+	int fd;
+	uint32_t events; /* what we currently wait for (EPOLLIN/EPOLLOUT) */
+};
+
+struct ev_loop *ev_new(void);
+void ev_free(struct ev_loop *loop);
+int ev_add(struct ev_loop *loop, struct ev_handler *h, int fd, uint32_t events,
+	   ev_fd_fn *fn, void *arg);
+int ev_modify(struct ev_loop *loop, struct ev_handler *h, uint32_t events);
+void ev_remove(struct ev_loop *loop, struct ev_handler *h);
+void ev_set_idle(struct ev_loop *loop, void (*fn)(void *), void *arg);
+/* Runs until ev_stop() or *stop_flag becomes true (checked after each
+ * round; signal handlers set it).  0, or an errno from epoll_wait. */
+int ev_run(struct ev_loop *loop, volatile int *stop_flag);
+void ev_stop(struct ev_loop *loop);
+
+#endif

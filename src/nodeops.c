@@ -1,0 +1,314 @@
+/* nodeops.c - tree operations with permissions, quotas and events. */
+#include "nodeops.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain.h"
+#include "path.h"
+
+/* The nearest existing ancestor of path (starting at its parent). */
+static int nearest_ancestor(struct node_ctx *ctx, const char *path, size_t len,
+			    struct node **out)
+{
+	int err;
+
+	*out = NULL;
+	while ((len = path_parent_len(path, len)) > 0) {
+		err = view_lookup(&ctx->view, path, len, out);
+		if (err || *out)
+			return err;
+	}
+	return 0;
+}
+
+/* Information hiding (C's errno_from_parents): a failure is reported as
+ * EACCES unless the caller may read the nearest existing ancestor. */
+static int hide(struct node_ctx *ctx, const char *path, int err)
+{
+	struct node *anc;
+
+	if (err == ENOMEM || err == ENOSPC)
+		return err;
+	if (nearest_ancestor(ctx, path, strlen(path), &anc) || !anc)
+		return EACCES;
+	return (perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_READ) ? err : EACCES;
+}
+
+int nodeops_get(struct node_ctx *ctx, const char *path, unsigned perm,
+		struct node **out)
+{
+	int err = view_lookup(&ctx->view, path, strlen(path), out);
+
+	if (err)
+		return err;
+	if (!*out)
+		return hide(ctx, path, ENOENT);
+	if ((perm_for(&ctx->who, (*out)->perms, (*out)->nperms) & perm) != perm) {
+		*out = NULL;
+		return hide(ctx, path, EACCES);
+	}
+	return 0;
+}
+
+static int quota_fail(struct node_ctx *ctx, enum quota_id id, size_t value)
+{
+	ctx->quota_hit = id;
+	ctx->quota_value = value;
+	return ENOSPC;
+}
+
+static long nodes_pending(const struct node_ctx *ctx)
+{
+	long n = ctx->dom ? (long)ctx->dom->nodes : 0;
+	return ctx->view.txn ? n + ctx->view.txn->nodes_created : n;
+}
+
+/* A node as the caller would create it below parent: the parent's whole
+ * permission list, owned by an unprivileged creator. */
+static struct node *new_child(struct node_ctx *ctx, const struct node *parent,
+			      const char *path, size_t len)
+{
+	struct node *n = node_new(path, len);
+
+	if (!n)
+		return NULL;
+	if (node_set_perms(n, parent->perms, parent->nperms)) {
+		node_free(n);
+		return NULL;
+	}
+	if (!ctx->who.priv && n->nperms)
+		n->perms[0].domid = (uint16_t)ctx->who.domid;
+	return n;
+}
+
+static unsigned count_levels(const char *path, size_t from, size_t to)
+{
+	unsigned n = 0;
+	for (size_t i = from + 1; i <= to; i++)
+		if (i == to || path[i] == '/')
+			n++;
+	return n;
+}
+
+/* Creates path and its missing ancestors below `anc`.  Quotas are checked
+ * first so a refused request leaves nothing behind (XSA-415). */
+static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
+		       const void *value, size_t vlen)
+{
+	size_t len = strlen(path), pos = anc->path_len == 1 ? 0 : anc->path_len;
+	unsigned levels = count_levels(path, pos, len);
+	struct node *parent = anc;
+	int err;
+
+	if (!(perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_WRITE))
+		return EACCES;
+	if (!quota_allows(ctx->limit_nodes, (size_t)(nodes_pending(ctx) + levels)))
+		return quota_fail(ctx, QUOTA_NODES, (size_t)(nodes_pending(ctx) + levels));
+	if (!quota_allows(ctx->limit_node_size, 16 + 8 * (size_t)anc->nperms + vlen))
+		return quota_fail(ctx, QUOTA_NODE_SIZE, 16 + 8 * (size_t)anc->nperms + vlen);
+	while (pos < len) {
+		size_t end = pos + 1;
+		struct node *n;
+		while (end < len && path[end] != '/')
+			end++;
+		n = new_child(ctx, parent, path, end);
+		if (!n)
+			return ENOMEM;
+		if (end == len && (err = node_set_value(n, value, vlen))) {
+			node_free(n);
+			return err;
+		}
+		err = node_add_child(parent, path + pos + 1, end - pos - 1);
+		if (err) {
+			node_free(n);
+			return err;
+		}
+		view_modified(&ctx->view, parent);
+		err = view_create(&ctx->view, n);
+		if (err)
+			return err;
+		parent = n;
+		pos = end;
+	}
+	view_changed(&ctx->view, path, false, NULL, 0);
+	return 0;
+}
+
+/* A missing node may be created when the caller may write its nearest
+ * existing ancestor; errors follow the information-hiding rule. */
+static int create(struct node_ctx *ctx, const char *path, const void *value, size_t vlen)
+{
+	struct node *anc;
+	int err = nearest_ancestor(ctx, path, strlen(path), &anc);
+
+	if (err)
+		return err;
+	if (!anc)
+		return EINVAL; /* only "/" has no ancestor, and "/" always exists */
+	if (!(perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_READ))
+		return EACCES;
+	return create_path(ctx, anc, path, value, vlen);
+}
+
+int nodeops_write(struct node_ctx *ctx, const char *path, const void *value, size_t len)
+{
+	struct node *n;
+	int err = nodeops_get(ctx, path, PERM_WRITE, &n);
+
+	if (err == ENOENT)
+		return create(ctx, path, value, len);
+	if (err)
+		return err;
+	if (!quota_allows(ctx->limit_node_size,
+			  node_quota_size(n) - n->value_len + len))
+		return quota_fail(ctx, QUOTA_NODE_SIZE,
+				  node_quota_size(n) - n->value_len + len);
+	err = node_set_value(n, value, len);
+	if (err)
+		return err;
+	view_modified(&ctx->view, n);
+	view_changed(&ctx->view, path, false, NULL, 0);
+	return 0;
+}
+
+int nodeops_mkdir(struct node_ctx *ctx, const char *path)
+{
+	struct node *n;
+	int err = nodeops_get(ctx, path, PERM_WRITE, &n);
+
+	if (err == ENOENT)
+		return create(ctx, path, NULL, 0);
+	return err; /* an existing node is left alone and fires nothing */
+}
+
+/* Paths of a subtree, root first; iterative (XSA-418). */
+struct path_list {
+	char **paths;
+	size_t count, cap;
+};
+
+static int list_push(struct path_list *l, const char *base, size_t blen,
+		     const char *name, size_t nlen)
+{
+	char *p;
+
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **np = realloc(l->paths, cap * sizeof(*np));
+		if (!np)
+			return ENOMEM;
+		l->paths = np;
+		l->cap = cap;
+	}
+	p = malloc(blen + nlen + 2);
+	if (!p)
+		return ENOMEM;
+	memcpy(p, base, blen);
+	if (name) {
+		p[blen] = '/';
+		memcpy(p + blen + 1, name, nlen);
+		p[blen + 1 + nlen] = '\0';
+	} else {
+		p[blen] = '\0';
+	}
+	l->paths[l->count++] = p;
+	return 0;
+}
+
+static void list_free(struct path_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->paths[i]);
+	free(l->paths);
+}
+
+static int collect_subtree(struct node_ctx *ctx, const char *root, struct path_list *l)
+{
+	int err = list_push(l, root, strlen(root), NULL, 0);
+
+	for (size_t i = 0; !err && i < l->count; i++) {
+		struct node *n;
+		err = view_lookup(&ctx->view, l->paths[i], strlen(l->paths[i]), &n);
+		for (size_t off = 0; !err && n && off < n->children_len;) {
+			size_t clen = strlen(n->children + off);
+			err = list_push(l, l->paths[i], strlen(l->paths[i]),
+					n->children + off, clen);
+			off += clen + 1;
+		}
+	}
+	return err;
+}
+
+static int remove_subtree(struct node_ctx *ctx, const char *path)
+{
+	struct path_list l = { 0 };
+	size_t len = strlen(path), plen = path_parent_len(path, len);
+	struct node *parent;
+	int err = collect_subtree(ctx, path, &l);
+
+	if (!err)
+		err = view_lookup(&ctx->view, path, plen, &parent);
+	if (err)
+		goto out;
+	/* Deepest first, so no node outlives its parent even for a moment. */
+	for (size_t i = l.count; i-- > 0;) {
+		struct node *n;
+		if (view_lookup(&ctx->view, l.paths[i], strlen(l.paths[i]), &n) == 0 && n)
+			view_delete(&ctx->view, n);
+	}
+	if (parent) {
+		const char *name = path + plen + (plen > 1 ? 1 : 0);
+		node_remove_child(parent, name, len - (size_t)(name - path));
+		view_modified(&ctx->view, parent);
+	}
+	for (size_t i = 1; i < l.count; i++)
+		view_changed(&ctx->view, l.paths[i], true, NULL, 0);
+	view_changed(&ctx->view, path, false, NULL, 0);
+out:
+	list_free(&l);
+	return err;
+}
+
+int nodeops_rm(struct node_ctx *ctx, const char *path)
+{
+	struct node *n;
+	int err;
+
+	if (strcmp(path, "/") == 0)
+		return EINVAL;
+	err = nodeops_get(ctx, path, PERM_WRITE, &n);
+	if (err == ENOENT) {
+		/* Removing what is not there is fine if its parent exists. */
+		size_t plen = path_parent_len(path, strlen(path));
+		struct node *parent = NULL;
+		err = plen ? view_lookup(&ctx->view, path, plen, &parent) : 0;
+		return err ? err : parent ? 0 : ENOENT;
+	}
+	return err ? err : remove_subtree(ctx, path);
+}
+
+int nodeops_set_perms(struct node_ctx *ctx, const char *path,
+		      const struct perm *perms, unsigned nperms)
+{
+	struct perm old[64], *oldp = old;
+	unsigned nold;
+	struct node *n;
+	int err = nodeops_get(ctx, path, PERM_WRITE | PERM_OWNER, &n);
+
+	if (err)
+		return err;
+	if (!ctx->who.priv && perms[0].domid != node_owner(n))
+		return EPERM;
+	nold = n->nperms;
+	if (nold > 64 && !(oldp = malloc(nold * sizeof(*oldp))))
+		return ENOMEM;
+	memcpy(oldp, n->perms, nold * sizeof(*oldp));
+	err = view_set_perms(&ctx->view, n, perms, nperms);
+	if (!err)
+		view_changed(&ctx->view, path, false, oldp, nold);
+	if (oldp != old)
+		free(oldp);
+	return err;
+}

@@ -1,0 +1,92 @@
+/* ops_txn.c - TRANSACTION_START and TRANSACTION_END. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "domain.h"
+#include "log.h"
+#include "ops.h"
+#include "probes.h"
+#include "request.h"
+#include "txn.h"
+
+enum txn_result { TXN_COMMITTED, TXN_ABORTED, TXN_CONFLICT, TXN_FAILED };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Ids start at 1 and skip 0 and ids still open. */
+static uint32_t next_id(struct conn *c)
+{
+	uint32_t id;
+
+	do {
+		id = c->next_txid++;
+	} while (id == 0 || conn_find_txn(c, id));
+	return id;
+}
+
+int do_transaction_start(struct request *r)
+{
+	struct conn *c = r->conn;
+	unsigned limit = request_quota(r, QUOTA_TRANSACTIONS);
+	struct txn *t;
+
+	if (r->txn)
+		return EBUSY; /* no nesting */
+	if (c->domain && !quota_allows(limit, c->domain->transactions + 1))
+		return request_quota_exceeded(r, QUOTA_TRANSACTIONS,
+					      c->domain->transactions + 1, ENOSPC);
+	t = txn_new(next_id(c), request_quota(r, QUOTA_TRANSACTION_NODES));
+	if (!t)
+		return ENOMEM;
+	t->next = c->txns;
+	c->txns = t;
+	c->ntxns++;
+	if (c->domain)
+		c->domain->transactions++;
+	if (XS_PROBE_ENABLED(txn_start) || XS_PROBE_ENABLED(txn_done))
+		t->start_ns = now_ns();
+	if (XS_PROBE_ENABLED(txn_start))
+		XS_PROBE(txn_start, c->id, c->domid, c->pid, t->id);
+	return reply_printf(r, "%u", t->id);
+}
+
+static void probe_done(struct request *r, enum txn_result result)
+{
+	struct conn *c = r->conn;
+	struct txn *t = r->txn;
+
+	if (XS_PROBE_ENABLED(txn_done))
+		XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, (int)result,
+			 t->conflict_path, t->nentries, t->ops,
+			 t->start_ns ? now_ns() - t->start_ns : 0);
+}
+
+int do_transaction_end(struct request *r)
+{
+	struct daemon *d = r->daemon;
+	const char *arg;
+	enum txn_result result = TXN_ABORTED;
+	int err = 0;
+
+	if (!request_args(r, &arg, 1) || (strcmp(arg, "T") && strcmp(arg, "F")))
+		return EINVAL;
+	if (arg[0] == 'T') {
+		err = txn_commit(r->txn, &d->store, daemon_changed, d);
+		result = !err ? TXN_COMMITTED : err == EAGAIN ? TXN_CONFLICT : TXN_FAILED;
+		if (err == EAGAIN)
+			log_debug("transaction %u of connection %u: conflict on %s",
+				  r->txn->id, r->conn->id, r->txn->conflict_path);
+	}
+	probe_done(r, result);
+	conn_drop_txn(r->conn, r->txn);
+	r->txn = NULL;
+	return err ? err : reply_ok(r);
+}

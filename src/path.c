@@ -1,0 +1,103 @@
+/* path.c - xenstore path rules (spec §2.1). */
+#include "path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool valid_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '/' || c == '_' ||
+	       c == '@';
+}
+
+/* No empty component, no trailing slash except for "/" itself. */
+static bool valid_syntax(const char *p, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!valid_char(p[i]))
+			return false;
+		if (p[i] == '/' && i + 1 < len && p[i + 1] == '/')
+			return false;
+	}
+	return len == 1 || p[len - 1] != '/';
+}
+
+size_t path_home(unsigned domid, char *out, size_t size)
+{
+	int n = snprintf(out, size, "/local/domain/%u", domid);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+int path_resolve(const char *in, unsigned domid, bool allow_special,
+		 char *out, bool *relative)
+{
+	size_t len = strnlen(in, XS_PATH_BUF);
+	size_t off = 0;
+
+	if (len == 0 || len >= XS_PATH_BUF - 32)
+		return EINVAL;
+	*relative = false;
+	if (in[0] == '@') {
+		if (!allow_special)
+			return EINVAL;
+	} else if (in[0] != '/') {
+		off = path_home(domid, out, XS_PATH_BUF);
+		out[off++] = '/';
+		*relative = true;
+	}
+	memcpy(out + off, in, len + 1);
+	return valid_syntax(out, off + len) ? 0 : EINVAL;
+}
+
+size_t path_quota_length(const char *path)
+{
+	static const char prefix[] = "/local/domain/";
+	size_t plen = sizeof(prefix) - 1;
+	const char *p;
+
+	if (strncmp(path, prefix, plen) != 0)
+		return strlen(path);
+	p = path + plen;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p != '/')
+		return strlen(path);
+	return strlen(p + 1);
+}
+
+size_t path_parent_len(const char *path, size_t len)
+{
+	const char *slash;
+
+	if (len <= 1)
+		return 0;
+	slash = memrchr(path, '/', len);
+	if (!slash)
+		return 0;
+	return slash == path ? 1 : (size_t)(slash - path);
+}
+
+bool path_is_under(const char *path, const char *base, size_t base_len)
+{
+	if (base_len == 1 && base[0] == '/')
+		return path[0] == '/';
+	return strncmp(path, base, base_len) == 0 &&
+	       (path[base_len] == '\0' || path[base_len] == '/');
+}
+
+unsigned path_depth_below(const char *base, size_t base_len, const char *path)
+{
+	unsigned depth = 0;
+	const char *p = path + base_len;
+
+	if (base_len == 1 && base[0] == '/')
+		p = path;
+	for (; *p; p++)
+		if (*p == '/')
+			depth++;
+	return depth;
+}

@@ -1,0 +1,92 @@
+/*
+ * probes.h - the daemon's USDT probes (provider "xenstore"), see
+ * docs/probes.md for the table of arguments.  A published probe's
+ * arguments never change; a changed probe gets a new name.
+ *
+ * Every probe has an is-enabled semaphore (the kernel sets it while a
+ * tracer is attached), so argument preparation costs nothing until
+ * someone looks: guard it with XS_PROBE_ENABLED(name).  Build with
+ * -DXS_NO_PROBES to remove them entirely.
+ *
+ * Conventions: scalars first, then pointers with explicit lengths;
+ * conn_id identifies a connection for the daemon's lifetime; pid is the
+ * client process for socket clients and 0 for guests.
+ */
+#ifndef XS_PROBES_H
+#define XS_PROBES_H
+
+#ifdef XS_NO_PROBES
+
+#define XS_PROBE_ENABLED(name) 0
+#define XS_PROBE(name, ...) do { } while (0)
+
+#else
+
+#define _SDT_HAS_SEMAPHORES 1
+/* Registers or immediates only: libbpf 1.1 rejects %rip-relative operands
+ * and bpftrace 0.17 reads them wrongly (../shared/bpf-usdt.md). */
+#ifndef STAP_SDT_ARG_CONSTRAINT
+#define STAP_SDT_ARG_CONSTRAINT nr
+#endif
+#define SDT_USE_VARIADIC 1
+#include <sys/sdt.h>
+
+#ifdef XS_DEFINE_SEMAPHORES
+#define XS_SEMAPHORE(name) \
+	__extension__ unsigned short xenstore_##name##_semaphore \
+	__attribute__((unused, section(".probes")))
+#else
+#define XS_SEMAPHORE(name) \
+	__extension__ extern unsigned short xenstore_##name##_semaphore \
+	__attribute__((unused, section(".probes")))
+#endif
+
+XS_SEMAPHORE(request);
+XS_SEMAPHORE(reply);
+XS_SEMAPHORE(error);
+XS_SEMAPHORE(watch_event);
+XS_SEMAPHORE(txn_start);
+XS_SEMAPHORE(txn_done);
+XS_SEMAPHORE(conn_open);
+XS_SEMAPHORE(conn_close);
+XS_SEMAPHORE(domain_introduce);
+XS_SEMAPHORE(domain_release);
+XS_SEMAPHORE(quota_exceeded);
+
+/* Volatile read: the sdt asm has no memory clobber, so a plain load could
+ * be hoisted and an attach never noticed. */
+#define XS_PROBE_ENABLED(name) \
+	__builtin_expect(*(volatile unsigned short *)&xenstore_##name##_semaphore != 0, 0)
+#define XS_PROBE(name, ...) STAP_PROBEV(xenstore, name, __VA_ARGS__)
+
+#endif
+
+/*
+ * request(conn_id, domid, pid, req_id, tx_id, type, payload, len)
+ *   a request was received and is about to be handled.
+ * reply(conn_id, domid, pid, req_id, tx_id, type, err, req_payload,
+ *       req_len, rsp_payload, rsp_len, start_ns)
+ *   its reply was queued; err = 0 or the errno sent as XS_ERROR (then
+ *   rsp_payload is the error name); start_ns = CLOCK_MONOTONIC when the
+ *   request was received (0 if the probe was attached mid-request).
+ *   Carries the request too, so a tracer needs one hit per request.
+ * error(conn_id, domid, pid, req_id, tx_id, type, err, errname)
+ *   fires with reply when err != 0.
+ * watch_event(conn_id, domid, pid, path, token, cause_conn_id, cause_req_id)
+ *   a WATCH_EVENT was queued for connection conn_id; cause_* name the
+ *   request that caused it (0, 0 for domain events).
+ * txn_start(conn_id, domid, pid, tx_id)
+ * txn_done(conn_id, domid, pid, tx_id, result, conflict_path, nodes, ops,
+ *          duration_ns)
+ *   result: 0 committed, 1 aborted, 2 EAGAIN conflict, 3 failed (other
+ *   error), 4 dropped with its connection; conflict_path = node that
+ *   caused EAGAIN, else NULL; nodes = nodes touched; ops = requests.
+ * conn_open(conn_id, domid, pid, uid, comm, kind)
+ * conn_close(conn_id, domid, pid, reason)
+ * domain_introduce(domid, evtchn, gfn)
+ * domain_release(domid, reason)  reason: "release", "shutdown", "dying"
+ * quota_exceeded(conn_id, domid, quota, value, limit, req_id)
+ *   quota = name ("nodes", ...); value = what the request would have reached.
+ */
+
+#endif

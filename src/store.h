@@ -1,0 +1,97 @@
+/*
+ * store.h - the committed tree: nodes and the hash table that finds them.
+ *
+ * A node is found by its full path in one hash lookup; the tree shape lives
+ * in each node's child-name list (NUL-separated, creation order, which is
+ * also the DIRECTORY reply and the DIRECTORY_PART offset space).  Nothing
+ * here recurses over the tree (XSA-418), and nothing knows about
+ * transactions: txn.c layers private copies on top of this.
+ *
+ * Every change of a node in the store takes a fresh generation from the
+ * global counter (spec §2.2); transactions compare these to detect
+ * conflicts.  Per-domain node accounting is reported through `account`
+ * whenever a node enters or leaves the store or changes owner.
+ */
+#ifndef XS_STORE_H
+#define XS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "perms.h"
+
+struct node {
+	struct node *hash_next;  /* bucket chain */
+	uint64_t generation;     /* when it last changed (0: never stored) */
+	char *value;             /* may hold NULs; NULL when empty */
+	char *children;          /* "a\0b\0": child names in creation order */
+	struct perm *perms;      /* &perm_inline when there is just one */
+	uint32_t value_len;
+	uint32_t children_len;
+	uint32_t hash;           /* store_hash(path) */
+	uint16_t nperms;
+	uint16_t path_len;
+	struct perm perm_inline; /* saves a malloc for the common case */
+	char path[];
+};
+
+typedef void store_account_fn(void *ctx, unsigned domid, int delta);
+
+struct store {
+	struct node **buckets;
+	size_t nbuckets;          /* power of two */
+	size_t count;             /* nodes in the table */
+	uint64_t generation;      /* last generation handed out */
+	store_account_fn *account;
+	void *account_ctx;
+};
+
+/* FNV-1a; incremental, so a path's prefixes hash as it is scanned. */
+#define STORE_HASH_INIT 2166136261u
+static inline uint32_t store_hash_step(uint32_t h, char c)
+{
+	return (h ^ (uint8_t)c) * 16777619u;
+}
+uint32_t store_hash(const char *path, size_t len);
+
+int store_init(struct store *s);
+void store_destroy(struct store *s);
+uint64_t store_next_generation(struct store *s);
+
+struct node *store_lookup(const struct store *s, const char *path, size_t len);
+/* Takes ownership of n (whose path must be absent); stamps a generation. */
+int store_insert(struct store *s, struct node *n);
+/* Unlinks n and frees it. */
+void store_delete(struct store *s, struct node *n);
+/* Marks n changed: fresh generation. */
+void store_touch(struct store *s, struct node *n);
+/* Replaces base's value, children and perms with those of `from`, which
+ * is freed; accounts an owner change and stamps a generation. */
+void store_replace(struct store *s, struct node *base, struct node *from);
+/* Sets a stored node's perms, accounting an owner change. */
+int store_set_perms(struct store *s, struct node *n, const struct perm *perms,
+		    unsigned nperms);
+/* Calls fn for every node (order unspecified); fn must not change the
+ * table.  Iterative. */
+void store_foreach(const struct store *s, void (*fn)(struct node *, void *),
+		   void *ctx);
+
+/* Node helpers: they work on stored nodes and on private copies alike. */
+struct node *node_new(const char *path, size_t len);
+struct node *node_clone(const struct node *n);
+void node_free(struct node *n);
+int node_set_value(struct node *n, const void *value, size_t len);
+int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms);
+int node_add_child(struct node *n, const char *name, size_t len);
+void node_remove_child(struct node *n, const char *name, size_t len);
+static inline unsigned node_owner(const struct node *n)
+{
+	return n->nperms ? n->perms[0].domid : 0;
+}
+/* Bytes a node costs against the node-size quota (spec §2.6). */
+size_t node_quota_size(const struct node *n);
+/* Approximate heap bytes of a node, for memreport. */
+size_t node_heap_size(const struct node *n);
+
+#endif

@@ -1,0 +1,314 @@
+/* txn.c - transactions as overlays of first-accessed node copies. */
+#include "txn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct txn_entry {
+	struct txn_entry *hash_next;
+	struct txn_entry *next;       /* access order */
+	struct node *node;            /* private copy; NULL while absent */
+	uint64_t base_gen;            /* committed generation seen; 0 = absent */
+	bool modified;
+	uint32_t hash;
+	uint16_t path_len;
+	char path[];
+};
+
+struct change {
+	struct change *next;
+	bool exact;
+	unsigned old_nperms;
+	struct perm *old_perms;
+	char path[];
+};
+
+struct txn *txn_new(uint32_t id, unsigned node_limit)
+{
+	struct txn *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->nbuckets = 16;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->id = id;
+	t->node_limit = node_limit;
+	t->last = &t->first;
+	t->changes_last = &t->changes;
+	return t;
+}
+
+static void free_changes(struct txn *t)
+{
+	struct change *c, *next;
+
+	for (c = t->changes; c; c = next) {
+		next = c->next;
+		free(c->old_perms);
+		free(c);
+	}
+	t->changes = NULL;
+	t->changes_last = &t->changes;
+}
+
+void txn_free(struct txn *t)
+{
+	struct txn_entry *e, *next;
+
+	if (!t)
+		return;
+	for (e = t->first; e; e = next) {
+		next = e->next;
+		node_free(e->node);
+		free(e);
+	}
+	free_changes(t);
+	free(t->buckets);
+	free(t->conflict_path);
+	free(t);
+}
+
+static struct txn_entry *find_entry(const struct txn *t, const char *path,
+				    size_t len, uint32_t h)
+{
+	struct txn_entry *e = t->buckets[h & (t->nbuckets - 1)];
+
+	for (; e; e = e->hash_next)
+		if (e->hash == h && e->path_len == len && memcmp(e->path, path, len) == 0)
+			return e;
+	return NULL;
+}
+
+static void grow(struct txn *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct txn_entry **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (struct txn_entry *e = t->first; e; e = e->next) {
+		e->hash_next = b[e->hash & (nb - 1)];
+		b[e->hash & (nb - 1)] = e;
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+}
+
+/* First access to a path: remember what the store had, keep a copy. */
+static int add_entry(struct txn *t, const struct store *s, const char *path,
+		     size_t len, uint32_t h, struct txn_entry **out)
+{
+	const struct node *base = store_lookup(s, path, len);
+	struct txn_entry *e;
+
+	if (t->node_limit && t->nentries >= t->node_limit) {
+		t->failed = ENOSPC;
+		return ENOSPC;
+	}
+	e = calloc(1, sizeof(*e) + len + 1);
+	if (!e)
+		goto nomem;
+	memcpy(e->path, path, len);
+	e->path_len = (uint16_t)len;
+	e->hash = h;
+	e->base_gen = base ? base->generation : 0;
+	if (base && !(e->node = node_clone(base))) {
+		free(e);
+		goto nomem;
+	}
+	if (t->nentries >= t->nbuckets)
+		grow(t);
+	e->hash_next = t->buckets[h & (t->nbuckets - 1)];
+	t->buckets[h & (t->nbuckets - 1)] = e;
+	*t->last = e;
+	t->last = &e->next;
+	t->nentries++;
+	*out = e;
+	return 0;
+nomem:
+	t->failed = ENOMEM;
+	return ENOMEM;
+}
+
+static int get_entry(struct txn *t, const struct store *s, const char *path,
+		     size_t len, struct txn_entry **out)
+{
+	uint32_t h = store_hash(path, len);
+
+	*out = find_entry(t, path, len, h);
+	return *out ? 0 : add_entry(t, s, path, len, h, out);
+}
+
+int view_lookup(struct view *v, const char *path, size_t len, struct node **out)
+{
+	struct txn_entry *e;
+	int err;
+
+	if (!v->txn) {
+		*out = store_lookup(v->store, path, len);
+		return 0;
+	}
+	err = get_entry(v->txn, v->store, path, len, &e);
+	*out = err ? NULL : e->node;
+	return err;
+}
+
+int view_create(struct view *v, struct node *n)
+{
+	struct txn_entry *e;
+	int err;
+
+	if (!v->txn)
+		return store_insert(v->store, n);
+	err = get_entry(v->txn, v->store, n->path, n->path_len, &e);
+	if (err) {
+		node_free(n);
+		return err;
+	}
+	node_free(e->node);
+	n->generation = v->store->generation;
+	e->node = n;
+	e->modified = true;
+	v->txn->nodes_created++;
+	return 0;
+}
+
+static void mark_modified(struct txn *t, const struct node *n)
+{
+	struct txn_entry *e = find_entry(t, n->path, n->path_len,
+					 store_hash(n->path, n->path_len));
+	if (e)
+		e->modified = true;
+}
+
+void view_modified(struct view *v, struct node *n)
+{
+	if (v->txn)
+		mark_modified(v->txn, n);
+	else
+		store_touch(v->store, n);
+}
+
+int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
+		   unsigned nperms)
+{
+	int err;
+
+	if (!v->txn) {
+		err = store_set_perms(v->store, n, perms, nperms);
+		if (!err)
+			store_touch(v->store, n);
+		return err;
+	}
+	err = node_set_perms(n, perms, nperms);
+	if (!err)
+		mark_modified(v->txn, n);
+	return err;
+}
+
+int view_delete(struct view *v, struct node *n)
+{
+	struct txn_entry *e;
+
+	if (!v->txn) {
+		store_delete(v->store, n);
+		return 0;
+	}
+	e = find_entry(v->txn, n->path, n->path_len, store_hash(n->path, n->path_len));
+	if (!e)
+		return ENOENT;
+	node_free(e->node);
+	e->node = NULL;
+	e->modified = true;
+	v->txn->nodes_created--;
+	return 0;
+}
+
+static int queue_change(struct txn *t, const char *path, bool exact,
+			const struct perm *old_perms, unsigned old_nperms)
+{
+	size_t len = strlen(path);
+	struct change *c = calloc(1, sizeof(*c) + len + 1);
+
+	if (!c)
+		return ENOMEM;
+	memcpy(c->path, path, len + 1);
+	c->exact = exact;
+	if (old_nperms) {
+		c->old_perms = malloc(old_nperms * sizeof(*old_perms));
+		if (!c->old_perms) {
+			free(c);
+			return ENOMEM;
+		}
+		memcpy(c->old_perms, old_perms, old_nperms * sizeof(*old_perms));
+		c->old_nperms = old_nperms;
+	}
+	*t->changes_last = c;
+	t->changes_last = &c->next;
+	t->nchanges++;
+	return 0;
+}
+
+void view_changed(struct view *v, const char *path, bool exact,
+		  const struct perm *old_perms, unsigned old_nperms)
+{
+	if (!v->txn) {
+		if (v->on_change)
+			v->on_change(v->change_ctx, path, exact, old_perms, old_nperms);
+		return;
+	}
+	if (queue_change(v->txn, path, exact, old_perms, old_nperms))
+		v->txn->failed = ENOMEM;
+}
+
+static const struct txn_entry *first_conflict(const struct txn *t,
+					      const struct store *s)
+{
+	for (const struct txn_entry *e = t->first; e; e = e->next) {
+		const struct node *base = store_lookup(s, e->path, e->path_len);
+		if ((base ? base->generation : 0) != e->base_gen)
+			return e;
+	}
+	return NULL;
+}
+
+static void apply_entry(struct txn_entry *e, struct store *s)
+{
+	struct node *base = store_lookup(s, e->path, e->path_len);
+
+	if (!e->node) {
+		if (base)
+			store_delete(s, base);
+	} else if (base) {
+		store_replace(s, base, e->node);
+	} else {
+		store_insert(s, e->node);
+	}
+	e->node = NULL;
+}
+
+int txn_commit(struct txn *t, struct store *s, change_fn *fn, void *ctx)
+{
+	const struct txn_entry *conflict;
+
+	if (t->failed)
+		return t->failed;
+	conflict = first_conflict(t, s);
+	if (conflict) {
+		t->conflict_path = strndup(conflict->path, conflict->path_len);
+		return EAGAIN;
+	}
+	for (struct txn_entry *e = t->first; e; e = e->next)
+		if (e->modified)
+			apply_entry(e, s);
+	for (struct change *c = t->changes; c; c = c->next)
+		fn(ctx, c->path, c->exact, c->old_perms, c->old_nperms);
+	free_changes(t);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * txn.h - transactions, and the "view" through which every node operation
+ * reads and changes the store, inside a transaction or not.
+ *
+ * A transaction never copies the store.  On its first access to a path it
+ * records the committed node's generation (or its absence) and keeps a
+ * private copy; later accesses use the copy (snapshot at first access, as
+ * C xenstored since 4.9).  Commit checks every recorded generation against
+ * the store and either applies all modified copies or fails with EAGAIN,
+ * remembering the first conflicting path.  Cost is proportional to the
+ * nodes touched, never to the size of the store.
+ *
+ * Watch events of a transaction are queued and delivered only on commit.
+ */
+#ifndef XS_TXN_H
+#define XS_TXN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct txn_entry;
+struct change;
+
+/* A changed path to report to watchers: exact = only watches on exactly
+ * this path match (descendants removed with an RM of an ancestor). */
+typedef void change_fn(void *ctx, const char *path, bool exact,
+		       const struct perm *old_perms, unsigned old_nperms);
+
+struct txn {
+	struct txn *next;             /* the connection's open transactions */
+	uint32_t id;
+	unsigned node_limit;          /* transaction-nodes quota, 0 = none */
+	int failed;                   /* errno that dooms the commit, or 0 */
+	struct txn_entry **buckets;
+	size_t nbuckets, nentries;
+	struct txn_entry *first;      /* access order */
+	struct txn_entry **last;
+	struct change *changes;       /* queued watch events, in order */
+	struct change **changes_last;
+	unsigned nchanges;
+	long nodes_created;           /* net nodes the commit will add */
+	uint64_t start_ns;            /* for probes: when it started */
+	unsigned ops;                 /* requests done inside it */
+	char *conflict_path;          /* set when commit fails with EAGAIN */
+};
+
+struct txn *txn_new(uint32_t id, unsigned node_limit);
+void txn_free(struct txn *t);
+
+/* Checks and applies.  0, EAGAIN (t->conflict_path says why), or the
+ * errno the transaction failed with.  On success the queued changes are
+ * reported through fn after the store is updated. */
+int txn_commit(struct txn *t, struct store *s, change_fn *fn, void *ctx);
+
+/*
+ * The view: a store seen directly (txn == NULL) or through a transaction.
+ * Returned nodes are owned by the view; change them in place and then call
+ * view_modified().
+ */
+struct view {
+	struct store *store;
+	struct txn *txn;
+	change_fn *on_change;   /* used outside transactions */
+	void *change_ctx;
+};
+
+/* *out = the node or NULL when absent; ENOSPC/ENOMEM when a transaction
+ * cannot track one more node (the transaction is then doomed). */
+int view_lookup(struct view *v, const char *path, size_t len, struct node **out);
+/* Adds n (path absent in the view); takes ownership. */
+int view_create(struct view *v, struct node *n);
+void view_modified(struct view *v, struct node *n);
+int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
+		   unsigned nperms);
+/* Removes one node (not its children). */
+int view_delete(struct view *v, struct node *n);
+/* Reports a change now, or at commit inside a transaction. */
+void view_changed(struct view *v, const char *path, bool exact,
+		  const struct perm *old_perms, unsigned old_nperms);
+
+#endif

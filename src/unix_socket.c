@@ -1,0 +1,197 @@
+/* unix_socket.c - Unix-socket listener and client transport. */
+#include "unix_socket.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "event.h"
+#include "log.h"
+#include "probes.h"
+
+#define LISTEN_BACKLOG 128
+
+struct unix_listener {
+	struct ev_handler ev;
+	struct daemon *d;
+	int fd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+};
+
+struct unix_client {
+	struct ev_handler ev;
+	struct conn *conn;
+	int fd;
+};
+
+static ssize_t client_recv(struct conn *c, void *buf, size_t len)
+{
+	struct unix_client *u = c->transport;
+	ssize_t n = recv(u->fd, buf, len, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t client_send(struct conn *c, const void *buf, size_t len)
+{
+	struct unix_client *u = c->transport;
+	ssize_t n = send(u->fd, buf, len, MSG_NOSIGNAL);
+
+	return n < 0 ? -errno : n;
+}
+
+static void client_interest(struct conn *c, bool want_in, bool want_out)
+{
+	struct unix_client *u = c->transport;
+	uint32_t ev = (want_in ? EPOLLIN : 0) | (want_out ? EPOLLOUT : 0);
+
+	ev_modify(c->daemon->loop, &u->ev, ev);
+}
+
+static void client_destroy(struct conn *c)
+{
+	struct unix_client *u = c->transport;
+
+	ev_remove(c->daemon->loop, &u->ev);
+	close(u->fd);
+	free(u);
+	c->transport = NULL;
+}
+
+static const struct conn_ops unix_client_ops = {
+	.kind = "socket",
+	.recv = client_recv,
+	.send = client_send,
+	.set_interest = client_interest,
+	.destroy = client_destroy,
+};
+
+static void client_event(void *arg, uint32_t events)
+{
+	struct conn *c = arg;
+
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+		conn_close(c, "hang-up");
+		return;
+	}
+	if (events & EPOLLOUT)
+		conn_writable(c);
+	if (events & EPOLLIN)
+		conn_readable(c);
+}
+
+static void identify(struct conn *c, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char path[64];
+	ssize_t n;
+	int f;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->pid = cred.pid;
+		c->uid = cred.uid;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)c->pid);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return;
+	n = read(f, c->comm, sizeof(c->comm) - 1);
+	close(f);
+	if (n > 0 && c->comm[n - 1] == '\n')
+		n--;
+	c->comm[n > 0 ? n : 0] = '\0';
+}
+
+static void accept_one(struct unix_listener *l, int fd)
+{
+	struct daemon *d = l->d;
+	struct unix_client *u = calloc(1, sizeof(*u));
+	struct conn *c = u ? conn_new(d, &unix_client_ops, u, d->priv_domid) : NULL;
+
+	if (!c) {
+		log_warnx("out of memory accepting a client");
+		free(u);
+		close(fd);
+		return;
+	}
+	u->fd = fd;
+	u->conn = c;
+	c->features = DAEMON_FEATURES;
+	identify(c, fd);
+	if (ev_add(d->loop, &u->ev, fd, EPOLLIN, client_event, c)) {
+		log_warn("epoll_ctl");
+		conn_close(c, "epoll");
+		return;
+	}
+	if (XS_PROBE_ENABLED(conn_open))
+		XS_PROBE(conn_open, c->id, c->domid, c->pid, c->uid, c->comm, "socket");
+	log_debug("connection %u from pid %d (%s) uid %u", c->id, (int)c->pid, c->comm,
+		  (unsigned)c->uid);
+}
+
+static void listener_event(void *arg, uint32_t events)
+{
+	struct unix_listener *l = arg;
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		accept_one(l, fd);
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		log_warn("accept on %s", l->path);
+}
+
+int unix_listen(struct daemon *d, const char *path, struct unix_listener **out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct unix_listener *l;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return ENAMETOOLONG;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return ENOMEM;
+	l->d = d;
+	strcpy(l->path, path);
+	strcpy(sa.sun_path, path);
+	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	unlink(path);
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(l->fd, LISTEN_BACKLOG) < 0)
+		goto fail;
+	if ((err = ev_add(d->loop, &l->ev, l->fd, EPOLLIN, listener_event, l))) {
+		errno = err;
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	err = errno;
+	if (l->fd >= 0)
+		close(l->fd);
+	free(l);
+	return err;
+}
+
+void unix_unlisten(struct daemon *d, struct unix_listener *l)
+{
+	if (!l)
+		return;
+	ev_remove(d->loop, &l->ev);
+	close(l->fd);
+	unlink(l->path);
+	free(l);
+}

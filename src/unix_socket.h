@@ -1,0 +1,20 @@
+/*
+ * unix_socket.h - the Unix-socket transport for dom0 tools: listening
+ * sockets (the socket and its socket_ro alias) and the conn_ops of an
+ * accepted client.  Socket clients act as the privileged domain (spec
+ * §3.1); we record who they are (SO_PEERCRED pid/uid, /proc comm) so the
+ * probes can tell dom0 processes apart.
+ */
+#ifndef XS_UNIX_SOCKET_H
+#define XS_UNIX_SOCKET_H
+
+struct daemon;
+struct unix_listener;
+
+/* Creates, binds (mode 0600, replacing a stale file) and listens; the
+ * loop then accepts clients.  0 or errno. */
+int unix_listen(struct daemon *d, const char *path, struct unix_listener **out);
+/* Stops listening and removes the socket file. */
+void unix_unlisten(struct daemon *d, struct unix_listener *l);
+
+#endif

@@ -1,0 +1,262 @@
+/* watch.c - watch registry and event delivery (see watch.h). */
+#include "watch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "path.h"
+#include "probes.h"
+#include "store.h"
+
+int watch_table_init(struct watch_table *t)
+{
+	t->nbuckets = 256;
+	t->count = 0;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	return t->buckets ? 0 : ENOMEM;
+}
+
+void watch_table_destroy(struct watch_table *t)
+{
+	free(t->buckets);
+	t->buckets = NULL;
+}
+
+static const char *watch_path(const struct watch *w)
+{
+	return w->data;
+}
+
+static void grow(struct watch_table *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct watch **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct watch *w = t->buckets[i], *next;
+		for (; w; w = next) {
+			next = w->hash_next;
+			w->hash_next = b[w->hash & (nb - 1)];
+			b[w->hash & (nb - 1)] = w;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+}
+
+static struct watch **find(struct watch_table *t, const struct conn *c,
+			   const char *path, const char *token)
+{
+	size_t len = strlen(path);
+	uint32_t h = store_hash(path, len);
+	struct watch **pp = &t->buckets[h & (t->nbuckets - 1)];
+
+	for (; *pp; pp = &(*pp)->hash_next) {
+		struct watch *w = *pp;
+		if (w->conn == c && w->hash == h && w->path_len == len &&
+		    memcmp(watch_path(w), path, len) == 0 && strcmp(w->token, token) == 0)
+			return pp;
+	}
+	return NULL;
+}
+
+int watch_add(struct watch_table *t, struct conn *c, const char *path, bool relative,
+	      const char *token, int depth, struct watch **out)
+{
+	size_t plen = strlen(path), tlen = strlen(token);
+	struct watch *w;
+	struct watch **slot;
+
+	if (find(t, c, path, token))
+		return EEXIST;
+	w = calloc(1, sizeof(*w) + plen + tlen + 2);
+	if (!w)
+		return ENOMEM;
+	memcpy(w->data, path, plen + 1);
+	memcpy(w->data + plen + 1, token, tlen + 1);
+	w->token = w->data + plen + 1;
+	w->path_len = (uint16_t)plen;
+	w->hash = store_hash(path, plen);
+	w->conn = c;
+	w->depth = depth;
+	w->relative = relative;
+	if (t->count >= t->nbuckets)
+		grow(t);
+	slot = &t->buckets[w->hash & (t->nbuckets - 1)];
+	w->hash_next = *slot;
+	*slot = w;
+	t->count++;
+	w->conn_next = c->watches;
+	c->watches = w;
+	c->nwatches++;
+	*out = w;
+	return 0;
+}
+
+static void unlink_from_conn(struct conn *c, struct watch *w)
+{
+	for (struct watch **pp = &c->watches; *pp; pp = &(*pp)->conn_next) {
+		if (*pp == w) {
+			*pp = w->conn_next;
+			c->nwatches--;
+			return;
+		}
+	}
+}
+
+int watch_remove(struct watch_table *t, struct conn *c, const char *path,
+		 const char *token)
+{
+	struct watch **pp = find(t, c, path, token);
+	struct watch *w;
+
+	if (!pp)
+		return ENOENT;
+	w = *pp;
+	*pp = w->hash_next;
+	t->count--;
+	unlink_from_conn(c, w);
+	free(w);
+	return 0;
+}
+
+void watch_remove_all(struct watch_table *t, struct conn *c)
+{
+	while (c->watches) {
+		struct watch *w = c->watches;
+		struct watch **pp = &t->buckets[w->hash & (t->nbuckets - 1)];
+		for (; *pp; pp = &(*pp)->hash_next) {
+			if (*pp == w) {
+				*pp = w->hash_next;
+				t->count--;
+				break;
+			}
+		}
+		c->watches = w->conn_next;
+		c->nwatches--;
+		free(w);
+	}
+}
+
+void watch_send_event(struct watch *w, const char *epath, const struct event_cause *cause)
+{
+	struct conn *c = w->conn;
+	char buf[XS_PAYLOAD_MAX + 1];
+	size_t plen = strlen(epath), tlen = strlen(w->token);
+
+	/* XSA-324: an event that cannot be sent in one message is dropped. */
+	if (plen + tlen + 2 > XS_PAYLOAD_MAX)
+		return;
+	memcpy(buf, epath, plen + 1);
+	memcpy(buf + plen + 1, w->token, tlen + 1);
+	if (XS_PROBE_ENABLED(watch_event))
+		XS_PROBE(watch_event, c->id, c->domid, c->pid, epath, w->token,
+			 cause ? cause->conn_id : 0, cause ? cause->req_id : 0);
+	conn_queue(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen + 2);
+}
+
+/* XSA-115: tell a watcher only about what it may know exists. */
+static bool may_see(struct daemon *d, const struct conn *c, const char *path,
+		    const struct perm *old_perms, unsigned old_nperms)
+{
+	struct perm_subject who = { c->domid, c->domain ? c->domain->target : -1, c->priv };
+	const struct node *n;
+	size_t len, plen;
+
+	if (c->priv)
+		return true;
+	len = strlen(path);
+	n = store_lookup(&d->store, path, len);
+	if (n && (perm_for(&who, n->perms, n->nperms) & PERM_READ))
+		return true;
+	if (old_nperms && (perm_for(&who, old_perms, old_nperms) & PERM_READ))
+		return true;
+	plen = path_parent_len(path, len);
+	if (plen == 0)
+		return false;
+	n = store_lookup(&d->store, path, plen);
+	return n && (perm_for(&who, n->perms, n->nperms) & PERM_READ);
+}
+
+struct fire_args {
+	const char *path;
+	const struct perm *old_perms;
+	unsigned old_nperms;
+	const struct event_cause *cause;
+};
+
+static void deliver(struct daemon *d, struct watch *w, const struct fire_args *a)
+{
+	const char *path = a->path, *epath = a->path;
+
+	if (w->conn->dead || !may_see(d, w->conn, path, a->old_perms, a->old_nperms))
+		return;
+	if (w->relative) {
+		/* Registered below the home dir, so the event path is too. */
+		char home[32];
+		size_t hlen = path_home(w->conn->domid, home, sizeof(home));
+		if (strncmp(path, home, hlen) == 0 && path[hlen] == '/')
+			epath = path + hlen + 1;
+	}
+	watch_send_event(w, epath, a->cause);
+}
+
+/* Every watch registered on exactly path[0..len) (hash h) matching an
+ * event `depth` levels below it. */
+static void fire_prefix(struct daemon *d, const struct fire_args *a, size_t len,
+			uint32_t h, unsigned depth)
+{
+	struct watch_table *t = &d->watches;
+	struct watch *w = t->buckets[h & (t->nbuckets - 1)];
+
+	for (; w; w = w->hash_next) {
+		if (w->hash != h || w->path_len != len ||
+		    memcmp(watch_path(w), a->path, len) != 0)
+			continue;
+		if (w->depth >= 0 && depth > (unsigned)w->depth)
+			continue;
+		deliver(d, w, a);
+	}
+}
+
+void watch_fire(struct daemon *d, const char *path, bool exact,
+		const struct perm *old_perms, unsigned old_nperms,
+		const struct event_cause *cause)
+{
+	struct fire_args a = { path, old_perms, old_nperms, cause };
+	size_t len = strlen(path);
+	uint32_t h = STORE_HASH_INIT;
+	unsigned below = 0;
+
+	if (d->watches.count == 0)
+		return;
+	if (exact) {
+		fire_prefix(d, &a, len, store_hash(path, len), 0);
+		return;
+	}
+	/* Depth of the event below each prefix: count the separators left. */
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '/')
+			below++;
+	if (path[0] == '/' && len == 1)
+		below = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (path[i] == '/' && i > 0) {
+			fire_prefix(d, &a, i, h, below);
+			below--;
+		}
+		h = store_hash_step(h, path[i]);
+		if (i == 0 && path[0] == '/' && len > 1) {
+			/* the root watch "/" sees everything below it */
+			fire_prefix(d, &a, 1, h, below);
+			below--;
+		}
+	}
+	fire_prefix(d, &a, len, h, 0);
+}

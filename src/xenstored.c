@@ -1,0 +1,299 @@
+/*
+ * xenstored.c - the daemon's main: options, socket paths, daemonising,
+ * signals, readiness notification, the loop, and a clean shutdown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "event.h"
+#include "log.h"
+#include "quota.h"
+#include "unix_socket.h"
+
+#define DEFAULT_RUNDIR "/var/run/xenstored"
+
+struct options {
+	bool foreground;
+	bool verbose;
+	bool output_pid;
+	const char *pid_file;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: xenstored [options]\n"
+		"\n"
+		"An observable xenstore daemon, wire-compatible with Xen's; trace it\n"
+		"live with xenstore-snoop.  Listens on $XENSTORED_PATH, else\n"
+		"$XENSTORED_RUNDIR/socket, else " DEFAULT_RUNDIR "/socket.\n"
+		"\n"
+		"  -N, --no-fork            stay in the foreground, log to stderr\n"
+		"  -F, --pid-file FILE      write the daemon's pid to FILE\n"
+		"  -P, --output-pid         print the daemon's pid on stdout\n"
+		"  -V, --verbose            log every connection and conflict\n"
+		"  -E, --entry-nb N         nodes per domain (quota nodes)\n"
+		"  -S, --entry-size N       size of a node (quota node-size)\n"
+		"  -W, --watch-nb N         watches per domain\n"
+		"  -t, --transaction N      transactions per domain\n"
+		"  -A, --perm-nb N          permissions per node\n"
+		"  -M, --path-max N         length of a node path\n"
+		"  -Q, --quota NAME=N       any quota: nodes, watches, outstanding, memory,\n"
+		"                           transactions, transaction-nodes,\n"
+		"                           node-permissions, path-max, node-size\n"
+		"  -q, --quota-soft NAME=N  soft (warning) quota: memory\n"
+		"  -K, --keep-orphans       give a dead domain's nodes to domain 0\n"
+		"                           instead of deleting them\n"
+		"  -p, --priv-domid N       the privileged domain (default 0)\n"
+		"  -H, --help               this text\n"
+		"\n"
+		"Quotas apply to unprivileged domains; 0 means unlimited.  Accepted for\n"
+		"compatibility and ignored: -D, -I on, -R, -w.\n");
+}
+
+static void set_quota(struct daemon *d, enum quota_id id, const char *arg, const char *opt)
+{
+	if (quota_parse_value(arg, &d->quotas.hard[id]))
+		fatalx("invalid value for %s: '%s' (expected a number)", opt, arg);
+}
+
+static void parse_options(int argc, char **argv, struct daemon *d, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "no-fork", no_argument, NULL, 'N' },
+		{ "pid-file", required_argument, NULL, 'F' },
+		{ "output-pid", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "entry-nb", required_argument, NULL, 'E' },
+		{ "entry-size", required_argument, NULL, 'S' },
+		{ "watch-nb", required_argument, NULL, 'W' },
+		{ "transaction", required_argument, NULL, 't' },
+		{ "perm-nb", required_argument, NULL, 'A' },
+		{ "path-max", required_argument, NULL, 'M' },
+		{ "quota", required_argument, NULL, 'Q' },
+		{ "quota-soft", required_argument, NULL, 'q' },
+		{ "keep-orphans", no_argument, NULL, 'K' },
+		{ "priv-domid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'H' },
+		{ "no-domain-init", no_argument, NULL, 'D' },
+		{ "internal-db", optional_argument, NULL, 'I' },
+		{ "no-recovery", no_argument, NULL, 'R' },
+		{ "timeout", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned v;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:h", longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'N': o->foreground = true; break;
+		case 'F': o->pid_file = optarg; break;
+		case 'P': o->output_pid = true; break;
+		case 'V': o->verbose = true; break;
+		case 'E': set_quota(d, QUOTA_NODES, optarg, "-E"); break;
+		case 'S': set_quota(d, QUOTA_NODE_SIZE, optarg, "-S"); break;
+		case 'W': set_quota(d, QUOTA_WATCHES, optarg, "-W"); break;
+		case 't': set_quota(d, QUOTA_TRANSACTIONS, optarg, "-t"); break;
+		case 'A': set_quota(d, QUOTA_NODE_PERMS, optarg, "-A"); break;
+		case 'M': set_quota(d, QUOTA_PATH_MAX, optarg, "-M"); break;
+		case 'Q':
+		case 'q':
+			if (quota_parse_assignment(&d->quotas, optarg, opt == 'q'))
+				fatalx("invalid quota '%s' (expected NAME=NUMBER; see --help)",
+				       optarg);
+			break;
+		case 'K': d->keep_orphans = true; break;
+		case 'p':
+			if (quota_parse_value(optarg, &v) || v > 65535)
+				fatalx("invalid domain id for -p: '%s'", optarg);
+			d->priv_domid = v;
+			break;
+		case 'D': case 'I': case 'R': case 'w': break;
+		case 'H': case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xenstored: unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+}
+
+static const char *socket_path(char *buf, size_t size)
+{
+	const char *p = getenv("XENSTORED_PATH");
+	const char *dir = getenv("XENSTORED_RUNDIR");
+
+	if (p && *p)
+		return p;
+	snprintf(buf, size, "%s/socket", dir && *dir ? dir : DEFAULT_RUNDIR);
+	return buf;
+}
+
+static void make_parent_dir(const char *path)
+{
+	char *copy = strdup(path);
+
+	if (copy && mkdir(dirname(copy), 0755) < 0 && errno != EEXIST)
+		log_warn("mkdir %s", copy);
+	free(copy);
+}
+
+/* systemd readiness (sd_notify protocol: one datagram); written here to
+ * avoid a libsystemd dependency for six lines. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+		log_warn("sd_notify");
+	close(fd);
+}
+
+static void write_pid_file(const char *file)
+{
+	FILE *f = fopen(file, "w");
+
+	if (!f)
+		fatalx("cannot write pid file %s: %s", file, strerror(errno));
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+}
+
+static void daemonise(void)
+{
+	int fd;
+
+	switch (fork()) {
+	case -1: fatalx("fork: %s", strerror(errno));
+	case 0: break;
+	default: _exit(0);
+	}
+	setsid();
+	if (chdir("/") < 0)
+		fatalx("chdir /: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+struct signals {
+	struct ev_handler ev;
+	struct ev_loop *loop;
+	int fd;
+};
+
+static void signal_event(void *arg, uint32_t events)
+{
+	struct signals *s = arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(s->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		log_info("signal %u: shutting down", si.ssi_signo);
+		ev_stop(s->loop);
+	}
+}
+
+static void setup_signals(struct signals *s, struct ev_loop *loop)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	s->loop = loop;
+	s->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->fd < 0 || ev_add(loop, &s->ev, s->fd, EPOLLIN, signal_event, s))
+		fatalx("signalfd: %s", strerror(errno));
+}
+
+static void reap(void *arg)
+{
+	conn_reap(arg);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct options o = { 0 };
+	struct unix_listener *sock = NULL, *sock_ro = NULL;
+	struct signals sig;
+	char buf[256], ro[sizeof(buf) + 8];
+	const char *path;
+	int err;
+
+	if (daemon_init(&d))
+		fatalx("out of memory");
+	parse_options(argc, argv, &d, &o);
+	log_init("xenstored", !o.foreground, o.verbose);
+	if (!o.foreground)
+		daemonise();
+	d.loop = ev_new();
+	if (!d.loop)
+		fatalx("epoll: %s", strerror(errno));
+	setup_signals(&sig, d.loop);
+	ev_set_idle(d.loop, reap, &d);
+
+	path = socket_path(buf, sizeof(buf));
+	make_parent_dir(path);
+	if ((err = unix_listen(&d, path, &sock)))
+		fatalx("cannot listen on %s: %s", path, strerror(err));
+	/* socket_ro was dropped in Xen 4.15; old clients still open it. */
+	snprintf(ro, sizeof(ro), "%s_ro", path);
+	if ((err = unix_listen(&d, ro, &sock_ro)))
+		log_warnx("cannot listen on %s: %s", ro, strerror(err));
+	if (o.pid_file)
+		write_pid_file(o.pid_file);
+	if (o.output_pid) {
+		printf("%d\n", (int)getpid());
+		fflush(stdout);
+	}
+	log_info("listening on %s", path);
+	notify_ready();
+
+	err = ev_run(d.loop, NULL);
+	if (err)
+		log_warnx("event loop: %s", strerror(err));
+	unix_unlisten(&d, sock);
+	unix_unlisten(&d, sock_ro);
+	daemon_destroy(&d);
+	ev_free(d.loop);
+	if (o.pid_file)
+		unlink(o.pid_file);
+	return err ? 1 : 0;
+}

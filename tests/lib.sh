@@ -1,0 +1,84 @@
+# tests/lib.sh - shared helpers for the integration tests (bash).
+#
+# Each tests/integration/*.sh sources this file, starts what it needs, and
+# reports TAP lines through `ok`/`fail`/`skip` (or the assert_* helpers);
+# tests/run counts them.  Everything runs in a private directory, and the
+# EXIT trap stops every daemon the test started.
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+XENSTORED=${XENSTORED:-$BUILD/xenstored}
+PEERS=$(cd "$TOP/../shared/peers" 2>/dev/null && pwd || true)
+T_NUM=0
+T_FAILED=0
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/xst.XXXXXX")
+T_PIDS=()
+
+cleanup_test() {
+	local p
+	for p in "${T_PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	rm -rf "$T_DIR"
+}
+trap cleanup_test EXIT
+
+ok()   { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $*"; }
+fail() { T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_NUM - $*"; }
+skip() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $1 # SKIP ${2:-}"; }
+
+# assert_eq NAME EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"; else
+		fail "$1"; printf '#   expected: %q\n#   actual:   %q\n' "$2" "$3"
+	fi
+}
+# assert_cmd NAME CMD...: the command succeeds
+assert_cmd() {
+	local name=$1; shift
+	if "$@" >"$T_DIR/out" 2>&1; then ok "$name"; else
+		fail "$name"; sed 's/^/#   /' "$T_DIR/out" | head -20
+	fi
+}
+# assert_fails NAME CMD...: the command fails
+assert_fails() {
+	local name=$1; shift
+	if "$@" >"$T_DIR/out" 2>&1; then fail "$name (succeeded)"; else ok "$name"; fi
+}
+
+# wait_for TIMEOUT_S CMD...: polls a condition (for things that have no
+# event to wait on, such as a socket appearing), bounded.
+wait_for() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@" 2>/dev/null; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.02
+	done
+}
+
+# start_xenstored [ARGS...]: starts our daemon in $T_DIR/run; exports
+# XENSTORED_PATH; sets XSD_PID.  Returns once the daemon has said
+# READY=1 on $NOTIFY_SOCKET (no polling).
+start_xenstored() {
+	XSD_RUN=$T_DIR/run
+	mkdir -p "$XSD_RUN"
+	export XENSTORED_PATH=$XSD_RUN/socket XENSTORED_RUNDIR=$XSD_RUN
+	XSD_PID=$("$BUILD/tests/notify-wait" "$XSD_RUN/notify" "$XSD_RUN/daemon.log" \
+		"$XENSTORED" -N -F "$XSD_RUN/xenstored.pid" "$@") || {
+		echo "# daemon did not start:"; sed 's/^/#   /' "$XSD_RUN/daemon.log"; return 1; }
+	T_PIDS+=("$XSD_PID")
+}
+
+# stop_xenstored: SIGTERM, then wait for the process to go (it is not our
+# child, so `wait` cannot be used; bounded poll).
+stop_xenstored() {
+	kill "$XSD_PID" 2>/dev/null
+	wait_for 10 sh -c "! kill -0 $XSD_PID" || true
+}
+
+daemon_alive() { kill -0 "$XSD_PID" 2>/dev/null; }
+
+done_testing() {
+	echo "1..$T_NUM"
+	[ "$T_FAILED" -eq 0 ]
+}
