@@ -221,6 +221,11 @@ static void fire_prefix(struct daemon *d, const struct fire_args *a, size_t len,
 			continue;
 		if (w->depth >= 0 && depth > (unsigned)w->depth)
 			continue;
+		/* "@releaseDomain/<domid>" is only for watchers who asked for
+		 * depth (C 4.22); a plain @releaseDomain watch keeps getting
+		 * just "@releaseDomain", as it always has. */
+		if (w->depth < 0 && depth > 0 && a->path[0] == '@')
+			continue;
 		deliver(d, w, a);
 	}
 }
