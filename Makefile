@@ -17,6 +17,11 @@ endif
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -D_GNU_SOURCE -Isrc
+# The real Xen backend is built whenever Debian's Xen libraries are there.
+XEN_LIBS := $(shell pkg-config --libs xenevtchn xengnttab xencontrol 2>/dev/null)
+ifneq ($(XEN_LIBS),)
+CFLAGS  += -DHAVE_XEN
+endif
 ifeq ($(PROBES),0)
 CFLAGS  += -DXS_NO_PROBES
 endif
@@ -40,8 +45,8 @@ CORE_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all daemon unit bench tools check clean
-all: daemon unit bench tools
+.PHONY: all daemon unit bench tools sim check clean
+all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
 unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait
@@ -56,11 +61,11 @@ $(BUILD)/libxsd.a: $(CORE_OBJS)
 
 $(BUILD)/xenstored: $(BUILD)/obj/xenstored.o $(BUILD)/libxsd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxsd.a | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) -lcmocka $(XEN_LIBS)
 
 $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
 	$(call msg,CC,$@)
@@ -68,6 +73,13 @@ $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
 
 $(BUILD)/obj $(BUILD)/tests:
 	$(Q)mkdir -p $@
+
+# The simulated hypervisor's tool and guest (issue: guest domains).
+SIM_SRCS := $(wildcard tools/sim/*.c)
+sim: $(BUILD)/xenstore-sim
+$(BUILD)/xenstore-sim: $(SIM_SRCS) $(wildcard tools/sim/*.h) $(BUILD)/libxsd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Itools/sim -o $@ $(SIM_SRCS) $(BUILD)/libxsd.a $(LDFLAGS) -lxenstore $(XEN_LIBS)
 
 bench:
 	$(Q)$(MAKE) -s -C bench BUILD=$(abspath $(BUILD))/bench

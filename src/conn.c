@@ -66,8 +66,10 @@ void conn_flush(struct conn *c)
 	}
 	if (c->dead)
 		return;
-	if (c->out_off == c->out_len)
+	if (c->out_off == c->out_len) {
 		c->out_off = c->out_len = 0;
+		c->outstanding = 0;
+	}
 	update_interest(c);
 }
 
@@ -116,25 +118,41 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	return 0;
 }
 
+/* A guest may have only so many requests answered but unread (quota
+ * outstanding); the privileged domain is bounded by OUT_SOFT_LIMIT. */
+static bool may_take_request(const struct conn *c)
+{
+	unsigned limit;
+
+	if (conn_pending_output(c) > OUT_SOFT_LIMIT)
+		return false;
+	if (c->priv || !c->domain)
+		return true;
+	limit = domain_quota(c->domain, &c->daemon->quotas, QUOTA_OUTSTANDING);
+	return limit == 0 || c->outstanding < limit;
+}
+
 /* Handles every complete message in the input buffer, as long as the
  * client keeps reading its replies. */
 static void process_input(struct conn *c)
 {
 	size_t off = 0;
 
-	while (!c->dead && c->in_len - off >= XS_HEADER_SIZE &&
-	       conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+	while (!c->dead && c->in_len - off >= XS_HEADER_SIZE && may_take_request(c)) {
 		struct xs_msg_header h;
 		memcpy(&h, c->in + off, sizeof(h));
 		if (h.len > XS_PAYLOAD_MAX) {
 			log_warnx("Client tried to feed us %u (connection %u, domain %u, pid %d %s)",
 				  h.len, c->id, c->domid, (int)c->pid, c->comm);
+			if (c->ops->protocol_error)
+				c->ops->protocol_error(c);
 			conn_close(c, "payload too long");
 			return;
 		}
 		if (c->in_len - off < XS_HEADER_SIZE + h.len)
 			break;
 		request_handle(c, &h, c->in + off + XS_HEADER_SIZE);
+		c->outstanding++;
 		off += XS_HEADER_SIZE + h.len;
 	}
 	if (c->dead)
@@ -151,7 +169,7 @@ void conn_readable(struct conn *c)
 
 	if (c->dead)
 		return;
-	if (conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+	if (may_take_request(c) && c->in_len < CONN_IN_BUF) {
 		n = c->ops->recv(c, c->in + c->in_len, CONN_IN_BUF - c->in_len);
 		if (n == 0) {
 			conn_close(c, "closed by peer");
@@ -175,7 +193,7 @@ void conn_writable(struct conn *c)
 		return;
 	conn_flush(c);
 	/* Requests held back by the output bound can go on now. */
-	if (!c->dead && c->in_len && conn_pending_output(c) <= OUT_SOFT_LIMIT) {
+	if (!c->dead && c->in_len && may_take_request(c)) {
 		process_input(c);
 		if (!c->dead)
 			conn_flush(c);
@@ -215,6 +233,17 @@ void conn_drop_all_txns(struct conn *c)
 	}
 }
 
+void conn_reset(struct conn *c)
+{
+	if (c->domain)
+		c->domain->watches -= c->nwatches;
+	watch_remove_all(&c->daemon->watches, c);
+	conn_drop_all_txns(c);
+	c->in_len = 0;
+	c->out_off = c->out_len = 0;
+	c->outstanding = 0;
+}
+
 void conn_close(struct conn *c, const char *why)
 {
 	struct daemon *d = c->daemon;
@@ -226,10 +255,7 @@ void conn_close(struct conn *c, const char *why)
 		XS_PROBE(conn_close, c->id, c->domid, c->pid, why);
 	log_debug("connection %u (domain %u, pid %d %s) closed: %s", c->id, c->domid,
 		  (int)c->pid, c->comm, why);
-	if (c->domain)
-		c->domain->watches -= c->nwatches;
-	watch_remove_all(&d->watches, c);
-	conn_drop_all_txns(c);
+	conn_reset(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

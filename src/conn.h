@@ -42,6 +42,9 @@ struct conn_ops {
 	/* Releases the transport (fd, mapping); the conn itself is freed by
 	 * conn.c afterwards. */
 	void (*destroy)(struct conn *c);
+	/* Optional: the client sent something unacceptable (oversized
+	 * message); called before the connection is closed. */
+	void (*protocol_error)(struct conn *c);
 };
 
 #define CONN_IN_BUF (2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX))
@@ -76,6 +79,7 @@ struct conn {
 	struct watch *watches;
 	unsigned nwatches;
 	uint64_t requests;        /* served, for memreport/probes */
+	unsigned outstanding;     /* requests answered since output was last empty */
 };
 
 struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, void *transport,
@@ -91,6 +95,9 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 /* Sends what it can now. */
 void conn_flush(struct conn *c);
 size_t conn_pending_output(const struct conn *c);
+/* Forgets everything in flight (ring RECONNECT, re-INTRODUCE): watches,
+ * transactions, partial input, queued output. */
+void conn_reset(struct conn *c);
 /* Frees connections closed during the last loop round. */
 void conn_reap(struct daemon *d);
 

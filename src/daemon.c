@@ -68,10 +68,39 @@ void daemon_destroy(struct daemon *d)
 	while (d->conns)
 		conn_close(d->conns, "shutdown");
 	conn_reap(d);
+	free(d->port_conns);
 	d->store.account = NULL;
 	store_destroy(&d->store);
 	watch_table_destroy(&d->watches);
 	domain_table_destroy(&d->domains);
+}
+
+int daemon_map_port(struct daemon *d, int port, struct conn *c)
+{
+	if (port < 0)
+		return EINVAL;
+	if ((size_t)port >= d->nport_conns) {
+		size_t n = (size_t)port * 2 + 16;
+		struct conn **p = realloc(d->port_conns, n * sizeof(*p));
+		if (!p)
+			return ENOMEM;
+		memset(p + d->nport_conns, 0, (n - d->nport_conns) * sizeof(*p));
+		d->port_conns = p;
+		d->nport_conns = n;
+	}
+	d->port_conns[port] = c;
+	return 0;
+}
+
+void daemon_unmap_port(struct daemon *d, int port)
+{
+	if (port >= 0 && (size_t)port < d->nport_conns)
+		d->port_conns[port] = NULL;
+}
+
+struct conn *daemon_port_conn(const struct daemon *d, int port)
+{
+	return port >= 0 && (size_t)port < d->nport_conns ? d->port_conns[port] : NULL;
 }
 
 void daemon_changed(void *arg, const char *path, bool exact,

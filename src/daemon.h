@@ -19,6 +19,7 @@
 
 struct conn;
 struct ev_loop;
+struct hv;
 
 struct daemon {
 	struct ev_loop *loop;
@@ -33,6 +34,9 @@ struct daemon {
 	unsigned priv_domid;         /* the privileged domain (0) */
 	bool keep_orphans;           /* -K: hand a dead domain's nodes to priv */
 	size_t out_limit_priv;       /* output queue bound, privileged conns */
+	struct hv *hv;               /* hypervisor backend, NULL: socket only */
+	struct conn **port_conns;    /* ring connection by local event port */
+	size_t nport_conns;
 	struct event_cause cause;    /* request being handled, for probes */
 	uint64_t requests;           /* served since start */
 	char reply[XS_PAYLOAD_MAX + 64]; /* reply scratch, one request at a time */
@@ -58,6 +62,11 @@ void daemon_cleanup_domain(struct daemon *d, unsigned domid);
 /* Forgets an introduced domain (RELEASE, death): closes its connection,
  * cleans up after it, fires @releaseDomain. */
 void daemon_release_domain(struct daemon *d, struct domain *dom, const char *reason);
+
+/* The ring connection bound to a local event-channel port. */
+int daemon_map_port(struct daemon *d, int port, struct conn *c);
+void daemon_unmap_port(struct daemon *d, int port);
+struct conn *daemon_port_conn(const struct daemon *d, int port);
 
 /* Consistency check for CONTROL check and tests: parent/child links and
  * per-domain node counts.  Returns the number of problems (logged). */

@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "guest.h"
 #include "ops.h"
 #include "probes.h"
 #include "request.h"
@@ -60,9 +61,18 @@ int do_introduce(struct request *r)
 	port = strtol(argv[2], NULL, 10);
 	if (port <= 0)
 		return EINVAL;
+	if (end == argv[1] || *end != '\0')
+		return EINVAL;
 	dom = domain_get(&d->domains, domid, d->store.generation);
 	if (!dom)
 		return ENOMEM;
+	if (d->hv) {
+		int err = guest_connect(d, dom, gfn, (unsigned)port);
+		if (err) {
+			domain_put(&d->domains, dom);
+			return err;
+		}
+	}
 	first = !dom->introduced;
 	dom->introduced = true;
 	dom->gfn = gfn;
@@ -170,6 +180,8 @@ int do_set_feature(struct request *r)
 		return EINVAL;
 	if (features & ~DAEMON_FEATURES)
 		return EINVAL;
+	if (!guest_domain_exists(r->daemon, domid))
+		return ENOENT;
 	dom = domain_get(&r->daemon->domains, domid, r->daemon->store.generation);
 	if (!dom)
 		return ENOMEM;

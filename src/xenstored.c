@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 #include "conn.h"
 #include "daemon.h"
 #include "event.h"
+#include "guest.h"
+#include "hv.h"
 #include "log.h"
 #include "quota.h"
 #include "unix_socket.h"
@@ -31,6 +34,7 @@ struct options {
 	bool verbose;
 	bool output_pid;
 	const char *pid_file;
+	const char *hypervisor;
 };
 
 static void usage(FILE *out)
@@ -59,6 +63,11 @@ static void usage(FILE *out)
 		"  -K, --keep-orphans       give a dead domain's nodes to domain 0\n"
 		"                           instead of deleting them\n"
 		"  -p, --priv-domid N       the privileged domain (default 0)\n"
+		"      --hypervisor KIND    how guests are reached: xen, sim[:DIR] (the\n"
+		"                           simulated hypervisor of xenstore-sim; DIR\n"
+		"                           defaults to sim/ beside the socket), none\n"
+		"                           (socket only).  Default: xen when\n"
+		"                           /dev/xen/evtchn exists, else none\n"
 		"  -H, --help               this text\n"
 		"\n"
 		"Quotas apply to unprivileged domains; 0 means unlimited.  Accepted for\n"
@@ -93,6 +102,7 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		{ "internal-db", optional_argument, NULL, 'I' },
 		{ "no-recovery", no_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'w' },
+		{ "hypervisor", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
@@ -123,6 +133,7 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 				fatalx("invalid domain id for -p: '%s'", optarg);
 			d->priv_domid = v;
 			break;
+		case 'X': o->hypervisor = optarg; break;
 		case 'D': case 'I': case 'R': case 'w': break;
 		case 'H': case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -242,6 +253,56 @@ static void setup_signals(struct signals *s, struct ev_loop *loop)
 		fatalx("signalfd: %s", strerror(errno));
 }
 
+/* dom0's kernel talks to us over its own ring (spec §3.4). */
+static void connect_dom0(struct daemon *d)
+{
+	char buf[32] = "";
+	struct domain *dom;
+	ssize_t n;
+	int fd = open("/proc/xen/xsd_port", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	dom = domain_get(&d->domains, d->priv_domid, d->store.generation);
+	if (!dom || atoi(buf) <= 0 || guest_connect(d, dom, 0, (unsigned)atoi(buf)))
+		log_warnx("cannot connect dom0's ring (port '%s')", buf);
+	else
+		dom->introduced = true;
+}
+
+static void open_hypervisor(struct daemon *d, const char *kind, const char *sock)
+{
+	char dir[PATH_MAX];
+
+	if (!kind)
+		kind = access("/dev/xen/evtchn", F_OK) == 0 ? "xen" : "none";
+	if (strcmp(kind, "none") == 0)
+		return;
+	if (strcmp(kind, "xen") == 0) {
+		d->hv = hv_xen_open();
+		if (!d->hv)
+			fatalx("cannot open Xen interfaces: %s", strerror(errno));
+		connect_dom0(d);
+		return;
+	}
+	if (strncmp(kind, "sim", 3) != 0 || (kind[3] != '\0' && kind[3] != ':'))
+		fatalx("unknown hypervisor '%s' (expected xen, sim[:DIR] or none)", kind);
+	if (kind[3] == ':')
+		snprintf(dir, sizeof(dir), "%s", kind + 4);
+	else {
+		char tmp[PATH_MAX];
+		snprintf(tmp, sizeof(tmp), "%s", sock);
+		snprintf(dir, sizeof(dir), "%s/sim", dirname(tmp));
+	}
+	d->hv = hv_sim_open(dir);
+	if (!d->hv)
+		fatalx("cannot open simulated hypervisor in %s: %s", dir, strerror(errno));
+	log_info("simulated hypervisor in %s", dir);
+}
+
 static void reap(void *arg)
 {
 	conn_reap(arg);
@@ -277,6 +338,9 @@ int main(int argc, char **argv)
 	snprintf(ro, sizeof(ro), "%s_ro", path);
 	if ((err = unix_listen(&d, ro, &sock_ro)))
 		log_warnx("cannot listen on %s: %s", ro, strerror(err));
+	open_hypervisor(&d, o.hypervisor, path);
+	if ((err = guest_start(&d)))
+		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (o.pid_file)
 		write_pid_file(o.pid_file);
 	if (o.output_pid) {
@@ -291,7 +355,10 @@ int main(int argc, char **argv)
 		log_warnx("event loop: %s", strerror(err));
 	unix_unlisten(&d, sock);
 	unix_unlisten(&d, sock_ro);
+	guest_stop(&d);
 	daemon_destroy(&d);
+	if (d.hv)
+		d.hv->ops->destroy(d.hv);
 	ev_free(d.loop);
 	if (o.pid_file)
 		unlink(o.pid_file);

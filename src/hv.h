@@ -1,0 +1,56 @@
+/*
+ * hv.h - what the daemon needs from a hypervisor, behind one small
+ * interface: map a domain's ring page, bind and notify event channels,
+ * and learn when a domain shuts down or dies.  Backends:
+ *   hv_sim.c  a simulated hypervisor (guests are processes, rings are
+ *             shared files, channels are datagram sockets), for machines
+ *             without Xen and for every test;
+ *   hv_xen.c  real Xen through libxenevtchn/libxengnttab/libxenctrl.
+ * With no backend the daemon serves the socket only and INTRODUCE just
+ * records the domain.
+ */
+#ifndef XS_HV_H
+#define XS_HV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hv_dom_state {
+	HV_DOM_GONE,      /* unknown to the hypervisor */
+	HV_DOM_RUNNING,
+	HV_DOM_SHUTDOWN,  /* shut down, not yet destroyed */
+	HV_DOM_DYING,
+};
+
+/* pending(): a domain changed state (Xen's VIRQ_DOM_EXC). */
+#define HV_EVENT_DOM_EXC (-2)
+
+struct hv;
+
+struct hv_ops {
+	const char *name;
+	/* Readable when a channel fires or a domain changes state. */
+	int (*fd)(struct hv *hv);
+	/* The next event: a local port, HV_EVENT_DOM_EXC, or -EAGAIN. */
+	int (*pending)(struct hv *hv);
+	/* Maps the domain's ring page (gfn as INTRODUCE gave it); NULL + errno. */
+	void *(*map_ring)(struct hv *hv, unsigned domid, uint64_t gfn);
+	void (*unmap_ring)(struct hv *hv, void *page);
+	/* Binds the domain's port; the local port, or -errno. */
+	int (*bind)(struct hv *hv, unsigned domid, unsigned remote_port);
+	void (*unbind)(struct hv *hv, int local_port);
+	void (*notify)(struct hv *hv, int local_port);
+	enum hv_dom_state (*domain_state)(struct hv *hv, unsigned domid);
+	void (*destroy)(struct hv *hv);
+};
+
+struct hv {
+	const struct hv_ops *ops;
+};
+
+/* The simulated hypervisor rooted at dir (see hv_sim.c); NULL + errno. */
+struct hv *hv_sim_open(const char *dir);
+/* Real Xen; NULL + errno (ENOSYS when built without the Xen libraries). */
+struct hv *hv_xen_open(void);
+
+#endif

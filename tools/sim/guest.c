@@ -1,0 +1,292 @@
+/* guest.c - `xenstore-sim guest`: requests as domain N over its ring,
+ * printed as "REQUEST -> RESULT" lines, watch events as "event PATH TOKEN". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "simguest.h"
+
+struct guest {
+	struct simguest g;
+	uint32_t next_req;
+	uint32_t tx;
+	bool stop_on_error;
+	int errors;
+};
+
+int guest_main(const char *dir, int argc, char **argv);
+
+static void print_payload(const char *p, size_t len, char sep)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch == '\0') {
+			if (i + 1 < len)
+				putchar(sep);
+		} else if (ch < 32 || ch > 126) {
+			printf("\\x%02x", ch);
+		} else {
+			putchar(ch);
+		}
+	}
+}
+
+static void print_event(const struct simmsg *m)
+{
+	const char *token = m->body + strlen(m->body) + 1;
+	printf("event %s %s\n", m->body, token);
+}
+
+/* Sends one request and returns its reply; watch events that arrive
+ * meanwhile are printed as they come. */
+static int transact(struct guest *st, uint32_t type, const void *payload, size_t len,
+		    struct simmsg *reply)
+{
+	uint32_t req = ++st->next_req;
+	int err = simguest_send(&st->g, type, req, st->tx, payload, len);
+
+	while (!err) {
+		err = simguest_recv(&st->g, reply);
+		if (err)
+			break;
+		if (reply->hdr.type == XS_WATCH_EVENT) {
+			print_event(reply);
+			continue;
+		}
+		if (reply->hdr.req_id == req)
+			return 0;
+	}
+	return err;
+}
+
+/* Builds "a\0b\0..." from words. */
+static size_t join(char *out, size_t size, char **words, int n, bool last_is_raw)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++) {
+		size_t w = strlen(words[i]);
+		if (len + w + 1 > size)
+			break;
+		memcpy(out + len, words[i], w);
+		len += w;
+		if (!(last_is_raw && i == n - 1))
+			out[len++] = '\0';
+	}
+	return len;
+}
+
+static const struct {
+	const char *name;
+	uint32_t type;
+	int min_args;
+	bool raw_value; /* last argument is a value without NUL (WRITE) */
+} simple[] = {
+	{ "read", XS_READ, 1, false },
+	{ "write", XS_WRITE, 2, true },
+	{ "mkdir", XS_MKDIR, 1, false },
+	{ "rm", XS_RM, 1, false },
+	{ "ls", XS_DIRECTORY, 1, false },
+	{ "getperms", XS_GET_PERMS, 1, false },
+	{ "setperms", XS_SET_PERMS, 2, false },
+	{ "watch", XS_WATCH, 2, false },
+	{ "unwatch", XS_UNWATCH, 2, false },
+	{ "domainpath", XS_GET_DOMAIN_PATH, 1, false },
+	{ "introduced", XS_IS_DOMAIN_INTRODUCED, 1, false },
+	{ "reset-watches", XS_RESET_WATCHES, 0, false },
+};
+
+static void print_result(struct guest *st, const struct simmsg *m)
+{
+	if (m->hdr.type == XS_ERROR) {
+		printf("%s\n", m->body);
+		st->errors++;
+		return;
+	}
+	print_payload(m->body, m->hdr.len,
+		      m->hdr.type == XS_DIRECTORY || m->hdr.type == XS_GET_PERMS ? ' ' : '|');
+	putchar('\n');
+}
+
+static int wait_events(struct guest *st, int n)
+{
+	struct simmsg m;
+
+	for (int got = 0; got < n;) {
+		if (simguest_recv(&st->g, &m))
+			return ETIMEDOUT;
+		if (m.hdr.type == XS_WATCH_EVENT) {
+			print_event(&m);
+			got++;
+		}
+	}
+	return 0;
+}
+
+/* Waits (bounded) for the daemon to set the ring's error field. */
+static void report_ring_error(struct guest *st)
+{
+	for (int i = 0; i < 200 && !st->g.page->error; i++)
+		usleep(10000);
+	printf("error=%u\n", st->g.page->error);
+}
+
+static int special(struct guest *st, char **w, int n)
+{
+	struct simmsg m;
+	char buf[XS_PAYLOAD_MAX];
+	int err;
+
+	if (strcmp(w[0], "txstart") == 0) {
+		st->tx = 0;
+		if ((err = transact(st, XS_TRANSACTION_START, "", 1, &m)))
+			return err;
+		if (m.hdr.type != XS_ERROR)
+			st->tx = (uint32_t)strtoul(m.body, NULL, 10);
+		print_result(st, &m);
+		return 0;
+	}
+	if (strcmp(w[0], "commit") == 0 || strcmp(w[0], "abort") == 0) {
+		if ((err = transact(st, XS_TRANSACTION_END, w[0][0] == 'c' ? "T" : "F", 2, &m)))
+			return err;
+		st->tx = 0;
+		print_result(st, &m);
+		return 0;
+	}
+	if (strcmp(w[0], "events") == 0 && n == 2) {
+		putchar('\n');
+		return wait_events(st, atoi(w[1]));
+	}
+	if (strcmp(w[0], "raw") == 0 && n >= 2) {
+		size_t len = 0;
+		for (const char *p = n > 2 ? w[2] : ""; *p && len < sizeof(buf); p++)
+			buf[len++] = *p == '|' ? '\0' : *p;
+		if ((err = transact(st, (uint32_t)atoi(w[1]), buf, len, &m)))
+			return err;
+		printf("%s ", m.hdr.type == XS_ERROR ? "XS_ERROR" : xs_type_name(m.hdr.type));
+		print_result(st, &m);
+		return 0;
+	}
+	if (strcmp(w[0], "bad-indexes") == 0) {
+		st->g.page->req_prod = st->g.page->req_cons + 5000;
+		simguest_notify(&st->g);
+		report_ring_error(st);
+		return 0;
+	}
+	if (strcmp(w[0], "oversized") == 0) {
+		struct xs_msg_header h = { XS_READ, 1, 0, 5000 };
+		simguest_send_bytes(&st->g, &h, sizeof(h));
+		report_ring_error(st);
+		return 0;
+	}
+	if (strcmp(w[0], "reconnect") == 0) {
+		st->g.page->connection = XS_RING_RECONNECT;
+		simguest_notify(&st->g);
+		for (int i = 0; i < 500 && st->g.page->connection; i++)
+			usleep(10000);
+		st->g.in_len = 0;
+		printf("%s\n", st->g.page->connection ? "timed out" : "OK");
+		return 0;
+	}
+	return EINVAL;
+}
+
+static int run_request(struct guest *st, char *line)
+{
+	char *w[64], *save = NULL, *value = NULL;
+	char payload[XS_PAYLOAD_MAX];
+	struct simmsg m;
+	int n = 0, err;
+
+	line[strcspn(line, "\n")] = '\0';
+	printf("%s -> ", line);
+	fflush(stdout);
+	for (char *t = strtok_r(line, " \t", &save); t && n < 63; t = strtok_r(NULL, " \t", &save)) {
+		w[n++] = t;
+		/* write's value is the rest of the line, spaces included */
+		if (n == 2 && strcmp(w[0], "write") == 0) {
+			value = strtok_r(NULL, "", &save);
+			break;
+		}
+	}
+	if (n == 0) {
+		putchar('\n');
+		return 0;
+	}
+	if (value)
+		w[n++] = value;
+	else if (strcmp(w[0], "write") == 0 && n == 2)
+		w[n++] = "";
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
+		if (strcmp(w[0], simple[i].name) || n - 1 < simple[i].min_args)
+			continue;
+		size_t len = join(payload, sizeof(payload), w + 1, n - 1, simple[i].raw_value);
+		if (n == 1)
+			payload[len++] = '\0';
+		if ((err = transact(st, simple[i].type, payload, len, &m)))
+			return err;
+		print_result(st, &m);
+		return 0;
+	}
+	err = special(st, w, n);
+	if (err == EINVAL)
+		printf("unknown request\n");
+	return err;
+}
+
+int guest_main(const char *dir, int argc, char **argv)
+{
+	struct guest st = { .next_req = 0 };
+	const char *file = NULL;
+	char line[XS_PAYLOAD_MAX + 64];
+	unsigned domid;
+	int c, err = 0;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "+ef:")) != -1) {
+		switch (c) {
+		case 'e': st.stop_on_error = true; break;
+		case 'f': file = optarg; break;
+		default: return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "xenstore-sim guest: missing domain id\n");
+		return 2;
+	}
+	domid = (unsigned)strtoul(argv[optind++], NULL, 10);
+	if ((err = simguest_open(&st.g, dir, domid))) {
+		fprintf(stderr, "xenstore-sim guest: domain %u in %s: %s\n", domid, dir,
+			strerror(err));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = optind; i < argc && !err; i++) {
+		snprintf(line, sizeof(line), "%s", argv[i]);
+		err = run_request(&st, line);
+		if (st.stop_on_error && st.errors)
+			break;
+	}
+	if (file) {
+		FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+		if (!f) {
+			fprintf(stderr, "xenstore-sim guest: %s: %s\n", file, strerror(errno));
+			err = errno;
+		}
+		while (f && !err && fgets(line, sizeof(line), f)) {
+			if (line[0] == '#')
+				continue;
+			err = run_request(&st, line);
+			if (st.stop_on_error && st.errors)
+				break;
+		}
+		if (f && f != stdin)
+			fclose(f);
+	}
+	if (err && err != EINVAL)
+		printf("%s\n", strerror(err));
+	simguest_close(&st.g);
+	return err || (st.stop_on_error && st.errors) ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * simguest.h - a guest's side of the xenstore ring in the simulated
+ * hypervisor: what a guest kernel's xenbus driver does, in a process.
+ * Maps DIR/<domid>/ring, listens on DIR/<domid>/evtchn, and exchanges
+ * messages with the daemon exactly as the ring protocol says (spec §3.3).
+ */
+#ifndef SIMGUEST_H
+#define SIMGUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv_sim.h"
+#include "ring.h"
+#include "wire.h"
+
+struct simguest {
+	char dir[256];
+	unsigned domid;
+	unsigned port;            /* our end of the channel, as INTRODUCE named it */
+	int fd;                   /* our datagram socket */
+	struct xs_ring_page *page;
+	/* messages received but not yet returned */
+	char in[2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX)];
+	size_t in_len;
+	unsigned timeout_ms;      /* how long to wait for the daemon */
+};
+
+struct simmsg {
+	struct xs_msg_header hdr;
+	char body[XS_PAYLOAD_MAX + 1]; /* NUL-terminated for convenience */
+};
+
+int simguest_open(struct simguest *g, const char *dir, unsigned domid);
+void simguest_close(struct simguest *g);
+/* Tells the daemon to look at our ring. */
+void simguest_notify(struct simguest *g);
+/* Queues raw bytes on the request ring (waiting for space). 0 or errno. */
+int simguest_send_bytes(struct simguest *g, const void *buf, size_t len);
+int simguest_send(struct simguest *g, uint32_t type, uint32_t req_id, uint32_t tx_id,
+		  const void *payload, size_t len);
+/* Next message from the daemon (reply or watch event); ETIMEDOUT. */
+int simguest_recv(struct simguest *g, struct simmsg *m);
+
+#endif
