@@ -111,6 +111,11 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	}
 	if (reserve_output(c, sizeof(h) + len))
 		return ENOMEM;
+	if (!c->flush_pending) {
+		c->flush_pending = true;
+		c->flush_next = c->daemon->flush;
+		c->daemon->flush = c;
+	}
 	memcpy(c->out + c->out_len, &h, sizeof(h));
 	if (len)
 		memcpy(c->out + c->out_len + sizeof(h), payload, len);
@@ -268,7 +273,7 @@ void conn_close(struct conn *c, const char *why)
 	d->reap = c;
 }
 
-void conn_reap(struct daemon *d)
+static void conn_reap(struct daemon *d)
 {
 	while (d->reap) {
 		struct conn *c = d->reap;
@@ -277,4 +282,16 @@ void conn_reap(struct daemon *d)
 		free(c->out);
 		free(c);
 	}
+}
+
+void conn_end_of_round(struct daemon *d)
+{
+	while (d->flush) {
+		struct conn *c = d->flush;
+		d->flush = c->flush_next;
+		c->flush_pending = false;
+		if (!c->dead)
+			conn_flush(c);
+	}
+	conn_reap(d);
 }

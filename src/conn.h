@@ -56,6 +56,8 @@ struct conn {
 	struct daemon *daemon;
 	struct conn *next, *prev; /* daemon's list of live connections */
 	struct conn *reap_next;   /* daemon's list of closed, not yet freed */
+	struct conn *flush_next;  /* daemon's list of conns with new output */
+	bool flush_pending;       /* on that list */
 	uint32_t id;              /* unique for the daemon's lifetime (probes) */
 	unsigned domid;
 	bool priv;                /* acts as the privileged domain */
@@ -98,8 +100,9 @@ size_t conn_pending_output(const struct conn *c);
 /* Forgets everything in flight (ring RECONNECT, re-INTRODUCE): watches,
  * transactions, partial input, queued output. */
 void conn_reset(struct conn *c);
-/* Frees connections closed during the last loop round. */
-void conn_reap(struct daemon *d);
+/* End of a loop round: sends what was queued for other connections
+ * (watch events) and frees connections closed during the round. */
+void conn_end_of_round(struct daemon *d);
 
 struct txn *conn_find_txn(const struct conn *c, uint32_t id);
 void conn_drop_txn(struct conn *c, struct txn *t);

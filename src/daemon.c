@@ -67,7 +67,7 @@ void daemon_destroy(struct daemon *d)
 {
 	while (d->conns)
 		conn_close(d->conns, "shutdown");
-	conn_reap(d);
+	conn_end_of_round(d);
 	free(d->port_conns);
 	d->store.account = NULL;
 	store_destroy(&d->store);

@@ -29,6 +29,7 @@ struct daemon {
 	struct quota_set quotas;
 	struct conn *conns;          /* live connections */
 	struct conn *reap;           /* closed this round, freed after it */
+	struct conn *flush;          /* given output this round */
 	unsigned nconns;
 	uint32_t next_conn_id;
 	unsigned priv_domid;         /* the privileged domain (0) */

@@ -305,7 +305,7 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
 
 static void reap(void *arg)
 {
-	conn_reap(arg);
+	conn_end_of_round(arg);
 }
 
 int main(int argc, char **argv)

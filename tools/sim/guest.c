@@ -256,8 +256,24 @@ int guest_main(const char *dir, int argc, char **argv)
 		fprintf(stderr, "xenstore-sim guest: missing domain id\n");
 		return 2;
 	}
-	domid = (unsigned)strtoul(argv[optind++], NULL, 10);
-	if ((err = simguest_open(&st.g, dir, domid))) {
+	if (strcmp(argv[optind], "dom0") == 0) {
+		const char *sock = getenv("XENSTORED_PATH");
+		char path[512];
+		if (!sock || !*sock) {
+			snprintf(path, sizeof(path), "%s/socket",
+				 getenv("XENSTORED_RUNDIR") ? getenv("XENSTORED_RUNDIR")
+							    : "/var/run/xenstored");
+			sock = path;
+		}
+		optind++;
+		err = simguest_open_socket(&st.g, sock);
+		if (err) {
+			fprintf(stderr, "xenstore-sim guest: %s: %s\n", sock, strerror(err));
+			return 1;
+		}
+		domid = 0;
+	} else if ((domid = (unsigned)strtoul(argv[optind++], NULL, 10)),
+		   (err = simguest_open(&st.g, dir, domid))) {
 		fprintf(stderr, "xenstore-sim guest: domain %u in %s: %s\n", domid, dir,
 			strerror(err));
 		return 1;

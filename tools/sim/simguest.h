@@ -25,6 +25,7 @@ struct simguest {
 	char in[2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX)];
 	size_t in_len;
 	unsigned timeout_ms;      /* how long to wait for the daemon */
+	int sock;                 /* >= 0: talk as dom0 over the daemon's socket */
 };
 
 struct simmsg {
@@ -33,6 +34,8 @@ struct simmsg {
 };
 
 int simguest_open(struct simguest *g, const char *dir, unsigned domid);
+/* The same request loop as dom0 over the Unix socket at path. */
+int simguest_open_socket(struct simguest *g, const char *path);
 void simguest_close(struct simguest *g);
 /* Tells the daemon to look at our ring. */
 void simguest_notify(struct simguest *g);
