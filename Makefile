@@ -49,7 +49,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
-unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait
+unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait $(BUILD)/tests/xsraw
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
 	$(call msg,CC,$@)
@@ -68,6 +68,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxsd.a | $(BUILD)/
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) -lcmocka $(XEN_LIBS)
 
 $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(BUILD)/tests/xsraw: tests/helpers/xsraw.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 

@@ -101,26 +101,27 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 {
 	struct xs_msg_header h = { type, req_id, tx_id, (uint32_t)len };
 
-	if (c->dead)
+	if (c->dead || c->close_pending)
 		return EPIPE;
 	if (c->out_hard_limit && conn_pending_output(c) + sizeof(h) + len > c->out_hard_limit) {
 		log_warnx("connection %u (domain %u, pid %d %s): %zu bytes unread, closing",
 			  c->id, c->domid, (int)c->pid, c->comm, conn_pending_output(c));
-		conn_close(c, "output limit");
-		return ENOSPC;
-	}
-	if (reserve_output(c, sizeof(h) + len))
+		/* Not now: we may be inside a loop over this conn's watches. */
+		c->close_pending = "output limit";
+	} else if (reserve_output(c, sizeof(h) + len)) {
 		return ENOMEM;
+	} else {
+		memcpy(c->out + c->out_len, &h, sizeof(h));
+		if (len)
+			memcpy(c->out + c->out_len + sizeof(h), payload, len);
+		c->out_len += sizeof(h) + len;
+	}
 	if (!c->flush_pending) {
 		c->flush_pending = true;
 		c->flush_next = c->daemon->flush;
 		c->daemon->flush = c;
 	}
-	memcpy(c->out + c->out_len, &h, sizeof(h));
-	if (len)
-		memcpy(c->out + c->out_len + sizeof(h), payload, len);
-	c->out_len += sizeof(h) + len;
-	return 0;
+	return c->close_pending ? ENOSPC : 0;
 }
 
 /* A guest may have only so many requests answered but unread (quota
@@ -129,6 +130,8 @@ static bool may_take_request(const struct conn *c)
 {
 	unsigned limit;
 
+	if (c->close_pending)
+		return false;
 	if (conn_pending_output(c) > OUT_SOFT_LIMIT)
 		return false;
 	if (c->priv || !c->domain)
@@ -290,7 +293,9 @@ void conn_end_of_round(struct daemon *d)
 		struct conn *c = d->flush;
 		d->flush = c->flush_next;
 		c->flush_pending = false;
-		if (!c->dead)
+		if (c->close_pending)
+			conn_close(c, c->close_pending);
+		else if (!c->dead)
 			conn_flush(c);
 	}
 	conn_reap(d);

@@ -58,6 +58,7 @@ struct conn {
 	struct conn *reap_next;   /* daemon's list of closed, not yet freed */
 	struct conn *flush_next;  /* daemon's list of conns with new output */
 	bool flush_pending;       /* on that list */
+	const char *close_pending; /* close at the end of the round, and why */
 	uint32_t id;              /* unique for the daemon's lifetime (probes) */
 	unsigned domid;
 	bool priv;                /* acts as the privileged domain */

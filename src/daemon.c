@@ -32,11 +32,16 @@ static int initial_tree(struct daemon *d)
 	static const char *const paths[] = {
 		"/", "/tool", "/tool/xenstored", "@introduceDomain", "@releaseDomain",
 	};
-	struct perm p = { .domid = (uint16_t)d->priv_domid, .access = PERM_NONE };
+	/* 4.22: any domain may watch @releaseDomain (for its own domid). */
+	struct perm p[2] = {
+		{ .domid = (uint16_t)d->priv_domid, .access = PERM_NONE },
+		{ .domid = XS_DOMID_ANY, .access = PERM_READ },
+	};
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		struct node *n = node_new(paths[i], strlen(paths[i]));
-		if (!n || node_set_perms(n, &p, 1)) {
+		unsigned nperms = strcmp(paths[i], "@releaseDomain") == 0 ? 2 : 1;
+		if (!n || node_set_perms(n, p, nperms)) {
 			node_free(n);
 			return ENOMEM;
 		}
@@ -139,7 +144,11 @@ static void cleanup_visit(struct node *n, void *arg)
 	for (unsigned i = 1; i < n->nperms; i++)
 		if (n->perms[i].domid != c->domid)
 			n->perms[keep++] = n->perms[i];
-	n->nperms = (uint16_t)keep;
+	/* A change like any other: transactions that saw the old list conflict. */
+	if (keep != n->nperms) {
+		n->nperms = (uint16_t)keep;
+		store_touch(&c->d->store, n);
+	}
 	if (node_owner(n) != c->domid || n->path[0] != '/' || n->path_len == 1)
 		return;
 	if (c->ndoomed == c->cap) {
@@ -253,7 +262,8 @@ static void check_node(struct node *n, void *arg)
 	size_t plen = path_parent_len(n->path, n->path_len);
 	char child[XS_PATH_BUF];
 
-	count_owner(c, node_owner(n));
+	if (n->path[0] == '/')
+		count_owner(c, node_owner(n));
 	if (n->path[0] == '/' && n->path_len > 1) {
 		const struct node *p = store_lookup(&c->d->store, n->path, plen);
 		const char *name = n->path + plen + (plen > 1);

@@ -31,7 +31,12 @@ static int hide(struct node_ctx *ctx, const char *path, int err)
 
 	if (err == ENOMEM || err == ENOSPC)
 		return err;
-	if (nearest_ancestor(ctx, path, strlen(path), &anc) || !anc)
+	if (nearest_ancestor(ctx, path, strlen(path), &anc))
+		return EACCES;
+	/* @special names hang off "/" for this purpose, as in C. */
+	if (!anc && view_lookup(&ctx->view, "/", 1, &anc))
+		return EACCES;
+	if (!anc)
 		return EACCES;
 	return (perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_READ) ? err : EACCES;
 }
@@ -92,6 +97,33 @@ static unsigned count_levels(const char *path, size_t from, size_t to)
 	return n;
 }
 
+/* node-size (spec §2.6) of every node the creation writes: the ancestor
+ * gaining a child, each new node with its child or value. */
+static int check_create_sizes(struct node_ctx *ctx, const struct node *anc,
+			      const char *path, size_t pos, size_t vlen)
+{
+	size_t len = strlen(path), base = 16 + 8 * (size_t)anc->nperms, size;
+	size_t end = pos + 1;
+
+	if (!ctx->limit_node_size)
+		return 0;
+	while (end < len && path[end] != '/')
+		end++;
+	size = node_quota_size(anc) + (end - pos);
+	if (!quota_allows(ctx->limit_node_size, size))
+		return quota_fail(ctx, QUOTA_NODE_SIZE, size);
+	for (pos = end; pos < len; pos = end) {
+		for (end = pos + 1; end < len && path[end] != '/'; end++)
+			;
+		size = base + (end - pos);
+		if (!quota_allows(ctx->limit_node_size, size))
+			return quota_fail(ctx, QUOTA_NODE_SIZE, size);
+	}
+	size = base + vlen;
+	return quota_allows(ctx->limit_node_size, size) ? 0
+							: quota_fail(ctx, QUOTA_NODE_SIZE, size);
+}
+
 /* Creates path and its missing ancestors below `anc`.  Quotas are checked
  * first so a refused request leaves nothing behind (XSA-415). */
 static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
@@ -106,8 +138,8 @@ static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
 		return EACCES;
 	if (!quota_allows(ctx->limit_nodes, (size_t)(nodes_pending(ctx) + levels)))
 		return quota_fail(ctx, QUOTA_NODES, (size_t)(nodes_pending(ctx) + levels));
-	if (!quota_allows(ctx->limit_node_size, 16 + 8 * (size_t)anc->nperms + vlen))
-		return quota_fail(ctx, QUOTA_NODE_SIZE, 16 + 8 * (size_t)anc->nperms + vlen);
+	if ((err = check_create_sizes(ctx, anc, path, pos, vlen)))
+		return err;
 	while (pos < len) {
 		size_t end = pos + 1;
 		struct node *n;
@@ -245,16 +277,21 @@ static int remove_subtree(struct node_ctx *ctx, const char *path)
 {
 	struct path_list l = { 0 };
 	size_t len = strlen(path), plen = path_parent_len(path, len);
-	struct node *parent;
+	struct node *parent, *n;
 	int err = collect_subtree(ctx, path, &l);
 
 	if (!err)
 		err = view_lookup(&ctx->view, path, plen, &parent);
 	if (err)
 		goto out;
-	/* Deepest first, so no node outlives its parent even for a moment. */
+	/* Events first, deepest first and the root last, while each node can
+	 * still be seen: a watcher learns of a removal only if it could read
+	 * what was removed (XSA-115); its permissions go along for commit. */
 	for (size_t i = l.count; i-- > 0;) {
-		struct node *n;
+		if (view_lookup(&ctx->view, l.paths[i], strlen(l.paths[i]), &n) == 0 && n)
+			view_changed(&ctx->view, l.paths[i], i > 0, n->perms, n->nperms);
+	}
+	for (size_t i = l.count; i-- > 0;) {
 		if (view_lookup(&ctx->view, l.paths[i], strlen(l.paths[i]), &n) == 0 && n)
 			view_delete(&ctx->view, n);
 	}
@@ -263,9 +300,6 @@ static int remove_subtree(struct node_ctx *ctx, const char *path)
 		node_remove_child(parent, name, len - (size_t)(name - path));
 		view_modified(&ctx->view, parent);
 	}
-	for (size_t i = 1; i < l.count; i++)
-		view_changed(&ctx->view, l.paths[i], true, NULL, 0);
-	view_changed(&ctx->view, path, false, NULL, 0);
 out:
 	list_free(&l);
 	return err;
@@ -301,6 +335,10 @@ int nodeops_set_perms(struct node_ctx *ctx, const char *path,
 		return err;
 	if (!ctx->who.priv && perms[0].domid != node_owner(n))
 		return EPERM;
+	if (!quota_allows(ctx->limit_node_size, node_quota_size(n) + 8 * (size_t)nperms -
+							8 * (size_t)n->nperms))
+		return quota_fail(ctx, QUOTA_NODE_SIZE,
+				  node_quota_size(n) + 8 * (size_t)nperms - 8 * (size_t)n->nperms);
 	nold = n->nperms;
 	if (nold > 64 && !(oldp = malloc(nold * sizeof(*oldp))))
 		return ENOMEM;

@@ -44,6 +44,14 @@ static int introduced_guest(struct request *r, struct domain **out)
 	return *out && (*out)->introduced ? 0 : ENOENT;
 }
 
+/* The privileged domain counts as introduced: C xenstored introduces it
+ * at start-up. */
+static bool is_introduced(const struct daemon *d, unsigned domid)
+{
+	const struct domain *dom = domain_find(&d->domains, domid);
+	return domid == d->priv_domid || (dom && dom->introduced);
+}
+
 int do_introduce(struct request *r)
 {
 	struct daemon *d = r->daemon;
@@ -108,16 +116,13 @@ int do_resume(struct request *r)
 
 int do_is_domain_introduced(struct request *r)
 {
-	struct domain *dom;
 	unsigned domid;
 	int err = one_domid(r, &domid);
 
 	if (err)
 		return err;
-	if (domid == XS_DOMID_SELF || domid == r->daemon->priv_domid)
-		return reply_str(r, "T");
-	dom = domain_find(&r->daemon->domains, domid);
-	return reply_str(r, dom && dom->introduced ? "T" : "F");
+	return reply_str(r, domid == XS_DOMID_SELF || is_introduced(r->daemon, domid) ? "T"
+										      : "F");
 }
 
 int do_get_domain_path(struct request *r)
@@ -132,15 +137,16 @@ int do_set_target(struct request *r)
 {
 	const char *argv[2];
 	unsigned domid, tdomid;
-	struct domain *dom, *tdom;
+	struct domain *dom;
 
 	if (!request_args(r, argv, 2) || ops_domid(argv[0], &domid) ||
 	    ops_domid(argv[1], &tdomid))
 		return EINVAL;
-	dom = domain_find(&r->daemon->domains, domid);
-	tdom = domain_find(&r->daemon->domains, tdomid);
-	if (!dom || !dom->introduced || !tdom || !tdom->introduced)
+	if (!is_introduced(r->daemon, domid) || !is_introduced(r->daemon, tdomid))
 		return ENOENT;
+	dom = domain_get(&r->daemon->domains, domid, r->daemon->store.generation);
+	if (!dom)
+		return ENOMEM;
 	dom->target = (int)tdomid;
 	return reply_ok(r);
 }

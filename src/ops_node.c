@@ -26,6 +26,7 @@ static void ctx_init(struct node_ctx *ctx, struct request *r)
 	ctx->who.domid = c->domid;
 	ctx->who.priv = c->priv;
 	ctx->who.target = c->domain ? c->domain->target : -1;
+	ctx->who.any_domain = c->features & XS_FEATURE_DOMID_ANY;
 	ctx->dom = c->domain;
 	ctx->limit_nodes = request_quota(r, QUOTA_NODES);
 	ctx->limit_node_size = request_quota(r, QUOTA_NODE_SIZE);
@@ -157,9 +158,8 @@ int do_directory_part(struct request *r)
 
 	if (!request_args(r, argv, 2))
 		return EINVAL;
+	/* atoi() like every C xenstored: junk or nothing means offset 0. */
 	offset = strtoul(argv[1], &end, 10);
-	if (*end != '\0' || argv[1][0] == '\0')
-		return EINVAL;
 	if ((err = ops_resolve(r, argv[0], false, path, &rel)))
 		return err;
 	ctx_init(&ctx, r);

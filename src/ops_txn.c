@@ -60,13 +60,29 @@ int do_transaction_start(struct request *r)
 
 static void probe_done(struct request *r, enum txn_result result)
 {
-	struct conn *c = r->conn;
-	struct txn *t = r->txn;
+	struct conn *c __attribute__((unused)) = r->conn;
+	struct txn *t __attribute__((unused)) = r->txn;
 
 	if (XS_PROBE_ENABLED(txn_done))
 		XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, (int)result,
 			 t->conflict_path, t->nentries, t->ops,
 			 t->start_ns ? now_ns() - t->start_ns : 0);
+}
+
+/* Nodes created in a transaction count when it commits (spec §2.4): two
+ * transactions that each fit may not together pass the quota. */
+static int commit_quota(struct request *r)
+{
+	struct domain *dom = r->conn->domain;
+	unsigned limit = request_quota(r, QUOTA_NODES);
+	long total;
+
+	if (!dom || r->txn->nodes_created <= 0)
+		return 0;
+	total = (long)dom->nodes + r->txn->nodes_created;
+	if (quota_allows(limit, (size_t)total))
+		return 0;
+	return request_quota_exceeded(r, QUOTA_NODES, (size_t)total, ENOSPC);
 }
 
 int do_transaction_end(struct request *r)
@@ -79,7 +95,9 @@ int do_transaction_end(struct request *r)
 	if (!request_args(r, &arg, 1) || (strcmp(arg, "T") && strcmp(arg, "F")))
 		return EINVAL;
 	if (arg[0] == 'T') {
-		err = txn_commit(r->txn, &d->store, daemon_changed, d);
+		err = commit_quota(r);
+		if (!err)
+			err = txn_commit(r->txn, &d->store, daemon_changed, d);
 		result = !err ? TXN_COMMITTED : err == EAGAIN ? TXN_CONFLICT : TXN_FAILED;
 		if (err == EAGAIN)
 			log_debug("transaction %u of connection %u: conflict on %s",

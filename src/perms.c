@@ -10,7 +10,7 @@
 static bool names(const struct perm_subject *who, unsigned domid)
 {
 	return domid == who->domid || (who->target >= 0 && domid == (unsigned)who->target) ||
-	       domid == XS_DOMID_ANY;
+	       (domid == XS_DOMID_ANY && who->any_domain);
 }
 
 unsigned perm_for(const struct perm_subject *who, const struct perm *perms,

@@ -25,8 +25,9 @@ struct perm {
 /* Who is asking. */
 struct perm_subject {
 	unsigned domid;
-	int target; /* SET_TARGET target domain, or -1 */
+	int target;      /* SET_TARGET target domain, or -1 */
 	bool priv;
+	bool any_domain; /* has feature DOMID_ANY: entries for 32757 name it */
 };
 
 /* PERM_READ|PERM_WRITE|PERM_OWNER as granted to `who` on a node. */

@@ -123,7 +123,8 @@ int reply_append(struct request *r, const void *data, size_t len)
 {
 	if (r->rsp_len + len > XS_PAYLOAD_MAX)
 		return E2BIG;
-	memcpy(r->rsp + r->rsp_len, data, len);
+	if (len)
+		memcpy(r->rsp + r->rsp_len, data, len);
 	r->rsp_len += len;
 	return 0;
 }

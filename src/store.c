@@ -5,6 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Only tree nodes count against a domain; @special nodes do not (C). */
+static bool accounted(const struct store *s, const struct node *n)
+{
+	return s->account && n->path[0] == '/';
+}
+
 uint32_t store_hash(const char *path, size_t len)
 {
 	uint32_t h = STORE_HASH_INIT;
@@ -84,7 +90,7 @@ int store_insert(struct store *s, struct node *n)
 	*slot = n;
 	s->count++;
 	n->generation = store_next_generation(s);
-	if (s->account)
+	if (accounted(s, n))
 		s->account(s->account_ctx, node_owner(n), 1);
 	return 0;
 }
@@ -98,7 +104,7 @@ void store_delete(struct store *s, struct node *n)
 			continue;
 		*pp = n->hash_next;
 		s->count--;
-		if (s->account)
+		if (accounted(s, n))
 			s->account(s->account_ctx, node_owner(n), -1);
 		break;
 	}
@@ -111,10 +117,10 @@ void store_touch(struct store *s, struct node *n)
 	n->generation = store_next_generation(s);
 }
 
-static void account_owner_change(struct store *s, unsigned old_owner,
-				 unsigned new_owner)
+static void account_owner_change(struct store *s, const struct node *n,
+				 unsigned old_owner, unsigned new_owner)
 {
-	if (old_owner == new_owner || !s->account)
+	if (old_owner == new_owner || !accounted(s, n))
 		return;
 	s->account(s->account_ctx, old_owner, -1);
 	s->account(s->account_ctx, new_owner, 1);
@@ -137,7 +143,7 @@ void store_replace(struct store *s, struct node *base, struct node *from)
 	from->perms = tmp.perms == &base->perm_inline ? &from->perm_inline : tmp.perms;
 	from->perm_inline = tmp.perm_inline;
 	node_free(from);
-	account_owner_change(s, old_owner, node_owner(base));
+	account_owner_change(s, base, old_owner, node_owner(base));
 	store_touch(s, base);
 }
 
@@ -148,7 +154,7 @@ int store_set_perms(struct store *s, struct node *n, const struct perm *perms,
 	int err = node_set_perms(n, perms, nperms);
 
 	if (!err)
-		account_owner_change(s, old_owner, node_owner(n));
+		account_owner_change(s, n, old_owner, node_owner(n));
 	return err;
 }
 

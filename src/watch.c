@@ -165,7 +165,8 @@ void watch_send_event(struct watch *w, const char *epath, const struct event_cau
 static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 		    const struct perm *old_perms, unsigned old_nperms)
 {
-	struct perm_subject who = { c->domid, c->domain ? c->domain->target : -1, c->priv };
+	struct perm_subject who = { c->domid, c->domain ? c->domain->target : -1, c->priv,
+				    c->features & XS_FEATURE_DOMID_ANY };
 	const struct node *n;
 	size_t len, plen;
 
@@ -195,7 +196,7 @@ static void deliver(struct daemon *d, struct watch *w, const struct fire_args *a
 {
 	const char *path = a->path, *epath = a->path;
 
-	if (w->conn->dead || !may_see(d, w->conn, path, a->old_perms, a->old_nperms))
+	if (w->conn->dead || w->conn->close_pending || !may_see(d, w->conn, path, a->old_perms, a->old_nperms))
 		return;
 	if (w->relative) {
 		/* Registered below the home dir, so the event path is too. */

@@ -1,0 +1,368 @@
+/* test_domain.c - domains: INTRODUCE, RELEASE and the cleanup after a
+ * departed domain, special watches, targets, features (spec §1.5, §2.5
+ * special watches, §2.7). */
+#include "unit.h"
+
+static int introduce(struct ut *u, const char *domid, const char *port)
+{
+	return ut_callv(u->priv, XS_INTRODUCE, 0, domid, "0", port, NULL);
+}
+
+static int release(struct ut *u, const char *domid)
+{
+	return ut_callv(u->priv, XS_RELEASE, 0, domid, NULL);
+}
+
+/* ---- INTRODUCE / IS_DOMAIN_INTRODUCED / RELEASE / RESUME ---- */
+
+static void first_introduce_fires_introduce_domain_once(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_watch(u->priv, "@introduceDomain", "intro");
+	assert_ok(introduce(u, "5", "3"));
+	ut_expect_event(u->priv, "@introduceDomain", "intro");
+	ut_expect_quiet(u->priv);
+	assert_ok(introduce(u, "5", "4"));
+	ut_expect_quiet(u->priv);
+	assert_int_equal(domain_find(&u->d.domains, 5)->evtchn, 4);
+	/* The privileged domain's own introduction is not announced. */
+	assert_ok(introduce(u, "0", "1"));
+	ut_expect_quiet(u->priv);
+	ut_free(u);
+}
+
+static void introduce_rejects_bad_arguments(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	assert_err(introduce(u, "5", "0"), EINVAL);
+	assert_err(introduce(u, "5", "-1"), EINVAL);
+	assert_err(introduce(u, "x", "1"), EINVAL);
+	assert_err(introduce(u, "65536", "1"), EINVAL);
+	assert_err(ut_callv(u->priv, XS_INTRODUCE, 0, "5", "0", NULL), EINVAL);
+	assert_null(domain_find(&u->d.domains, 5));
+	ut_free(u);
+}
+
+static void is_domain_introduced_answers_t_or_f(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	assert_ok(introduce(u, "5", "1"));
+	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "5", NULL));
+	assert_string_equal(ut_reply(u->priv), "T");
+	assert_int_equal(u->priv->reply.hdr.len, 2);
+	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "6", NULL));
+	assert_string_equal(ut_reply(u->priv), "F");
+	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "32752", NULL));
+	assert_string_equal(ut_reply(u->priv), "T");
+	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "0", NULL));
+	assert_string_equal(ut_reply(u->priv), "T");
+	assert_ok(release(u, "5"));
+	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "5", NULL));
+	assert_string_equal(ut_reply(u->priv), "F");
+	ut_free(u);
+}
+
+static void release_and_resume_need_an_introduced_guest(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	assert_err(release(u, "0"), EINVAL);
+	assert_err(release(u, "9"), ENOENT);
+	assert_err(release(u, "x"), EINVAL);
+	assert_err(ut_callv(u->priv, XS_RESUME, 0, "0", NULL), EINVAL);
+	assert_err(ut_callv(u->priv, XS_RESUME, 0, "9", NULL), ENOENT);
+	assert_ok(introduce(u, "9", "1"));
+	domain_find(&u->d.domains, 9)->shutdown_reported = true;
+	assert_ok(ut_callv(u->priv, XS_RESUME, 0, "9", NULL));
+	assert_false(domain_find(&u->d.domains, 9)->shutdown_reported);
+	assert_ok(release(u, "9"));
+	assert_err(release(u, "9"), ENOENT);
+	ut_free(u);
+}
+
+static void domain_release_removes_owned_nodes_and_acl_entries(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+
+	(void)state;
+	ut_make_home(u, 5);
+	/* Nodes domain 5 owns, one with a child owned by someone else. */
+	assert_ok(ut_write(g, 0, "data/a", "1"));
+	assert_ok(ut_write(g, 0, "data/b", "2"));
+	assert_ok(ut_mkdir(u->priv, 0, "/shared"));
+	assert_ok(ut_set_perms(u->priv, 0, "/shared", "n0", "b5"));
+	assert_ok(ut_write(g, 0, "/shared/mine", "m"));
+	assert_ok(ut_write(u->priv, 0, "/shared/mine/dom0kid", "k"));
+	assert_ok(ut_set_perms(u->priv, 0, "/shared/mine/dom0kid", "n0"));
+	/* Nodes of others naming domain 5 in their ACL. */
+	assert_ok(ut_write(u->priv, 0, "/acl", "x"));
+	assert_ok(ut_set_perms(u->priv, 0, "/acl", "n0", "r5", "r6", "w5"));
+	assert_ok(ut_set_perms(u->priv, 0, "@releaseDomain", "n0", "r5"));
+	assert_int_equal(ut_nodes_owned(u, 5), 4);
+
+	assert_ok(release(u, "5"));
+	assert_true(g->destroyed);
+	assert_err(ut_read(u->priv, 0, "/local/domain/5/data"), ENOENT);
+	assert_err(ut_read(u->priv, 0, "/shared/mine"), ENOENT);
+	assert_err(ut_read(u->priv, 0, "/shared/mine/dom0kid"), ENOENT);
+	assert_string_equal(ut_children(u->priv, 0, "/shared"), "");
+	/* The toolstack's node stays; it is removed by the toolstack. */
+	assert_string_equal(ut_perms(u->priv, 0, "/local/domain/5"), "n0");
+	assert_string_equal(ut_perms(u->priv, 0, "/shared"), "n0");
+	assert_string_equal(ut_perms(u->priv, 0, "/acl"), "n0,r6");
+	assert_string_equal(ut_perms(u->priv, 0, "@releaseDomain"), "n0");
+	assert_int_equal(ut_nodes_owned(u, 5), 0);
+	ut_assert_consistent(u);
+	ut_free(u);
+}
+
+static void release_fires_release_domain_after_cleanup(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+
+	(void)state;
+	ut_make_home(u, 5);
+	assert_ok(ut_write(g, 0, "x", "1"));
+	ut_watch(u->priv, "@releaseDomain", "rel");
+	ut_watch(u->priv, "/local/domain/5/x", "node");
+	assert_ok(release(u, "5"));
+	/* The owned node goes first, then the announcement. */
+	ut_expect_event(u->priv, "/local/domain/5/x", "node");
+	ut_expect_event(u->priv, "@releaseDomain", "rel");
+	ut_expect_quiet(u->priv);
+	ut_free(u);
+}
+
+static void release_drops_the_domains_watches_and_transactions(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+	size_t watches;
+
+	(void)state;
+	ut_make_home(u, 5);
+	watches = u->d.watches.count;
+	ut_watch(g, "a", "t");
+	ut_txn_start(g);
+	assert_ok(release(u, "5"));
+	assert_int_equal(u->d.watches.count, watches);
+	assert_true(g->conn->dead);
+	assert_null(g->conn->txns);
+	ut_free(u);
+}
+
+static void keep_orphans_hands_nodes_to_the_privileged_domain(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+
+	(void)state;
+	ut_make_home(u, 5);
+	u->d.keep_orphans = true;
+	assert_ok(ut_write(g, 0, "kept", "v"));
+	assert_ok(release(u, "5"));
+	assert_string_equal(ut_value(u->priv, 0, "/local/domain/5/kept"), "v");
+	assert_string_equal(ut_perms(u->priv, 0, "/local/domain/5/kept"), "n0");
+	assert_int_equal(ut_nodes_owned(u, 5), 0);
+	ut_free(u);
+}
+
+/* ---- special watches ---- */
+
+static void depth_watch_on_release_domain_gets_the_domid(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_guest(u, 5);
+	ut_watch_depth(u->priv, "@releaseDomain", "d1", 1);
+	assert_ok(release(u, "5"));
+	assert_true(ut_take_event(u->priv, "@releaseDomain/5", "d1"));
+	ut_free(u);
+}
+
+static void watch_on_release_domain_slash_domid_filters_one_domain(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_guest(u, 5);
+	ut_guest(u, 6);
+	ut_watch(u->priv, "@releaseDomain/5", "five");
+	assert_ok(release(u, "6"));
+	ut_expect_quiet(u->priv);
+	assert_ok(release(u, "5"));
+	ut_expect_event(u->priv, "@releaseDomain/5", "five");
+	ut_expect_quiet(u->priv);
+	ut_free(u);
+}
+
+/* A plain @releaseDomain watcher (no depth: every existing toolstack)
+ * gets "@releaseDomain" once per release, as before 4.22; the
+ * per-domain paths are for depth-limited or per-domain watchers. */
+static void plain_release_domain_watch_gets_only_the_plain_event(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_guest(u, 5);
+	ut_watch(u->priv, "@releaseDomain", "plain");
+	assert_ok(release(u, "5"));
+	ut_expect_event(u->priv, "@releaseDomain", "plain");
+	ut_expect_quiet(u->priv);
+	ut_free(u);
+}
+
+static void special_events_only_reach_domains_allowed_to_read_them(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g6 = ut_guest(u, 6);
+
+	(void)state;
+	ut_guest(u, 5);
+	ut_guest(u, 7);
+	ut_watch(g6, "@releaseDomain", "rel");
+	ut_watch(g6, "@introduceDomain", "intro");
+	/* @releaseDomain is readable by DOMID_ANY (4.22), @introduceDomain
+	 * by nobody but dom0 until its permissions say otherwise. */
+	assert_ok(release(u, "5"));
+	assert_true(ut_take_event(g6, "@releaseDomain", "rel"));
+	assert_ok(introduce(u, "8", "1"));
+	ut_expect_quiet(g6);
+	/* A permission change is itself an event for those who may read. */
+	assert_ok(ut_set_perms(u->priv, 0, "@introduceDomain", "n0", "r6"));
+	assert_true(ut_take_event(g6, "@introduceDomain", "intro"));
+	assert_ok(introduce(u, "9", "1"));
+	assert_true(ut_take_event(g6, "@introduceDomain", "intro"));
+	/* ... including those who could read it before the change. */
+	assert_ok(ut_set_perms(u->priv, 0, "@releaseDomain", "n0"));
+	assert_true(ut_take_event(g6, "@releaseDomain", "rel"));
+	assert_ok(release(u, "7"));
+	ut_expect_quiet(g6);
+	ut_free(u);
+}
+
+/* ---- SET_TARGET, features ---- */
+
+static void set_target_needs_both_domains_introduced(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_guest(u, 5);
+	assert_err(ut_callv(u->priv, XS_SET_TARGET, 0, "6", "5", NULL), ENOENT);
+	assert_err(ut_callv(u->priv, XS_SET_TARGET, 0, "5", "6", NULL), ENOENT);
+	assert_err(ut_callv(u->priv, XS_SET_TARGET, 0, "5", NULL), EINVAL);
+	ut_guest(u, 6);
+	assert_ok(ut_callv(u->priv, XS_SET_TARGET, 0, "6", "5", NULL));
+	assert_int_equal(domain_find(&u->d.domains, 6)->target, 5);
+	ut_free(u);
+}
+
+static void get_feature_reports_what_the_daemon_offers(void **state)
+{
+	struct ut *u = ut_new();
+	char expect[16];
+
+	(void)state;
+	snprintf(expect, sizeof(expect), "%u", DAEMON_FEATURES);
+	assert_ok(ut_call(u->priv, XS_GET_FEATURE, 0, NULL, 0));
+	assert_string_equal(ut_reply(u->priv), expect);
+	ut_free(u);
+}
+
+static void set_feature_only_before_introduction_and_only_known_bits(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	assert_ok(ut_callv(u->priv, XS_SET_FEATURE, 0, "5", "2", NULL));
+	assert_ok(ut_callv(u->priv, XS_GET_FEATURE, 0, "5", NULL));
+	assert_string_equal(ut_reply(u->priv), "2");
+	assert_err(ut_callv(u->priv, XS_SET_FEATURE, 0, "5", "1", NULL), EINVAL);
+	assert_err(ut_callv(u->priv, XS_SET_FEATURE, 0, "5", "x", NULL), EINVAL);
+	assert_ok(introduce(u, "5", "1"));
+	assert_err(ut_callv(u->priv, XS_SET_FEATURE, 0, "5", "4", NULL), EBUSY);
+	ut_free(u);
+}
+
+static void guest_may_ask_its_own_features_only(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+
+	(void)state;
+	assert_ok(ut_call(g, XS_GET_FEATURE, 0, NULL, 0));
+	assert_err(ut_callv(g, XS_GET_FEATURE, 0, "5", NULL), EACCES);
+	ut_free(u);
+}
+
+static void root_watch_does_not_see_special_events(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_guest(u, 5);
+	ut_watch(u->priv, "/", "root");
+	assert_ok(introduce(u, "6", "1"));
+	assert_ok(release(u, "5"));
+	ut_expect_quiet(u->priv);
+	ut_free(u);
+}
+
+/* §2.7: entries naming a departed domain are removed from every ACL; a
+ * transaction that copied the node before must not put them back. */
+static void acl_cleanup_is_not_undone_by_an_older_transaction(void **state)
+{
+	struct ut *u = ut_new();
+	uint32_t tx;
+	int err;
+
+	(void)state;
+	ut_guest(u, 5);
+	assert_ok(ut_write(u->priv, 0, "/acl", "x"));
+	assert_ok(ut_set_perms(u->priv, 0, "/acl", "n0", "r5"));
+	tx = ut_txn_start(u->priv);
+	assert_string_equal(ut_value(u->priv, tx, "/acl"), "x");
+	assert_ok(release(u, "5"));
+	assert_string_equal(ut_perms(u->priv, 0, "/acl"), "n0");
+	assert_ok(ut_write(u->priv, tx, "/acl", "y"));
+	err = ut_txn_end(u->priv, tx, true);
+	assert_true(err == 0 || err == EAGAIN);
+	assert_string_equal(ut_perms(u->priv, 0, "/acl"), "n0");
+	ut_free(u);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(first_introduce_fires_introduce_domain_once),
+		cmocka_unit_test(introduce_rejects_bad_arguments),
+		cmocka_unit_test(is_domain_introduced_answers_t_or_f),
+		cmocka_unit_test(release_and_resume_need_an_introduced_guest),
+		cmocka_unit_test(domain_release_removes_owned_nodes_and_acl_entries),
+		cmocka_unit_test(release_fires_release_domain_after_cleanup),
+		cmocka_unit_test(release_drops_the_domains_watches_and_transactions),
+		cmocka_unit_test(keep_orphans_hands_nodes_to_the_privileged_domain),
+		cmocka_unit_test(depth_watch_on_release_domain_gets_the_domid),
+		cmocka_unit_test(watch_on_release_domain_slash_domid_filters_one_domain),
+		cmocka_unit_test(plain_release_domain_watch_gets_only_the_plain_event),
+		cmocka_unit_test(special_events_only_reach_domains_allowed_to_read_them),
+		cmocka_unit_test(set_target_needs_both_domains_introduced),
+		cmocka_unit_test(get_feature_reports_what_the_daemon_offers),
+		cmocka_unit_test(set_feature_only_before_introduction_and_only_known_bits),
+		cmocka_unit_test(guest_may_ask_its_own_features_only),
+		cmocka_unit_test(root_watch_does_not_see_special_events),
+		cmocka_unit_test(acl_cleanup_is_not_undone_by_an_older_transaction),
+	};
+	return cmocka_run_group_tests_name("domain", tests, NULL, NULL);
+}
