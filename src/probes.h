@@ -18,7 +18,12 @@
 #ifdef XS_NO_PROBES
 
 #define XS_PROBE_ENABLED(name) 0
-#define XS_PROBE(name, ...) do { } while (0)
+/* Still "uses" the arguments so both builds see the same code. */
+static inline void xs_probe_compiled_out(int unused, ...)
+{
+	(void)unused;
+}
+#define XS_PROBE(name, ...) xs_probe_compiled_out(0, __VA_ARGS__)
 
 #else
 
