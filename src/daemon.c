@@ -146,7 +146,7 @@ static void cleanup_visit(struct node *n, void *arg)
 			n->perms[keep++] = n->perms[i];
 	/* A change like any other: transactions that saw the old list conflict. */
 	if (keep != n->nperms) {
-		n->nperms = (uint16_t)keep;
+		node_set_perms(n, n->perms, keep); /* shrinking: cannot fail */
 		store_touch(&c->d->store, n);
 	}
 	if (node_owner(n) != c->domid || n->path[0] != '/' || n->path_len == 1)

@@ -148,9 +148,13 @@ static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
 		n = new_child(ctx, parent, path, end);
 		if (!n)
 			return ENOMEM;
-		if (end == len && (err = node_set_value(n, value, vlen))) {
-			node_free(n);
-			return err;
+		if (end == len) {
+			struct node *m = node_set_value(n, value, vlen);
+			if (!m) {
+				node_free(n);
+				return ENOMEM;
+			}
+			n = m;
 		}
 		err = node_add_child(parent, path + pos + 1, end - pos - 1);
 		if (err) {
@@ -197,10 +201,9 @@ int nodeops_write(struct node_ctx *ctx, const char *path, const void *value, siz
 			  node_quota_size(n) - n->value_len + len))
 		return quota_fail(ctx, QUOTA_NODE_SIZE,
 				  node_quota_size(n) - n->value_len + len);
-	err = node_set_value(n, value, len);
+	err = view_set_value(&ctx->view, &n, value, len);
 	if (err)
 		return err;
-	view_modified(&ctx->view, n);
 	view_changed(&ctx->view, path, false, NULL, 0);
 	return 0;
 }

@@ -79,7 +79,7 @@ int do_read(struct request *r)
 		return err;
 	ctx_init(&ctx, r);
 	err = nodeops_get(&ctx, path, PERM_READ, &n);
-	return err ? err : reply_bytes(r, n->value, n->value_len);
+	return err ? err : reply_bytes(r, node_value(n), n->value_len);
 }
 
 int do_write(struct request *r)

@@ -19,6 +19,11 @@ uint32_t store_hash(const char *path, size_t len)
 	return h;
 }
 
+static struct node **bucket(const struct store *s, const char *path, size_t len)
+{
+	return &s->buckets[store_hash(path, len) & (s->nbuckets - 1)];
+}
+
 int store_init(struct store *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -48,16 +53,26 @@ uint64_t store_next_generation(struct store *s)
 
 struct node *store_lookup(const struct store *s, const char *path, size_t len)
 {
-	uint32_t h = store_hash(path, len);
-	struct node *n = s->buckets[h & (s->nbuckets - 1)];
+	struct node *n = *bucket(s, path, len);
 
 	for (; n; n = n->hash_next)
-		if (n->hash == h && n->path_len == len && memcmp(n->path, path, len) == 0)
+		if (n->path_len == len && memcmp(n->path, path, len) == 0)
 			return n;
 	return NULL;
 }
 
-/* Doubling keeps chains short; a failed grow only costs speed. */
+/* The link that points at n. */
+static struct node **slot_of(struct store *s, const struct node *n)
+{
+	struct node **pp = bucket(s, n->path, n->path_len);
+
+	while (*pp && *pp != n)
+		pp = &(*pp)->hash_next;
+	return pp;
+}
+
+/* Doubling keeps chains short; a failed grow only costs speed.  Hashes
+ * are recomputed rather than stored: 4 bytes a node matter more. */
 static void grow(struct store *s)
 {
 	size_t nb = s->nbuckets * 2;
@@ -68,9 +83,10 @@ static void grow(struct store *s)
 	for (size_t i = 0; i < s->nbuckets; i++) {
 		struct node *n = s->buckets[i], *next;
 		for (; n; n = next) {
+			size_t j = store_hash(n->path, n->path_len) & (nb - 1);
 			next = n->hash_next;
-			n->hash_next = b[n->hash & (nb - 1)];
-			b[n->hash & (nb - 1)] = n;
+			n->hash_next = b[j];
+			b[j] = n;
 		}
 	}
 	free(s->buckets);
@@ -82,10 +98,11 @@ int store_insert(struct store *s, struct node *n)
 {
 	struct node **slot;
 
-	if (s->count >= s->nbuckets)
+	/* Two nodes a bucket on average: chains stay short (the length is
+	 * compared before the bytes) and the table costs ~6 bytes a node. */
+	if (s->count >= 2 * s->nbuckets)
 		grow(s);
-	n->hash = store_hash(n->path, n->path_len);
-	slot = &s->buckets[n->hash & (s->nbuckets - 1)];
+	slot = bucket(s, n->path, n->path_len);
 	n->hash_next = *slot;
 	*slot = n;
 	s->count++;
@@ -97,16 +114,13 @@ int store_insert(struct store *s, struct node *n)
 
 void store_delete(struct store *s, struct node *n)
 {
-	struct node **pp = &s->buckets[n->hash & (s->nbuckets - 1)];
+	struct node **pp = slot_of(s, n);
 
-	for (; *pp; pp = &(*pp)->hash_next) {
-		if (*pp != n)
-			continue;
+	if (*pp) {
 		*pp = n->hash_next;
 		s->count--;
 		if (accounted(s, n))
 			s->account(s->account_ctx, node_owner(n), -1);
-		break;
 	}
 	store_next_generation(s); /* a deletion is a change too (spec §2.2) */
 	node_free(n);
@@ -128,23 +142,27 @@ static void account_owner_change(struct store *s, const struct node *n,
 
 void store_replace(struct store *s, struct node *base, struct node *from)
 {
-	unsigned old_owner = node_owner(base);
-	struct node tmp = *base;
+	struct node **pp = slot_of(s, base);
 
-	base->value = from->value;
-	base->value_len = from->value_len;
-	base->children = from->children;
-	base->children_len = from->children_len;
-	base->nperms = from->nperms;
-	base->perm_inline = from->perm_inline;
-	base->perms = from->perms == &from->perm_inline ? &base->perm_inline : from->perms;
-	from->value = tmp.value;
-	from->children = tmp.children;
-	from->perms = tmp.perms == &base->perm_inline ? &from->perm_inline : tmp.perms;
-	from->perm_inline = tmp.perm_inline;
-	node_free(from);
-	account_owner_change(s, base, old_owner, node_owner(base));
-	store_touch(s, base);
+	from->hash_next = base->hash_next;
+	*pp = from;
+	account_owner_change(s, from, node_owner(base), node_owner(from));
+	store_touch(s, from);
+	node_free(base);
+}
+
+int store_set_value(struct store *s, struct node **n, const void *value, size_t len)
+{
+	struct node **pp = slot_of(s, *n);
+	struct node *moved = node_set_value(*n, value, len);
+
+	if (!moved)
+		return ENOMEM;
+	if (*pp)
+		*pp = moved;
+	*n = moved;
+	store_touch(s, moved);
+	return 0;
 }
 
 int store_set_perms(struct store *s, struct node *n, const struct perm *perms,
@@ -165,9 +183,14 @@ void store_foreach(const struct store *s, void (*fn)(struct node *, void *), voi
 			fn(n, ctx);
 }
 
+static size_t node_alloc_size(size_t path_len, size_t value_len)
+{
+	return offsetof(struct node, path) + path_len + 1 + value_len;
+}
+
 struct node *node_new(const char *path, size_t len)
 {
-	struct node *n = calloc(1, sizeof(*n) + len + 1);
+	struct node *n = calloc(1, node_alloc_size(len, 0));
 
 	if (!n)
 		return NULL;
@@ -177,23 +200,57 @@ struct node *node_new(const char *path, size_t len)
 	return n;
 }
 
+struct node *node_set_value(struct node *n, const void *value, size_t len)
+{
+	struct node *m = n;
+
+	if (len != n->value_len) {
+		m = realloc(n, node_alloc_size(n->path_len, len));
+		if (!m)
+			return NULL;
+		if (m->nperms <= 1)
+			m->perms = &m->perm_inline;
+		m->value_len = (uint16_t)len;
+	}
+	if (len)
+		memcpy(node_value(m), value, len);
+	return m;
+}
+
+/* Child lists grow geometrically (by an eighth, in 64-byte steps), so a
+ * directory of N children costs O(N) copying in all, not O(N^2), and
+ * wastes little.  The capacity is never stored: it is the first size of a
+ * fixed sequence (48, 128, 192, ...) that holds the length, so every
+ * length between two sizes maps to the same capacity. */
+static size_t children_capacity(size_t len)
+{
+	size_t cap = 48;
+
+	if (len == 0)
+		return 0;
+	while (cap < len)
+		cap = (cap + cap / 8 + 63) & ~(size_t)63;
+	return cap;
+}
+
 struct node *node_clone(const struct node *src)
 {
-	struct node *n = node_new(src->path, src->path_len);
+	struct node *n = malloc(node_alloc_size(src->path_len, src->value_len));
 
 	if (!n)
 		return NULL;
-	n->generation = src->generation;
-	n->hash = src->hash;
-	if (node_set_value(n, src->value, src->value_len) ||
-	    node_set_perms(n, src->perms, src->nperms))
+	memcpy(n, src, node_alloc_size(src->path_len, src->value_len));
+	n->hash_next = NULL;
+	n->children = NULL;
+	n->perms = &n->perm_inline;
+	n->nperms = 0;
+	if (node_set_perms(n, src->perms, src->nperms))
 		goto fail;
 	if (src->children_len) {
-		n->children = malloc(src->children_len);
+		n->children = malloc(children_capacity(src->children_len));
 		if (!n->children)
 			goto fail;
 		memcpy(n->children, src->children, src->children_len);
-		n->children_len = src->children_len;
 	}
 	return n;
 fail:
@@ -205,27 +262,10 @@ void node_free(struct node *n)
 {
 	if (!n)
 		return;
-	free(n->value);
 	free(n->children);
-	if (n->perms != &n->perm_inline)
+	if (n->nperms > 1)
 		free(n->perms);
 	free(n);
-}
-
-int node_set_value(struct node *n, const void *value, size_t len)
-{
-	char *v = NULL;
-
-	if (len) {
-		v = malloc(len);
-		if (!v)
-			return ENOMEM;
-		memcpy(v, value, len);
-	}
-	free(n->value);
-	n->value = v;
-	n->value_len = (uint32_t)len;
-	return 0;
 }
 
 int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms)
@@ -237,8 +277,8 @@ int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms)
 		if (!p)
 			return ENOMEM;
 	}
-	memcpy(p, perms, nperms * sizeof(*p));
-	if (n->perms != &n->perm_inline)
+	memmove(p, perms, nperms * sizeof(*p));
+	if (n->nperms > 1)
 		free(n->perms);
 	n->perms = p;
 	n->nperms = (uint16_t)nperms;
@@ -247,14 +287,18 @@ int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms)
 
 int node_add_child(struct node *n, const char *name, size_t len)
 {
-	char *c = realloc(n->children, n->children_len + len + 1);
+	size_t need = n->children_len + len + 1;
+	char *c = n->children;
 
-	if (!c)
-		return ENOMEM;
+	if (need > children_capacity(n->children_len)) {
+		c = realloc(n->children, children_capacity(need));
+		if (!c)
+			return ENOMEM;
+	}
 	memcpy(c + n->children_len, name, len);
 	c[n->children_len + len] = '\0';
 	n->children = c;
-	n->children_len += (uint32_t)len + 1;
+	n->children_len = (uint32_t)need;
 	return 0;
 }
 
@@ -285,8 +329,9 @@ size_t node_quota_size(const struct node *n)
 
 size_t node_heap_size(const struct node *n)
 {
-	size_t sz = sizeof(*n) + n->path_len + 1 + n->value_len + n->children_len;
-	if (n->perms != &n->perm_inline)
+	size_t sz = node_alloc_size(n->path_len, n->value_len) +
+		    children_capacity(n->children_len);
+	if (n->nperms > 1)
 		sz += n->nperms * sizeof(struct perm);
 	return sz;
 }

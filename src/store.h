@@ -21,20 +21,30 @@
 
 #include "perms.h"
 
+/*
+ * One allocation holds the node, its path and its value (after the path's
+ * NUL), so a small node costs one malloc chunk: this is what keeps 100,000
+ * nodes smaller than in C xenstored.  A value of another length therefore
+ * moves the node (node_set_value returns the new address); the store and
+ * transactions relink it.  Child lists grow by powers of two.
+ */
 struct node {
 	struct node *hash_next;  /* bucket chain */
 	uint64_t generation;     /* when it last changed (0: never stored) */
-	char *value;             /* may hold NULs; NULL when empty */
 	char *children;          /* "a\0b\0": child names in creation order */
-	struct perm *perms;      /* &perm_inline when there is just one */
-	uint32_t value_len;
+	struct perm *perms;      /* &perm_inline iff nperms <= 1 */
 	uint32_t children_len;
-	uint32_t hash;           /* store_hash(path) */
+	uint16_t value_len;      /* <= XS_PAYLOAD_MAX */
 	uint16_t nperms;
 	uint16_t path_len;
 	struct perm perm_inline; /* saves a malloc for the common case */
-	char path[];
+	char path[];             /* path \0 value */
 };
+
+static inline char *node_value(const struct node *n)
+{
+	return (char *)n->path + n->path_len + 1;
+}
 
 typedef void store_account_fn(void *ctx, unsigned domid, int delta);
 
@@ -66,9 +76,11 @@ int store_insert(struct store *s, struct node *n);
 void store_delete(struct store *s, struct node *n);
 /* Marks n changed: fresh generation. */
 void store_touch(struct store *s, struct node *n);
-/* Replaces base's value, children and perms with those of `from`, which
- * is freed; accounts an owner change and stamps a generation. */
+/* Puts `from` (same path) in the place of base, which is freed; accounts
+ * an owner change and stamps a generation. */
 void store_replace(struct store *s, struct node *base, struct node *from);
+/* Sets a stored node's value; *n may move.  Stamps a generation. */
+int store_set_value(struct store *s, struct node **n, const void *value, size_t len);
 /* Sets a stored node's perms, accounting an owner change. */
 int store_set_perms(struct store *s, struct node *n, const struct perm *perms,
 		    unsigned nperms);
@@ -79,9 +91,11 @@ void store_foreach(const struct store *s, void (*fn)(struct node *, void *),
 
 /* Node helpers: they work on stored nodes and on private copies alike. */
 struct node *node_new(const char *path, size_t len);
+/* A node not (yet) in the store: the returned node replaces n (which is
+ * gone unless NULL is returned: then n is unchanged, ENOMEM). */
+struct node *node_set_value(struct node *n, const void *value, size_t len);
 struct node *node_clone(const struct node *n);
 void node_free(struct node *n);
-int node_set_value(struct node *n, const void *value, size_t len);
 int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms);
 int node_add_child(struct node *n, const char *name, size_t len);
 void node_remove_child(struct node *n, const char *name, size_t len);

@@ -195,6 +195,26 @@ void view_modified(struct view *v, struct node *n)
 		store_touch(v->store, n);
 }
 
+int view_set_value(struct view *v, struct node **n, const void *value, size_t len)
+{
+	struct txn_entry *e;
+	struct node *moved;
+
+	if (!v->txn)
+		return store_set_value(v->store, n, value, len);
+	e = find_entry(v->txn, (*n)->path, (*n)->path_len,
+		       store_hash((*n)->path, (*n)->path_len));
+	moved = node_set_value(*n, value, len);
+	if (!moved)
+		return ENOMEM;
+	*n = moved;
+	if (e) {
+		e->node = moved;
+		e->modified = true;
+	}
+	return 0;
+}
+
 int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
 		   unsigned nperms)
 {

@@ -72,6 +72,8 @@ int view_lookup(struct view *v, const char *path, size_t len, struct node **out)
 /* Adds n (path absent in the view); takes ownership. */
 int view_create(struct view *v, struct node *n);
 void view_modified(struct view *v, struct node *n);
+/* Sets a node's value; *n may move (see store.h). */
+int view_set_value(struct view *v, struct node **n, const void *value, size_t len);
 int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
 		   unsigned nperms);
 /* Removes one node (not its children). */

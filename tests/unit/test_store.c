@@ -9,8 +9,10 @@ static struct node *mknode(const char *path, unsigned owner, const char *value)
 
 	assert_non_null(n);
 	assert_ok(node_set_perms(n, &p, 1));
-	if (value)
-		assert_ok(node_set_value(n, value, strlen(value)));
+	if (value) {
+		n = node_set_value(n, value, strlen(value));
+		assert_non_null(n);
+	}
 	return n;
 }
 
@@ -83,8 +85,9 @@ static void every_store_change_takes_a_fresh_generation(void **state)
 	store_delete(&s, b);
 	assert_true(s.generation > g);
 	g = a->generation;
-	store_replace(&s, a, mknode("/a", 0, "new"));
-	assert_true(a->generation > g);
+	b = mknode("/a", 0, "new");
+	store_replace(&s, a, b); /* frees a */
+	assert_true(b->generation > g);
 	store_destroy(&s);
 }
 
@@ -158,7 +161,11 @@ static void accounting_follows_insert_delete_and_owner_changes(void **state)
 	a.calls = 0;
 	assert_ok(store_set_perms(&s, n, p, 1));
 	assert_int_equal(a.calls, 0);
-	store_replace(&s, n, mknode("/a", 2, NULL));
+	{
+		struct node *m = mknode("/a", 2, NULL);
+		store_replace(&s, n, m); /* frees n */
+		n = m;
+	}
 	assert_int_equal(a.net[3], 0);
 	assert_int_equal(a.net[2], 1);
 	store_delete(&s, n);
@@ -167,7 +174,7 @@ static void accounting_follows_insert_delete_and_owner_changes(void **state)
 	store_destroy(&s);
 }
 
-static void replace_swaps_content_and_keeps_the_stored_node(void **state)
+static void replace_puts_the_new_node_in_place_of_the_old(void **state)
 {
 	struct store s;
 	struct node *base, *from;
@@ -181,10 +188,12 @@ static void replace_swaps_content_and_keeps_the_stored_node(void **state)
 	assert_ok(store_insert(&s, base));
 	/* inline perms -> heap perms */
 	from = node_clone(base);
-	assert_ok(node_set_value(from, "new", 3));
+	from = node_set_value(from, "new", 3);
+	assert_non_null(from);
 	assert_ok(node_add_child(from, "y", 1));
 	assert_ok(node_set_perms(from, many, 3));
 	store_replace(&s, base, from);
+	base = from;
 	assert_ptr_equal(store_lookup(&s, "/a", 2), base);
 	assert_string_equal(ut_store_value(&s, "/a"), "new");
 	assert_int_equal(base->children_len, 4);
@@ -195,6 +204,8 @@ static void replace_swaps_content_and_keeps_the_stored_node(void **state)
 	from = node_clone(base);
 	assert_ok(node_set_perms(from, &one, 1));
 	store_replace(&s, base, from);
+	base = from;
+	assert_ptr_equal(store_lookup(&s, "/a", 2), base);
 	assert_int_equal(base->nperms, 1);
 	assert_ptr_equal(base->perms, &base->perm_inline);
 	assert_int_equal(base->perms[0].domid, 7);
@@ -236,12 +247,12 @@ static void clone_is_a_deep_copy(void **state)
 	assert_int_equal(c->generation, 42);
 	assert_int_equal(c->path_len, 2);
 	assert_string_equal(c->path, "/c");
-	assert_ptr_not_equal(c->value, n->value);
+	assert_ptr_not_equal(node_value(c), node_value(n));
 	assert_ptr_not_equal(c->children, n->children);
 	assert_ptr_not_equal(c->perms, n->perms);
-	n->value[0] = 'X';
+	node_value(n)[0] = 'X';
 	n->perms[1].domid = 9;
-	assert_memory_equal(c->value, "value", 5);
+	assert_memory_equal(node_value(c), "value", 5);
 	assert_int_equal(c->perms[1].domid, 2);
 	node_free(n);
 	node_free(c);
@@ -687,7 +698,7 @@ int main(void)
 		cmocka_unit_test(table_grows_and_keeps_every_node_findable),
 		cmocka_unit_test(delete_unlinks_only_that_node),
 		cmocka_unit_test(accounting_follows_insert_delete_and_owner_changes),
-		cmocka_unit_test(replace_swaps_content_and_keeps_the_stored_node),
+		cmocka_unit_test(replace_puts_the_new_node_in_place_of_the_old),
 		cmocka_unit_test(children_keep_creation_order_and_remove_by_whole_name),
 		cmocka_unit_test(clone_is_a_deep_copy),
 		cmocka_unit_test(quota_size_counts_header_perms_value_and_children),

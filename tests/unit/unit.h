@@ -205,7 +205,7 @@ static inline const char *ut_store_value(struct store *s, const char *path)
 
 	if (!n)
 		return NULL;
-	memcpy(buf, n->value ? n->value : "", n->value_len);
+	memcpy(buf, node_value(n), n->value_len);
 	buf[n->value_len] = '\0';
 	return buf;
 }
