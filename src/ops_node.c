@@ -102,7 +102,8 @@ int do_write(struct request *r)
 	return err ? finish(r, &ctx, err) : reply_ok(r);
 }
 
-int do_mkdir(struct request *r)
+/* MKDIR and RM: one path in, OK out. */
+static int change_path(struct request *r, int (*op)(struct node_ctx *, const char *))
 {
 	char path[XS_PATH_BUF];
 	struct node_ctx ctx;
@@ -111,21 +112,18 @@ int do_mkdir(struct request *r)
 	if (err)
 		return err;
 	ctx_init(&ctx, r);
-	err = nodeops_mkdir(&ctx, path);
+	err = op(&ctx, path);
 	return err ? finish(r, &ctx, err) : reply_ok(r);
+}
+
+int do_mkdir(struct request *r)
+{
+	return change_path(r, nodeops_mkdir);
 }
 
 int do_rm(struct request *r)
 {
-	char path[XS_PATH_BUF];
-	struct node_ctx ctx;
-	int err = one_path(r, false, path);
-
-	if (err)
-		return err;
-	ctx_init(&ctx, r);
-	err = nodeops_rm(&ctx, path);
-	return err ? finish(r, &ctx, err) : reply_ok(r);
+	return change_path(r, nodeops_rm);
 }
 
 int do_directory(struct request *r)
