@@ -13,6 +13,7 @@ T_NUM=0
 T_FAILED=0
 T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/xst.XXXXXX")
 T_PIDS=()
+T_LOGS=()
 
 cleanup_test() {
 	local p
@@ -67,6 +68,7 @@ start_xenstored() {
 		"$XENSTORED" -N -F "$XSD_RUN/xenstored.pid" "$@") || {
 		echo "# daemon did not start:"; sed 's/^/#   /' "$XSD_RUN/daemon.log"; return 1; }
 	T_PIDS+=("$XSD_PID")
+	T_LOGS+=("$XSD_RUN/daemon.log:$XSD_PID")
 }
 
 # stop_xenstored: SIGTERM, then wait for the process to go (it is not our
@@ -78,7 +80,28 @@ stop_xenstored() {
 
 daemon_alive() { kill -0 "$XSD_PID" 2>/dev/null; }
 
+# sanitizer_check: every daemon this test started is stopped cleanly and
+# its log must hold no AddressSanitizer/LeakSanitizer/UBSan report (in
+# the SAN=1 build a leak is reported at exit).
+sanitizer_check() {
+	local entry log pid
+	for entry in "${T_LOGS[@]}"; do
+		log=${entry%:*} pid=${entry##*:}
+		if kill "$pid" 2>/dev/null; then
+			wait_for 10 sh -c "! kill -0 $pid" || true
+		fi
+		if grep -qE 'Sanitizer|runtime error:' "$log" 2>/dev/null; then
+			fail "no sanitizer report from the daemon (pid $pid)"
+			grep -E -A15 'Sanitizer|runtime error:' "$log" | head -40 | sed 's/^/#   /'
+		elif [[ "$BUILD" == *san* ]]; then
+			ok "no sanitizer report from the daemon (pid $pid)"
+		fi
+	done
+	T_LOGS=()
+}
+
 done_testing() {
+	sanitizer_check
 	echo "1..$T_NUM"
 	[ "$T_FAILED" -eq 0 ]
 }
