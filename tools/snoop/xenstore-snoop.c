@@ -1,0 +1,2271 @@
+/*
+ * xenstore-snoop - watch every interaction with a running xenstored, live.
+ *
+ * Attaches BPF programs to the daemon's USDT probes (src/probes.h, listed
+ * in docs/probes.md) with libbpf, without restarting or configuring the
+ * daemon, and prints one line per request joined with its reply, in the
+ * format of the original 2008 xenstore-snoop:
+ *
+ *   DOM  PID     TX   OP
+ *   0    100313  930  XS_RM: /local/domain/6 -> OK
+ *   6    0       0    [ERROR] XS_READ: device/vif/0/type -> ENOENT
+ *   0    0       -    XS_WATCH_EVENT: /local/domain/6/device/vbd/0/state tok (cause: ...)
+ *
+ * plus what the original could not show: the request that caused each
+ * watch event, the node behind a transaction's EAGAIN, the quota a refused
+ * request hit, transactions' size and duration, latencies, JSON lines and
+ * a summary mode.  Events the ring buffer had to drop are counted in BPF
+ * and reported, never hidden.
+ *
+ * Reading order: options, payload formatting, connection table, the joins
+ * (watch events wait for the reply of the request that caused them;
+ * txn_done and quota_exceeded wait for the reply they annotate), output,
+ * summary, finding the daemon, main().
+ */
+#include <argp.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xenstore-snoop.h"
+#include "xenstore-snoop.skel.h"
+
+#define PROG "xenstore-snoop"
+
+/* Message types we name (the numbers are Xen's ABI, see src/wire.h). */
+enum {
+	XS_CONTROL = 0, XS_DIRECTORY = 1, XS_READ = 2, XS_GET_PERMS = 3, XS_WATCH = 4,
+	XS_UNWATCH = 5, XS_TRANSACTION_START = 6, XS_TRANSACTION_END = 7,
+	XS_WRITE = 11, XS_MKDIR = 12, XS_RM = 13, XS_SET_PERMS = 14,
+	XS_WATCH_EVENT = 15, XS_DIRECTORY_PART = 22, XS_TYPE_COUNT = 27,
+};
+
+static const char *const type_names[XS_TYPE_COUNT] = {
+	"XS_CONTROL", "XS_DIRECTORY", "XS_READ", "XS_GET_PERMS", "XS_WATCH",
+	"XS_UNWATCH", "XS_TRANSACTION_START", "XS_TRANSACTION_END", "XS_INTRODUCE",
+	"XS_RELEASE", "XS_GET_DOMAIN_PATH", "XS_WRITE", "XS_MKDIR", "XS_RM",
+	"XS_SET_PERMS", "XS_WATCH_EVENT", "XS_ERROR", "XS_IS_DOMAIN_INTRODUCED",
+	"XS_RESUME", "XS_SET_TARGET", "XS_RESTRICT_REMOVED", "XS_RESET_WATCHES",
+	"XS_DIRECTORY_PART", "XS_GET_FEATURE", "XS_SET_FEATURE", "XS_GET_QUOTA",
+	"XS_SET_QUOTA",
+};
+
+static const char *type_name(unsigned type)
+{
+	static char buf[32];
+
+	if (type < XS_TYPE_COUNT)
+		return type_names[type];
+	snprintf(buf, sizeof(buf), "XS_UNKNOWN(%u)", type);
+	return buf;
+}
+
+/* Requests whose first argument is a node path. */
+static bool type_has_path(unsigned type)
+{
+	switch (type) {
+	case XS_DIRECTORY: case XS_READ: case XS_GET_PERMS: case XS_WATCH:
+	case XS_UNWATCH: case XS_WRITE: case XS_MKDIR: case XS_RM:
+	case XS_SET_PERMS: case XS_WATCH_EVENT: case XS_DIRECTORY_PART:
+		return true;
+	}
+	return false;
+}
+
+static const char *const txn_results[] = {
+	"committed", "aborted", "eagain", "failed", "dropped",
+};
+
+static const char *txn_result_name(unsigned long long r)
+{
+	return r < sizeof(txn_results) / sizeof(txn_results[0]) ? txn_results[r] : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                              */
+
+static struct env {
+	pid_t daemon_pid;	/* -p, 0 = find it */
+	bool timestamp;		/* -t */
+	bool latency;		/* -l */
+	bool comm;		/* -C */
+	long long domid;	/* -D, -1 = all */
+	long long client_pid;	/* -P, -1 = all */
+	uint32_t types;		/* -o, bit per type, 0 = all */
+	const char *path;	/* -f */
+	size_t path_len;
+	bool errors;		/* -x */
+	bool extra;		/* -e */
+	bool json;		/* -j */
+	bool summary;		/* -s */
+	long interval;		/* -i, seconds */
+	long long count;	/* -c */
+	long duration;		/* -d, seconds */
+	unsigned buffer_mb;	/* -b */
+	bool verbose;		/* -v */
+} env = {
+	.domid = -1,
+	.client_pid = -1,
+	.buffer_mb = 32,
+};
+
+const char *argp_program_version = PROG " 1.0";
+static const char doc[] =
+"Watch every request to a running xenstored, live, joined with its reply.\n"
+"\n"
+"Attaches to the daemon's USDT probes: no restart, no daemon option, and\n"
+"the daemon is left exactly as it was on exit.  Needs root (CAP_SYS_ADMIN).\n"
+"Without -p, the daemon is the one $XENSTORED_RUNDIR or $XENSTORED_PATH\n"
+"name (its pid file, or the process serving that socket), else the\n"
+"system's (/var/run/xenstored.pid, or the process serving\n"
+"/var/run/xenstored/socket, or the only xenstored process).\n"
+"\n"
+"EXAMPLES:\n"
+"    xenstore-snoop                # every request, with its reply\n"
+"    xenstore-snoop -tl            # add timestamps and latencies (us)\n"
+"    xenstore-snoop -C -D 6        # domain 6 only, client command names\n"
+"    xenstore-snoop -o read,write  # only XS_READ and XS_WRITE\n"
+"    xenstore-snoop -f /local/domain/6   # only nodes at or below this path\n"
+"    xenstore-snoop -x             # failed requests only\n"
+"    xenstore-snoop -j -c 100      # 100 events as JSON lines, then exit\n"
+"    xenstore-snoop -s             # summary at Ctrl-C: counts, errors, latency\n"
+"                                  # histograms per op, domain and process,\n"
+"                                  # slowest paths, transactions, quota hits\n"
+"    xenstore-snoop -s -i 5        # the same summary every 5 seconds\n"
+"    xenstore-snoop -p 1234 -d 10  # daemon PID 1234, stop after 10 seconds\n"
+"\v"
+"OUTPUT: DOM is the client's domain, PID its process (0 for guests), TX the\n"
+"transaction (- for watch events).  Payloads show NUL bytes as spaces (a\n"
+"final NUL is dropped), other bytes outside printable ASCII as \\xNN and a\n"
+"backslash as \\\\; a payload longer than 256 bytes is cut and ends with\n"
+"...(N bytes), N being its full length.  A watch event names the request\n"
+"that caused it, a failed TRANSACTION_END the node that conflicted, a\n"
+"refused request the quota it hit.  -j prints every field as JSON, payload\n"
+"bytes as the code points U+0000..U+00FF.  Events lost because the ring\n"
+"buffer was full are counted and reported on exit.\n";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "xenstored process to attach to (default: find it)", 0 },
+	{ "timestamp", 't', NULL, 0, "Print a timestamp column (wall clock)", 0 },
+	{ "latency", 'l', NULL, 0, "Print each request's latency in microseconds", 0 },
+	{ "comm", 'C', NULL, 0, "Print the client's command name next to its PID", 0 },
+	{ "domain", 'D', "DOMID", 0, "Only this domain's requests and watch events", 0 },
+	{ "client-pid", 'P', "PID", 0, "Only this client process", 0 },
+	{ "op", 'o', "OP,...", 0, "Only these operations (read, XS_WRITE, watch_event, ...)", 0 },
+	{ "path", 'f', "PATH", 0, "Only nodes at or below PATH (a guest's relative paths "
+	  "count as /local/domain/DOMID/...)", 0 },
+	{ "errors", 'x', NULL, 0, "Only failed requests", 0 },
+	{ "extra", 'e', NULL, 0, "Also show connections opening/closing and domains "
+	  "introduced/released", 0 },
+	{ "json", 'j', NULL, 0, "JSON lines, every field", 0 },
+	{ "summary", 's', NULL, 0, "Print a summary instead of each event (at exit)", 0 },
+	{ "interval", 'i', "SEC", 0, "With -s: print and reset the summary every SEC seconds", 0 },
+	{ "count", 'c', "COUNT", 0, "Stop after COUNT events", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "buffer", 'b', "MB", 0, "Ring buffer size in MiB, a power of 2 (default 32)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{ 0 },
+};
+
+static long long parse_num(const char *arg, long long min, long long max, struct argp_state *st,
+			   const char *what)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		argp_error(st, "invalid %s: %s", what, arg);
+	return v;
+}
+
+static int parse_type(const char *name)
+{
+	char buf[40];
+	size_t i;
+
+	if (isdigit((unsigned char)name[0])) {
+		char *end;
+		long v = strtol(name, &end, 10);
+
+		return *end || v < 0 || v >= 32 ? -1 : (int)v;
+	}
+	snprintf(buf, sizeof(buf), "%s%s", strncasecmp(name, "XS_", 3) ? "XS_" : "", name);
+	for (i = 0; i < XS_TYPE_COUNT; i++)
+		if (strcasecmp(buf, type_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case 'p':
+		env.daemon_pid = parse_num(arg, 1, INT_MAX, st, "PID");
+		break;
+	case 't': env.timestamp = true; break;
+	case 'l': env.latency = true; break;
+	case 'C': env.comm = true; break;
+	case 'D':
+		env.domid = parse_num(arg, 0, 65535, st, "domain id");
+		break;
+	case 'P':
+		env.client_pid = parse_num(arg, 0, INT_MAX, st, "client PID");
+		break;
+	case 'o': {
+		char *copy = strdup(arg), *tok, *save = NULL;
+
+		if (!copy)
+			argp_failure(st, 1, ENOMEM, "-o");
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			int t = parse_type(tok);
+
+			if (t < 0)
+				argp_error(st, "unknown operation: %s", tok);
+			env.types |= 1u << t;
+		}
+		free(copy);
+		if (!env.types)
+			argp_error(st, "-o wants at least one operation");
+		break;
+	}
+	case 'f':
+		env.path = arg;
+		env.path_len = strlen(arg);
+		while (env.path_len > 1 && arg[env.path_len - 1] == '/')
+			env.path_len--;
+		break;
+	case 'x': env.errors = true; break;
+	case 'e': env.extra = true; break;
+	case 'j': env.json = true; break;
+	case 's': env.summary = true; break;
+	case 'i':
+		env.interval = parse_num(arg, 1, 86400 * 365, st, "interval");
+		env.summary = true;
+		break;
+	case 'c':
+		env.count = parse_num(arg, 1, LLONG_MAX, st, "count");
+		break;
+	case 'd':
+		env.duration = parse_num(arg, 1, 86400 * 365, st, "duration");
+		break;
+	case 'b': {
+		long long mb = parse_num(arg, 1, 4096, st, "buffer size");
+
+		if (mb & (mb - 1))
+			argp_error(st, "buffer size must be a power of 2: %s", arg);
+		env.buffer_mb = mb;
+		break;
+	}
+	case 'v': env.verbose = true; break;
+	case 'h':
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument: %s", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Payloads                                                             */
+
+/* A payload of an event: a pointer into data[] and what the flags say. */
+struct payload {
+	const unsigned char *p;
+	unsigned n;		/* bytes kept */
+	unsigned len;		/* original length */
+	bool cut, fault, str, null;
+};
+
+static struct payload payload_of(const struct xss_event *e, int i)
+{
+	struct payload pl = { 0 };
+	unsigned off = i ? e->copied[0] : 0;
+
+	pl.p = (const unsigned char *)e->data + off;
+	pl.n = e->copied[i];
+	pl.len = e->len[i];
+	pl.cut = e->flags & (XSS_F_CUT0 << i);
+	pl.fault = e->flags & (XSS_F_FAULT0 << i);
+	pl.str = e->flags & (XSS_F_STR0 << i);
+	pl.null = e->flags & (XSS_F_NULL0 << i);
+	return pl;
+}
+
+/* Display form: NULs as spaces (a final one dropped), \xNN, \\, a cut
+ * marker. */
+static void put_text(FILE *f, struct payload pl)
+{
+	unsigned n = pl.n, i;
+
+	if (pl.fault) {
+		fputs("<unreadable>", f);
+		return;
+	}
+	if (!pl.cut && n && pl.p[n - 1] == '\0')
+		n--;
+	for (i = 0; i < n; i++) {
+		unsigned char c = pl.p[i];
+
+		if (c == '\0')
+			putc(' ', f);
+		else if (c == '\\')
+			fputs("\\\\", f);
+		else if (c >= 0x20 && c < 0x7f)
+			putc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+	if (pl.cut) {
+		if (pl.str)
+			fputs("...", f);
+		else
+			fprintf(f, "...(%u bytes)", pl.len);
+	}
+}
+
+/* True when the display form is empty. */
+static bool text_empty(struct payload pl)
+{
+	return !pl.fault && !pl.cut && (pl.n == 0 || (pl.n == 1 && pl.p[0] == '\0'));
+}
+
+static void put_json_bytes(FILE *f, const unsigned char *p, unsigned n)
+{
+	unsigned i;
+
+	putc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			putc(c, f);
+		else
+			fprintf(f, "\\u%04x", c);
+	}
+	putc('"', f);
+}
+
+static void put_json_str(FILE *f, const char *s)
+{
+	if (s)
+		put_json_bytes(f, (const unsigned char *)s, strlen(s));
+	else
+		fputs("null", f);
+}
+
+/* "name": payload [, "name_len": N, "name_cut": true] */
+static void put_json_payload(FILE *f, const char *name, struct payload pl, bool with_len)
+{
+	fprintf(f, ",\"%s\":", name);
+	if (pl.null || pl.fault)
+		fputs("null", f);
+	else
+		put_json_bytes(f, pl.p, pl.n);
+	if (with_len)
+		fprintf(f, ",\"%s_len\":%u", name, pl.len);
+	if (pl.cut)
+		fprintf(f, ",\"%s_cut\":true", name);
+	if (pl.fault)
+		fprintf(f, ",\"%s_unreadable\":true", name);
+}
+
+/* The first NUL-terminated argument of a payload (its path, mostly). */
+static void first_arg(struct payload pl, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!pl.fault)
+		while (n < pl.n && n + 1 < size && pl.p[n])
+			n++;
+	memcpy(buf, pl.p, n);
+	buf[n] = '\0';
+}
+
+/* -f: is the path (relative ones resolved for domid) at or below env.path? */
+static bool path_matches(const char *path, unsigned domid)
+{
+	char abs[XSS_DATA_MAX + 40];
+	const char *p = path;
+	size_t n = env.path_len;
+
+	if (!env.path)
+		return true;
+	if (path[0] != '/' && path[0] != '@') {
+		snprintf(abs, sizeof(abs), "/local/domain/%u/%s", domid, path);
+		p = abs;
+	}
+	if (strncmp(p, env.path, n) != 0)
+		return n == 1 && env.path[0] == '/' && p[0] == '/';
+	return p[n] == '\0' || p[n] == '/' || env.path[n - 1] == '/';
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections: who is behind a conn_id (from conn_open, or learnt from
+ * its requests and /proc when the connection predates the attach).     */
+
+struct conn_info {
+	unsigned id;
+	bool used;
+	unsigned domid, pid, uid;
+	bool have_uid;
+	char comm[16];
+	char kind[16];
+};
+
+static struct {
+	struct conn_info *slots;
+	size_t cap, used;
+} conns;
+
+static size_t conn_hash(unsigned id, size_t cap)
+{
+	return (id * 2654435761u) & (cap - 1);
+}
+
+static struct conn_info *conn_find(unsigned id)
+{
+	size_t i;
+
+	if (!conns.cap)
+		return NULL;
+	for (i = conn_hash(id, conns.cap); conns.slots[i].used; i = (i + 1) & (conns.cap - 1))
+		if (conns.slots[i].id == id)
+			return &conns.slots[i];
+	return NULL;
+}
+
+static void proc_comm(unsigned pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	if (!pid)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static struct conn_info *conn_get(unsigned id, unsigned domid, unsigned pid)
+{
+	struct conn_info *c = conn_find(id);
+	size_t i;
+
+	if (c)
+		return c;
+	if ((conns.used + 1) * 2 > conns.cap) {
+		size_t ncap = conns.cap ? conns.cap * 2 : 256;
+		struct conn_info *old = conns.slots, *ns = calloc(ncap, sizeof(*ns));
+		size_t ocap = conns.cap;
+
+		if (!ns)
+			return NULL;
+		for (i = 0; i < ocap; i++) {
+			size_t j;
+
+			if (!old[i].used)
+				continue;
+			for (j = conn_hash(old[i].id, ncap); ns[j].used; j = (j + 1) & (ncap - 1))
+				;
+			ns[j] = old[i];
+		}
+		free(old);
+		conns.slots = ns;
+		conns.cap = ncap;
+	}
+	for (i = conn_hash(id, conns.cap); conns.slots[i].used; i = (i + 1) & (conns.cap - 1))
+		;
+	c = &conns.slots[i];
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->id = id;
+	c->domid = domid;
+	c->pid = pid;
+	proc_comm(pid, c->comm, sizeof(c->comm));
+	conns.used++;
+	return c;
+}
+
+static void conn_forget(unsigned id)
+{
+	struct conn_info *c = conn_find(id);
+	size_t i, j;
+
+	if (!c)
+		return;
+	/* Backward-shift deletion keeps linear probing intact. */
+	i = c - conns.slots;
+	conns.slots[i].used = false;
+	conns.used--;
+	for (j = (i + 1) & (conns.cap - 1); conns.slots[j].used; j = (j + 1) & (conns.cap - 1)) {
+		struct conn_info tmp = conns.slots[j];
+
+		conns.slots[j].used = false;
+		conns.used--;
+		c = conn_get(tmp.id, tmp.domid, 0);
+		if (c)
+			*c = tmp;
+	}
+}
+
+static const char *comm_of(unsigned conn_id)
+{
+	struct conn_info *c = conn_find(conn_id);
+
+	return c && c->comm[0] ? c->comm : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events waiting to be joined                                          */
+
+/* A copy of a record that waits: a watch event for the reply of the
+ * request that caused it, a txn_done or quota_exceeded for the reply it
+ * annotates.  Few wait at a time, so a flat array does. */
+struct held {
+	struct xss_event *e;
+	unsigned long long seen_ns;	/* when user space got it */
+};
+
+struct hold_list {
+	struct held *v;
+	size_t n, cap;
+};
+
+static struct hold_list held_watches, held_txns, held_quotas;
+
+static int hold(struct hold_list *l, const struct xss_event *e, size_t size,
+		unsigned long long now)
+{
+	struct xss_event *copy;
+
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 16;
+		struct held *nv = realloc(l->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	copy = calloc(1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, e, size < sizeof(*copy) ? size : sizeof(*copy));
+	l->v[l->n].e = copy;
+	l->v[l->n].seen_ns = now;
+	l->n++;
+	return 0;
+}
+
+/* Removes entry i, keeping the order; the caller frees the record. */
+static struct xss_event *unhold(struct hold_list *l, size_t i)
+{
+	struct xss_event *e = l->v[i].e;
+
+	memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(l->v[0]));
+	l->n--;
+	return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* State of the run                                                     */
+
+static volatile sig_atomic_t exiting;
+static long long printed;		/* events output (for -c) */
+static unsigned long long realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+static unsigned long long newest_ts;	/* newest probe timestamp seen */
+static bool output_failed;
+
+static unsigned long long now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* -c: has the run printed (or, with -s, counted) all it should? */
+static bool count_reached(void)
+{
+	return env.count && printed >= env.count;
+}
+
+static void count_event(void)
+{
+	printed++;
+	if (count_reached())
+		exiting = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Summary statistics                                                   */
+
+#define HIST_SLOTS 32
+
+struct stats {
+	unsigned long long count, errors, timed, sum_ns, max_ns;
+	unsigned long long hist[HIST_SLOTS];	/* log2 buckets of microseconds */
+};
+
+struct keyed_stats {
+	unsigned long long key;	/* domid, or pid (guests: 1 << 40 | domid) */
+	bool used;
+	unsigned domid, pid;
+	char comm[16];
+	struct stats s;
+};
+
+struct stats_map {
+	struct keyed_stats *v;
+	size_t cap, used;
+};
+
+struct slow_path {
+	unsigned long long lat_ns;
+	unsigned domid, pid, type;
+	char path[XSS_DATA_MAX + 1];
+};
+
+#define N_SLOWEST 10
+#define N_CONFLICTS 8
+#define N_QUOTAS 16
+
+static struct summary {
+	unsigned long long start_ns;
+	unsigned long long requests, errors, watch_events, lost_at_start;
+	struct stats ops[32];
+	struct stats_map domains, procs;
+	struct slow_path slowest[N_SLOWEST];
+	unsigned nslowest;
+	unsigned long long txn_results[5], txn_ops;
+	struct stats txn_time;
+	struct { char path[XSS_DATA_MAX + 1]; unsigned long long count; } conflicts[N_CONFLICTS];
+	unsigned nconflicts;
+	struct { char name[32]; unsigned long long count; } quotas[N_QUOTAS];
+	unsigned nquotas;
+	struct { char name[24]; unsigned long long count; } errnames[32];
+	unsigned nerrnames;
+} sum;
+
+static void stats_add(struct stats *s, unsigned long long lat_ns, bool err)
+{
+	unsigned long long us;
+	int slot = 0;
+
+	s->count++;
+	if (err)
+		s->errors++;
+	if (!lat_ns)
+		return;
+	s->timed++;
+	s->sum_ns += lat_ns;
+	if (lat_ns > s->max_ns)
+		s->max_ns = lat_ns;
+	us = lat_ns / 1000;
+	while (us > 1 && slot < HIST_SLOTS - 1) {
+		us >>= 1;
+		slot++;
+	}
+	s->hist[slot]++;
+}
+
+static struct keyed_stats *stats_map_get(struct stats_map *m, unsigned long long key)
+{
+	size_t i;
+
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 64, j;
+		struct keyed_stats *nv = calloc(ncap, sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		for (j = 0; j < m->cap; j++) {
+			size_t k;
+
+			if (!m->v[j].used)
+				continue;
+			for (k = (m->v[j].key * 11400714819323198485ULL) >> 40 & (ncap - 1);
+			     nv[k].used; k = (k + 1) & (ncap - 1))
+				;
+			nv[k] = m->v[j];
+		}
+		free(m->v);
+		m->v = nv;
+		m->cap = ncap;
+	}
+	for (i = (key * 11400714819323198485ULL) >> 40 & (m->cap - 1); m->v[i].used;
+	     i = (i + 1) & (m->cap - 1))
+		if (m->v[i].key == key)
+			return &m->v[i];
+	m->v[i].used = true;
+	m->v[i].key = key;
+	m->used++;
+	return &m->v[i];
+}
+
+static void summary_reset(unsigned long long lost_now)
+{
+	free(sum.domains.v);
+	free(sum.procs.v);
+	memset(&sum, 0, sizeof(sum));
+	sum.start_ns = now_ns(CLOCK_MONOTONIC);
+	sum.lost_at_start = lost_now;
+}
+
+static void summary_add_reply(const struct xss_event *e, const char *path, const char *errname)
+{
+	struct keyed_stats *k;
+	bool err = e->err != 0;
+	unsigned i;
+
+	sum.requests++;
+	if (err)
+		sum.errors++;
+	stats_add(&sum.ops[e->type & 31], e->lat_ns, err);
+	k = stats_map_get(&sum.domains, e->domid);
+	if (k) {
+		k->domid = e->domid;
+		stats_add(&k->s, e->lat_ns, err);
+	}
+	k = stats_map_get(&sum.procs, e->pid ? e->pid : (1ULL << 40 | e->domid));
+	if (k) {
+		if (!k->s.count) {
+			const char *c = comm_of(e->conn_id);
+
+			k->domid = e->domid;
+			k->pid = e->pid;
+			snprintf(k->comm, sizeof(k->comm), "%s", c ? c : e->pid ? "?" : "(guest)");
+		}
+		stats_add(&k->s, e->lat_ns, err);
+	}
+	if (err && errname) {
+		for (i = 0; i < sum.nerrnames; i++)
+			if (strcmp(sum.errnames[i].name, errname) == 0)
+				break;
+		if (i == sum.nerrnames && i < 32) {
+			snprintf(sum.errnames[i].name, sizeof(sum.errnames[i].name), "%s", errname);
+			sum.nerrnames++;
+		}
+		if (i < 32)
+			sum.errnames[i].count++;
+	}
+	/* Slowest paths: the N_SLOWEST distinct paths with the worst latency. */
+	if (path && e->lat_ns) {
+		unsigned min = 0;
+
+		for (i = 0; i < sum.nslowest; i++) {
+			if (strcmp(sum.slowest[i].path, path) == 0)
+				break;
+			if (sum.slowest[i].lat_ns < sum.slowest[min].lat_ns)
+				min = i;
+		}
+		if (i == sum.nslowest) {
+			if (sum.nslowest < N_SLOWEST)
+				i = sum.nslowest++;
+			else if (sum.slowest[min].lat_ns < e->lat_ns)
+				i = min;
+			else
+				return;
+			sum.slowest[i].lat_ns = 0;
+			snprintf(sum.slowest[i].path, sizeof(sum.slowest[i].path), "%s", path);
+		}
+		if (e->lat_ns > sum.slowest[i].lat_ns) {
+			sum.slowest[i].lat_ns = e->lat_ns;
+			sum.slowest[i].domid = e->domid;
+			sum.slowest[i].pid = e->pid;
+			sum.slowest[i].type = e->type;
+		}
+	}
+}
+
+static void summary_add_txn(const struct xss_event *e)
+{
+	char conflict[XSS_DATA_MAX + 1];
+	unsigned i;
+
+	if (e->val[0] < 5)
+		sum.txn_results[e->val[0]]++;
+	sum.txn_ops += e->val[2];
+	stats_add(&sum.txn_time, e->lat_ns, e->val[0] == XSS_TXN_EAGAIN);
+	if (e->val[0] != XSS_TXN_EAGAIN)
+		return;
+	first_arg(payload_of(e, 0), conflict, sizeof(conflict));
+	if (!conflict[0])
+		return;
+	for (i = 0; i < sum.nconflicts; i++)
+		if (strcmp(sum.conflicts[i].path, conflict) == 0)
+			break;
+	if (i == sum.nconflicts) {
+		if (i == N_CONFLICTS)
+			return;
+		snprintf(sum.conflicts[i].path, sizeof(sum.conflicts[i].path), "%s", conflict);
+		sum.nconflicts++;
+	}
+	sum.conflicts[i].count++;
+}
+
+static void summary_add_quota(const struct xss_event *e)
+{
+	char name[32];
+	unsigned i;
+
+	first_arg(payload_of(e, 0), name, sizeof(name));
+	for (i = 0; i < sum.nquotas; i++)
+		if (strcmp(sum.quotas[i].name, name) == 0)
+			break;
+	if (i == sum.nquotas) {
+		if (i == N_QUOTAS)
+			return;
+		snprintf(sum.quotas[i].name, sizeof(sum.quotas[i].name), "%s", name);
+		sum.nquotas++;
+	}
+	sum.quotas[i].count++;
+}
+
+static double us(unsigned long long ns)
+{
+	return ns / 1000.0;
+}
+
+static double avg_us(const struct stats *s)
+{
+	return s->timed ? s->sum_ns / 1000.0 / s->timed : 0;
+}
+
+static void print_hist(FILE *f, const struct stats *s)
+{
+	unsigned long long max = 0;
+	int last = -1, i, j;
+
+	for (i = 0; i < HIST_SLOTS; i++) {
+		if (s->hist[i] > max)
+			max = s->hist[i];
+		if (s->hist[i])
+			last = i;
+	}
+	if (last < 0) {
+		fprintf(f, "    (no latency recorded)\n");
+		return;
+	}
+	fprintf(f, "    %21s : %-8s %s\n", "usecs", "count", "distribution");
+	for (i = 0; i <= last; i++) {
+		unsigned long long lo = i ? 1ULL << i : 0, hi = (1ULL << (i + 1)) - 1;
+		int bar = max ? (int)(s->hist[i] * 40 / max) : 0;
+
+		fprintf(f, "    %10llu -> %-8llu : %-8llu |", lo, hi, s->hist[i]);
+		for (j = 0; j < 40; j++)
+			putc(j < bar ? '*' : ' ', f);
+		fputs("|\n", f);
+	}
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed_stats *x = a, *y = b;
+
+	if (x->s.count != y->s.count)
+		return x->s.count < y->s.count ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int cmp_slow(const void *a, const void *b)
+{
+	const struct slow_path *x = a, *y = b;
+
+	return x->lat_ns < y->lat_ns ? 1 : x->lat_ns > y->lat_ns ? -1 : 0;
+}
+
+/* Used entries of a stats map, most requests first. */
+static struct keyed_stats *sorted(const struct stats_map *m, size_t *n)
+{
+	struct keyed_stats *v = calloc(m->used ? m->used : 1, sizeof(*v));
+	size_t i, k = 0;
+
+	if (!v) {
+		*n = 0;
+		return NULL;
+	}
+	for (i = 0; i < m->cap; i++)
+		if (m->v[i].used)
+			v[k++] = m->v[i];
+	qsort(v, k, sizeof(*v), cmp_keyed);
+	*n = k;
+	return v;
+}
+
+#define N_PROCS 10
+
+static void print_summary_text(FILE *f, unsigned long long lost)
+{
+	unsigned long long now = now_ns(CLOCK_MONOTONIC);
+	double secs = (now - sum.start_ns) / 1e9;
+	time_t t = (now + realtime_offset_ns) / 1000000000ULL;
+	struct keyed_stats *doms, *procs;
+	size_t ndoms, nprocs, i;
+	char tbuf[16];
+	unsigned long long ntxn = 0;
+
+	struct tm tm;
+
+	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime_r(&t, &tm));
+	fprintf(f, "%s summary over %.1f s: %llu requests (%.1f/s), %llu errors, "
+		"%llu watch events, %llu lost\n",
+		tbuf, secs, sum.requests, secs > 0 ? sum.requests / secs : 0.0, sum.errors,
+		sum.watch_events, lost - sum.lost_at_start);
+
+	fprintf(f, "\n%-24s %9s %7s %9s %9s\n", "OP", "COUNT", "ERRORS", "AVG(us)", "MAX(us)");
+	for (i = 0; i < 32; i++) {
+		const struct stats *s = &sum.ops[i];
+
+		if (!s->count)
+			continue;
+		if (i == XS_WATCH_EVENT)
+			fprintf(f, "%-24s %9llu %7s %9s %9s\n", type_name(i), s->count, "-", "-", "-");
+		else
+			fprintf(f, "%-24s %9llu %7llu %9.1f %9.1f\n", type_name(i), s->count,
+				s->errors, avg_us(s), us(s->max_ns));
+	}
+	if (sum.nerrnames) {
+		fputs("\nERRORS:", f);
+		for (i = 0; i < sum.nerrnames; i++)
+			fprintf(f, " %s %llu", sum.errnames[i].name, sum.errnames[i].count);
+		fputc('\n', f);
+	}
+	for (i = 0; i < 5; i++)
+		ntxn += sum.txn_results[i];
+	if (ntxn) {
+		fprintf(f, "\nTRANSACTIONS: %llu committed, %llu aborted, %llu EAGAIN, %llu failed, "
+			"%llu dropped; %.1f ops each, %.1f us avg, %.1f us max\n",
+			sum.txn_results[0], sum.txn_results[1], sum.txn_results[2],
+			sum.txn_results[3], sum.txn_results[4], (double)sum.txn_ops / ntxn,
+			avg_us(&sum.txn_time), us(sum.txn_time.max_ns));
+		for (i = 0; i < sum.nconflicts; i++)
+			fprintf(f, "  EAGAIN conflict on %s: %llu\n", sum.conflicts[i].path,
+				sum.conflicts[i].count);
+	}
+	if (sum.nquotas) {
+		fputs("\nQUOTA HITS:", f);
+		for (i = 0; i < sum.nquotas; i++)
+			fprintf(f, " %s %llu", sum.quotas[i].name, sum.quotas[i].count);
+		fputc('\n', f);
+	}
+
+	doms = sorted(&sum.domains, &ndoms);
+	fprintf(f, "\n%-6s %9s %7s %9s %9s\n", "DOM", "COUNT", "ERRORS", "AVG(us)", "MAX(us)");
+	for (i = 0; i < ndoms; i++)
+		fprintf(f, "%-6u %9llu %7llu %9.1f %9.1f\n", doms[i].domid, doms[i].s.count,
+			doms[i].s.errors, avg_us(&doms[i].s), us(doms[i].s.max_ns));
+
+	procs = sorted(&sum.procs, &nprocs);
+	fprintf(f, "\n%-6s %-7s %-16s %9s %7s %9s %9s\n", "DOM", "PID", "COMM", "COUNT", "ERRORS",
+		"AVG(us)", "MAX(us)");
+	for (i = 0; i < nprocs && i < N_PROCS; i++)
+		fprintf(f, "%-6u %-7u %-16s %9llu %7llu %9.1f %9.1f\n", procs[i].domid,
+			procs[i].pid, procs[i].comm, procs[i].s.count, procs[i].s.errors,
+			avg_us(&procs[i].s), us(procs[i].s.max_ns));
+	if (nprocs > N_PROCS)
+		fprintf(f, "(%zu more processes)\n", nprocs - N_PROCS);
+
+	if (sum.nslowest) {
+		qsort(sum.slowest, sum.nslowest, sizeof(sum.slowest[0]), cmp_slow);
+		fprintf(f, "\nSLOWEST PATHS\n%9s %-6s %-7s %-20s %s\n", "LAT(us)", "DOM", "PID",
+			"OP", "PATH");
+		for (i = 0; i < sum.nslowest; i++)
+			fprintf(f, "%9.1f %-6u %-7u %-20s %s\n", us(sum.slowest[i].lat_ns),
+				sum.slowest[i].domid, sum.slowest[i].pid,
+				type_name(sum.slowest[i].type), sum.slowest[i].path);
+	}
+
+	fputs("\nLATENCY BY OP\n", f);
+	for (i = 0; i < 32; i++)
+		if (sum.ops[i].timed) {
+			fprintf(f, "%s\n", type_name(i));
+			print_hist(f, &sum.ops[i]);
+		}
+	fputs("\nLATENCY BY DOMAIN\n", f);
+	for (i = 0; i < ndoms; i++)
+		if (doms[i].s.timed) {
+			fprintf(f, "dom %u\n", doms[i].domid);
+			print_hist(f, &doms[i].s);
+		}
+	fputs("\nLATENCY BY PROCESS\n", f);
+	for (i = 0; i < nprocs && i < N_PROCS; i++)
+		if (procs[i].s.timed) {
+			fprintf(f, "dom %u pid %u %s\n", procs[i].domid, procs[i].pid, procs[i].comm);
+			print_hist(f, &procs[i].s);
+		}
+	fputc('\n', f);
+	free(doms);
+	free(procs);
+}
+
+static void put_json_stats(FILE *f, const struct stats *s)
+{
+	int last = -1, i;
+
+	fprintf(f, "\"count\":%llu,\"errors\":%llu,\"avg_us\":%.1f,\"max_us\":%.1f,\"hist_us\":[",
+		s->count, s->errors, avg_us(s), us(s->max_ns));
+	for (i = 0; i < HIST_SLOTS; i++)
+		if (s->hist[i])
+			last = i;
+	for (i = 0; i <= last; i++)
+		fprintf(f, "%s%llu", i ? "," : "", s->hist[i]);
+	fputc(']', f);
+}
+
+/* The same summary as one JSON object; hist_us[i] counts latencies in
+ * [2^i, 2^(i+1)) microseconds (i = 0: below 2 us). */
+static void print_summary_json(FILE *f, unsigned long long lost)
+{
+	unsigned long long now = now_ns(CLOCK_MONOTONIC);
+	struct keyed_stats *doms, *procs;
+	size_t ndoms, nprocs, i;
+	bool first = true;
+
+	fprintf(f, "{\"event\":\"summary\",\"time\":%.6f,\"seconds\":%.3f,\"requests\":%llu,"
+		"\"errors\":%llu,\"watch_events\":%llu,\"lost\":%llu,\"ops\":{",
+		(now + realtime_offset_ns) / 1e9, (now - sum.start_ns) / 1e9, sum.requests,
+		sum.errors, sum.watch_events, lost - sum.lost_at_start);
+	for (i = 0; i < 32; i++) {
+		if (!sum.ops[i].count)
+			continue;
+		fprintf(f, "%s\"%s\":{", first ? "" : ",", type_name(i));
+		put_json_stats(f, &sum.ops[i]);
+		fputc('}', f);
+		first = false;
+	}
+	fputs("},\"error_names\":{", f);
+	for (i = 0; i < sum.nerrnames; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", sum.errnames[i].name,
+			sum.errnames[i].count);
+	fputs("},\"domains\":[", f);
+	doms = sorted(&sum.domains, &ndoms);
+	for (i = 0; i < ndoms; i++) {
+		fprintf(f, "%s{\"dom\":%u,", i ? "," : "", doms[i].domid);
+		put_json_stats(f, &doms[i].s);
+		fputc('}', f);
+	}
+	fputs("],\"processes\":[", f);
+	procs = sorted(&sum.procs, &nprocs);
+	for (i = 0; i < nprocs; i++) {
+		fprintf(f, "%s{\"dom\":%u,\"pid\":%u,\"comm\":", i ? "," : "", procs[i].domid,
+			procs[i].pid);
+		put_json_str(f, procs[i].comm);
+		fputc(',', f);
+		put_json_stats(f, &procs[i].s);
+		fputc('}', f);
+	}
+	fputs("],\"slowest\":[", f);
+	qsort(sum.slowest, sum.nslowest, sizeof(sum.slowest[0]), cmp_slow);
+	for (i = 0; i < sum.nslowest; i++) {
+		fprintf(f, "%s{\"latency_ns\":%llu,\"dom\":%u,\"pid\":%u,\"op\":\"%s\",\"path\":",
+			i ? "," : "", sum.slowest[i].lat_ns, sum.slowest[i].domid,
+			sum.slowest[i].pid, type_name(sum.slowest[i].type));
+		put_json_str(f, sum.slowest[i].path);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"transactions\":{\"committed\":%llu,\"aborted\":%llu,\"eagain\":%llu,"
+		"\"failed\":%llu,\"dropped\":%llu,\"ops\":%llu,\"duration\":{",
+		sum.txn_results[0], sum.txn_results[1], sum.txn_results[2], sum.txn_results[3],
+		sum.txn_results[4], sum.txn_ops);
+	put_json_stats(f, &sum.txn_time);
+	fputs("},\"conflicts\":{", f);
+	for (i = 0; i < sum.nconflicts; i++) {
+		fputs(i ? "," : "", f);
+		put_json_str(f, sum.conflicts[i].path);
+		fprintf(f, ":%llu", sum.conflicts[i].count);
+	}
+	fputs("}},\"quota_hits\":{", f);
+	for (i = 0; i < sum.nquotas; i++) {
+		fputs(i ? "," : "", f);
+		put_json_str(f, sum.quotas[i].name);
+		fprintf(f, ":%llu", sum.quotas[i].count);
+	}
+	fputs("}}\n", f);
+	free(doms);
+	free(procs);
+}
+
+/* ------------------------------------------------------------------ */
+/* Event lines                                                          */
+
+/* Columns before OP: [TIME] DOM PID [COMM] TX [LAT(us)] */
+static void print_header(void)
+{
+	if (env.timestamp)
+		printf("%-15s ", "TIME");
+	printf("%-4s %-7s ", "DOM", "PID");
+	if (env.comm)
+		printf("%-15s ", "COMM");
+	printf("%-4s ", "TX");
+	if (env.latency)
+		printf("%8s ", "LAT(us)");
+	printf("OP\n");
+}
+
+static void print_prefix(const struct xss_event *e, const char *tx, unsigned long long lat_ns,
+			 bool timed)
+{
+	if (env.timestamp) {
+		unsigned long long rt = e->ts_ns + realtime_offset_ns;
+		time_t t = rt / 1000000000ULL;
+		char buf[16];
+
+		struct tm tm;
+
+		strftime(buf, sizeof(buf), "%H:%M:%S", localtime_r(&t, &tm));
+		printf("%s.%06llu ", buf, rt % 1000000000ULL / 1000);
+	}
+	printf("%-4u %-7u ", e->domid, e->pid);
+	if (env.comm) {
+		const char *c = comm_of(e->conn_id);
+
+		printf("%-15s ", c ? c : "-");
+	}
+	printf("%-4s ", tx);
+	if (env.latency) {
+		if (timed && lat_ns)
+			printf("%8.1f ", lat_ns / 1000.0);
+		else
+			printf("%8s ", timed ? "?" : "-");
+	}
+}
+
+static void json_begin(const struct xss_event *e, const char *event)
+{
+	const char *c = comm_of(e->conn_id);
+
+	printf("{\"time\":%.6f,\"ts_ns\":%llu,\"event\":\"%s\",\"conn\":%u,\"dom\":%u,\"pid\":%u,"
+	       "\"comm\":", (e->ts_ns + realtime_offset_ns) / 1e9, e->ts_ns, event, e->conn_id,
+	       e->domid, e->pid);
+	put_json_str(stdout, c);
+}
+
+static void json_txn(const struct xss_event *t)
+{
+	struct payload cp = payload_of(t, 0);
+
+	printf("{\"tx\":%u,\"result\":\"%s\",\"nodes\":%llu,\"ops\":%llu,\"duration_ns\":%llu,"
+	       "\"conflict\":", t->tx_id, txn_result_name(t->val[0]), t->val[1], t->val[2],
+	       t->lat_ns);
+	if (cp.null || cp.fault)
+		fputs("null", stdout);
+	else
+		put_json_bytes(stdout, cp.p, cp.n);
+	putchar('}');
+}
+
+static void json_quota(const struct xss_event *q)
+{
+	char name[64];
+
+	first_arg(payload_of(q, 0), name, sizeof(name));
+	printf("{\"name\":");
+	put_json_str(stdout, name);
+	printf(",\"value\":%llu,\"limit\":%llu,\"req_id\":%u}", q->val[0], q->val[1], q->req_id);
+}
+
+static void text_txn(const struct xss_event *t)
+{
+	static const char *const how[] = {
+		"committed", "aborted", "EAGAIN", "failed", "dropped with its connection",
+	};
+	struct payload cp = payload_of(t, 0);
+
+	printf("txn %s: %llu ops, %llu nodes", t->val[0] < 5 ? how[t->val[0]] : "?", t->val[2],
+	       t->val[1]);
+	if (env.latency && t->lat_ns)
+		printf(", %.3f ms", t->lat_ns / 1e6);
+	if (t->val[0] == XSS_TXN_EAGAIN && !cp.null) {
+		fputs(", conflict on ", stdout);
+		put_text(stdout, cp);
+	}
+}
+
+static void text_quota(const struct xss_event *q)
+{
+	printf("quota ");
+	put_text(stdout, payload_of(q, 0));
+	printf(": %llu > limit %llu", q->val[0], q->val[1]);
+}
+
+/* What caused a watch event, from the reply of that request if we have
+ * it (reply != NULL), else from what is known of its connection. */
+static void text_cause(const struct xss_event *w, const struct xss_event *reply)
+{
+	unsigned cconn = w->val[0], creq = w->val[1];
+	const struct conn_info *c = conn_find(cconn);
+
+	if (!cconn && !creq) {
+		fputs(" (cause: none)", stdout);
+		return;
+	}
+	fputs(" (cause: ", stdout);
+	if (reply) {
+		char path[XSS_DATA_MAX + 1];
+
+		first_arg(payload_of(reply, 0), path, sizeof(path));
+		printf("%s", type_name(reply->type));
+		if (path[0])
+			printf(" %s", path);
+		printf(", dom %u pid %u", reply->domid, reply->pid);
+	} else {
+		printf("conn %u req %u", cconn, creq);
+		if (c)
+			printf(", dom %u pid %u", c->domid, c->pid);
+	}
+	if (env.comm && c && c->comm[0])
+		printf(" %s", c->comm);
+	putchar(')');
+}
+
+static void json_cause(const struct xss_event *w, const struct xss_event *reply)
+{
+	unsigned cconn = w->val[0], creq = w->val[1];
+	const struct conn_info *c = conn_find(cconn);
+
+	if (!cconn && !creq) {
+		fputs(",\"cause\":null", stdout);
+		return;
+	}
+	printf(",\"cause\":{\"conn\":%u,\"req_id\":%u", cconn, creq);
+	if (reply) {
+		char path[XSS_DATA_MAX + 1];
+
+		first_arg(payload_of(reply, 0), path, sizeof(path));
+		printf(",\"dom\":%u,\"pid\":%u,\"op\":\"%s\",\"arg\":", reply->domid, reply->pid,
+		       type_name(reply->type));
+		put_json_str(stdout, path);
+	} else if (c) {
+		printf(",\"dom\":%u,\"pid\":%u", c->domid, c->pid);
+	}
+	if (c && c->comm[0]) {
+		fputs(",\"comm\":", stdout);
+		put_json_str(stdout, c->comm);
+	}
+	putchar('}');
+}
+
+static void print_watch(const struct xss_event *w, const struct xss_event *reply)
+{
+	struct payload path = payload_of(w, 0), token = payload_of(w, 1);
+	char p[XSS_DATA_MAX + 1];
+
+	first_arg(path, p, sizeof(p));
+	if (count_reached() || !path_matches(p, w->domid))
+		return;
+	if (env.summary) {
+		sum.watch_events++;
+		sum.ops[XS_WATCH_EVENT].count++;
+		count_event();
+		return;
+	}
+	if (env.json) {
+		json_begin(w, "watch_event");
+		printf(",\"tx\":null,\"op\":\"XS_WATCH_EVENT\",\"type\":%d", XS_WATCH_EVENT);
+		put_json_payload(stdout, "path", path, false);
+		put_json_payload(stdout, "token", token, false);
+		json_cause(w, reply);
+		puts("}");
+	} else {
+		print_prefix(w, "-", 0, false);
+		fputs("XS_WATCH_EVENT: ", stdout);
+		put_text(stdout, path);
+		putchar(' ');
+		put_text(stdout, token);
+		text_cause(w, reply);
+		putchar('\n');
+	}
+	count_event();
+}
+
+static void print_orphan(const struct xss_event *e);
+
+/* Finds and removes a held record matching (conn, id); id is the tx_id
+ * for transactions, the req_id for quotas. */
+static struct xss_event *take(struct hold_list *l, unsigned conn, unsigned id, bool by_tx)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct xss_event *h = l->v[i].e;
+
+		if (h->conn_id == conn && (by_tx ? h->tx_id : h->req_id) == id)
+			return unhold(l, i);
+	}
+	return NULL;
+}
+
+static void print_reply(const struct xss_event *e)
+{
+	struct payload req = payload_of(e, 0), rsp = payload_of(e, 1);
+	struct xss_event *txn = NULL, *quota = NULL;
+	char path[XSS_DATA_MAX + 1], errname[24] = "";
+	bool has_path = type_has_path(e->type);
+	size_t i;
+
+	/* Watch events this request caused come first, as they did in the
+	 * daemon. */
+	for (i = 0; i < held_watches.n;) {
+		const struct xss_event *w = held_watches.v[i].e;
+
+		if (w->val[0] == e->conn_id && w->val[1] == e->req_id) {
+			struct xss_event *we = unhold(&held_watches, i);
+
+			print_watch(we, e);
+			free(we);
+		} else {
+			i++;
+		}
+	}
+	if (e->type == XS_TRANSACTION_END)
+		txn = take(&held_txns, e->conn_id, e->tx_id, true);
+	quota = take(&held_quotas, e->conn_id, e->req_id, false);
+	if (e->flags & XSS_F_CONTEXT) {
+		/* Filtered out: it only named the cause of watch events. */
+		if (txn)
+			print_orphan(txn);
+		if (quota)
+			print_orphan(quota);
+		goto out;
+	}
+
+	first_arg(req, path, sizeof(path));
+	if (env.path && (!has_path || !path_matches(path, e->domid)))
+		goto out;
+	if (count_reached())
+		goto out;
+	if (e->err)
+		first_arg(rsp, errname, sizeof(errname));
+
+	if (env.summary) {
+		summary_add_reply(e, has_path ? path : NULL, e->err ? errname : NULL);
+		if (txn)
+			summary_add_txn(txn);
+		if (quota)
+			summary_add_quota(quota);
+		count_event();
+		goto out;
+	}
+	if (env.json) {
+		json_begin(e, "request");
+		printf(",\"req_id\":%u,\"tx\":%u,\"op\":\"%s\",\"type\":%u", e->req_id, e->tx_id,
+		       type_name(e->type), e->type);
+		if (has_path) {
+			fputs(",\"path\":", stdout);
+			put_json_str(stdout, path);
+		}
+		put_json_payload(stdout, "request", req, true);
+		put_json_payload(stdout, "reply", rsp, true);
+		fputs(",\"error\":", stdout);
+		put_json_str(stdout, e->err ? errname : NULL);
+		printf(",\"errno\":%d,\"latency_ns\":", e->err);
+		if (e->lat_ns)
+			printf("%llu", e->lat_ns);
+		else
+			fputs("null", stdout);
+		if (txn) {
+			fputs(",\"txn\":", stdout);
+			json_txn(txn);
+		}
+		if (quota) {
+			fputs(",\"quota\":", stdout);
+			json_quota(quota);
+		}
+		puts("}");
+	} else {
+		char tx[16];
+
+		snprintf(tx, sizeof(tx), "%u", e->tx_id);
+		print_prefix(e, tx, e->lat_ns, true);
+		if (e->err)
+			fputs("[ERROR] ", stdout);
+		printf("%s:", type_name(e->type));
+		if (!text_empty(req)) {
+			putchar(' ');
+			put_text(stdout, req);
+		}
+		fputs(" ->", stdout);
+		if (!text_empty(rsp)) {
+			putchar(' ');
+			put_text(stdout, rsp);
+		}
+		if (txn || quota) {
+			fputs(" (", stdout);
+			if (txn)
+				text_txn(txn);
+			if (txn && quota)
+				fputs("; ", stdout);
+			if (quota)
+				text_quota(quota);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+	count_event();
+out:
+	free(txn);
+	free(quota);
+}
+
+/* Does an event that was not filtered in BPF pass the filters? */
+static bool pass_user(const struct xss_event *e, unsigned type, bool is_error)
+{
+	unsigned pid = e->pid;
+
+	if (e->kind == XSS_QUOTA) {
+		const struct conn_info *c = conn_find(e->conn_id);
+
+		pid = c ? c->pid : 0;
+	}
+	if (env.domid >= 0 && e->domid != env.domid)
+		return false;
+	if (env.client_pid >= 0 && pid != env.client_pid)
+		return false;
+	if (env.types && (type >= 32 || !(env.types & (1u << type))))
+		return false;
+	if (env.errors && !is_error)
+		return false;
+	if (env.path)
+		return false;
+	return true;
+}
+
+/* A txn_done or quota_exceeded whose reply never came (the connection
+ * went, or the reply was filtered out): a line of its own. */
+static void print_orphan(const struct xss_event *orig)
+{
+	bool txn = orig->kind == XSS_TXN_DONE;
+	unsigned long long r = orig->val[0];
+	struct xss_event copy = *orig;
+	const struct xss_event *e = &copy;
+
+	if (count_reached())
+		return;
+	if (!txn) {	/* quota_exceeded has no pid: the connection's */
+		const struct conn_info *c = conn_find(orig->conn_id);
+
+		copy.pid = c ? c->pid : 0;
+	}
+	if (!pass_user(e, txn ? XS_TRANSACTION_END : 32,
+		       !txn || r == XSS_TXN_EAGAIN || r == XSS_TXN_FAILED))
+		return;
+	if (env.summary) {
+		if (txn)
+			summary_add_txn(e);
+		else
+			summary_add_quota(e);
+		return;
+	}
+	if (env.json) {
+		json_begin(e, txn ? "txn_done" : "quota_exceeded");
+		fputs(txn ? ",\"txn\":" : ",\"quota\":", stdout);
+		if (txn)
+			json_txn(e);
+		else
+			json_quota(e);
+		puts("}");
+	} else {
+		char tx[16];
+
+		snprintf(tx, sizeof(tx), "%u", e->tx_id);
+		print_prefix(e, txn ? tx : "-", 0, false);
+		putchar('[');
+		if (txn)
+			text_txn(e);
+		else
+			text_quota(e);
+		puts("]");
+	}
+	count_event();
+}
+
+/* -e: connections and domains. */
+static void print_extra(const struct xss_event *e)
+{
+	struct payload p0 = payload_of(e, 0), p1 = payload_of(e, 1);
+
+	if (!env.extra || env.summary || count_reached() || !pass_user(e, 32, false))
+		return;
+	if (env.json) {
+		switch (e->kind) {
+		case XSS_CONN_OPEN:
+			json_begin(e, "conn_open");
+			printf(",\"uid\":%llu", e->val[0]);
+			put_json_payload(stdout, "kind", p1, false);
+			break;
+		case XSS_CONN_CLOSE:
+			json_begin(e, "conn_close");
+			put_json_payload(stdout, "reason", p0, false);
+			break;
+		case XSS_DOMAIN_INTRODUCE:
+			json_begin(e, "domain_introduce");
+			printf(",\"evtchn\":%llu,\"gfn\":%llu", e->val[0], e->val[1]);
+			break;
+		case XSS_DOMAIN_RELEASE:
+			json_begin(e, "domain_release");
+			put_json_payload(stdout, "reason", p0, false);
+			break;
+		}
+		puts("}");
+	} else {
+		print_prefix(e, "-", 0, false);
+		switch (e->kind) {
+		case XSS_CONN_OPEN: {
+			const char *c = comm_of(e->conn_id);
+
+			printf("[CONNECT] conn %u %s uid %llu (", e->conn_id, c ? c : "?", e->val[0]);
+			put_text(stdout, p1);
+			putchar(')');
+			break;
+		}
+		case XSS_CONN_CLOSE:
+			printf("[CLOSE] conn %u: ", e->conn_id);
+			put_text(stdout, p0);
+			break;
+		case XSS_DOMAIN_INTRODUCE:
+			printf("[INTRODUCE] domain %u evtchn %llu gfn 0x%llx", e->domid, e->val[0],
+			       e->val[1]);
+			break;
+		case XSS_DOMAIN_RELEASE:
+			printf("[RELEASE] domain %u: ", e->domid);
+			put_text(stdout, p0);
+			break;
+		}
+		putchar('\n');
+	}
+	count_event();
+}
+
+/* Held records wait at most this long (by probe time, then by clock). */
+#define HOLD_EVENT_NS (50ULL * 1000000)
+#define HOLD_CLOCK_NS (200ULL * 1000000)
+
+static bool overdue(const struct held *h, unsigned long long now, bool all)
+{
+	return all || newest_ts > h->e->ts_ns + HOLD_EVENT_NS || now > h->seen_ns + HOLD_CLOCK_NS;
+}
+
+/* Releases what waited too long (everything with all = true). */
+static void expire_held(bool all)
+{
+	unsigned long long now = now_ns(CLOCK_MONOTONIC);
+	size_t i;
+
+	for (i = 0; i < held_watches.n;) {
+		if (overdue(&held_watches.v[i], now, all)) {
+			struct xss_event *e = unhold(&held_watches, i);
+
+			print_watch(e, NULL);
+			free(e);
+		} else {
+			i++;
+		}
+	}
+	for (i = 0; i < held_txns.n;) {
+		if (overdue(&held_txns.v[i], now, all)) {
+			struct xss_event *e = unhold(&held_txns, i);
+
+			print_orphan(e);
+			free(e);
+		} else {
+			i++;
+		}
+	}
+	for (i = 0; i < held_quotas.n;) {
+		if (overdue(&held_quotas.v[i], now, all)) {
+			struct xss_event *e = unhold(&held_quotas, i);
+
+			print_orphan(e);
+			free(e);
+		} else {
+			i++;
+		}
+	}
+}
+
+/*
+ * The daemon handles one request at a time, so a reply (or a watch event
+ * of another request) proves that every request before it is done: what
+ * still waits for one of those will never be joined (its reply was
+ * filtered out in BPF, or never sent) and is released now, in order.
+ */
+static void release_unmatched(const struct xss_event *e)
+{
+	bool reply = e->kind == XSS_REPLY;
+	unsigned long long cconn = reply ? e->conn_id : e->val[0];
+	unsigned long long creq = reply ? e->req_id : e->val[1];
+	size_t i;
+
+	for (i = 0; i < held_watches.n;) {
+		const struct xss_event *w = held_watches.v[i].e;
+
+		if (w->val[0] != cconn || w->val[1] != creq) {
+			struct xss_event *we = unhold(&held_watches, i);
+
+			print_watch(we, NULL);
+			free(we);
+		} else {
+			i++;
+		}
+	}
+	if (!reply)
+		return;
+	for (i = 0; i < held_txns.n;) {
+		const struct xss_event *t = held_txns.v[i].e;
+
+		if (e->type != XS_TRANSACTION_END || t->conn_id != e->conn_id ||
+		    t->tx_id != e->tx_id) {
+			struct xss_event *te = unhold(&held_txns, i);
+
+			print_orphan(te);
+			free(te);
+		} else {
+			i++;
+		}
+	}
+	for (i = 0; i < held_quotas.n;) {
+		const struct xss_event *q = held_quotas.v[i].e;
+
+		if (q->conn_id != e->conn_id || q->req_id != e->req_id) {
+			struct xss_event *qe = unhold(&held_quotas, i);
+
+			print_orphan(qe);
+			free(qe);
+		} else {
+			i++;
+		}
+	}
+}
+
+/* A connection closes: nothing it asked for will be answered any more. */
+static void release_conn(unsigned conn_id)
+{
+	struct hold_list *lists[] = { &held_watches, &held_txns, &held_quotas };
+	size_t i, l;
+
+	for (l = 0; l < 3; l++)
+		for (i = 0; i < lists[l]->n;) {
+			struct xss_event *h = lists[l]->v[i].e;
+
+			if ((l == 0 ? h->val[0] : h->conn_id) != conn_id) {
+				i++;
+				continue;
+			}
+			h = unhold(lists[l], i);
+			if (l == 0)
+				print_watch(h, NULL);
+			else
+				print_orphan(h);
+			free(h);
+		}
+}
+
+/* The last record, if it was the reply to a successful XS_WATCH. */
+static struct xss_event watch_reply;
+static bool watch_reply_last;
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct xss_event *e = data;
+	struct xss_event full;
+	unsigned long long now = 0;
+	struct conn_info *c;
+
+	(void)ctx;
+	if (count_reached())
+		return -ECANCELED;
+	if (size < XSS_EVENT_HDR_SIZE || e->copied[0] > XSS_DATA_MAX ||
+	    e->copied[1] > XSS_DATA_MAX || XSS_EVENT_HDR_SIZE + e->copied[0] + e->copied[1] > size)
+		return 0;	/* not ours */
+	/* Records arrive trimmed; work on a full-size copy. */
+	memcpy(&full, e, size < sizeof(full) ? size : sizeof(full));
+	e = &full;
+	if (e->ts_ns > newest_ts)
+		newest_ts = e->ts_ns;
+
+	switch (e->kind) {
+	case XSS_REPLY:
+		c = conn_get(e->conn_id, e->domid, e->pid);
+		if (c) {
+			c->domid = e->domid;
+			c->pid = e->pid;
+		}
+		release_unmatched(e);
+		print_reply(e);
+		if (e->type == XS_WATCH && !e->err) {
+			watch_reply = full;
+			watch_reply_last = true;
+			return count_reached() ? -ECANCELED : 0;
+		}
+		break;
+	case XSS_WATCH_EVENT:
+		if (!e->val[0] && !e->val[1]) {
+			print_watch(e, NULL);
+			break;
+		}
+		/* The first event of a new watch is sent right after the
+		 * WATCH reply: the record just before this one. */
+		if (watch_reply_last && e->conn_id == watch_reply.conn_id &&
+		    e->val[0] == watch_reply.conn_id && e->val[1] == watch_reply.req_id) {
+			print_watch(e, &watch_reply);
+			break;
+		}
+		release_unmatched(e);
+		now = now_ns(CLOCK_MONOTONIC);
+		if (hold(&held_watches, e, size, now))
+			print_watch(e, NULL);
+		break;
+	case XSS_TXN_DONE:
+		if (e->val[0] == XSS_TXN_DROPPED) {
+			print_orphan(e);
+			break;
+		}
+		now = now_ns(CLOCK_MONOTONIC);
+		if (hold(&held_txns, e, size, now))
+			print_orphan(e);
+		break;
+	case XSS_QUOTA:
+		now = now_ns(CLOCK_MONOTONIC);
+		if (hold(&held_quotas, e, size, now))
+			print_orphan(e);
+		break;
+	case XSS_CONN_OPEN: {
+		struct payload comm = payload_of(e, 0), kind = payload_of(e, 1);
+
+		conn_forget(e->conn_id);
+		c = conn_get(e->conn_id, e->domid, e->pid);
+		if (c) {
+			if (comm.n && !comm.fault)
+				snprintf(c->comm, sizeof(c->comm), "%.*s", (int)comm.n,
+					 (const char *)comm.p);
+			if (kind.n && !kind.fault)
+				snprintf(c->kind, sizeof(c->kind), "%.*s", (int)kind.n,
+					 (const char *)kind.p);
+			c->uid = e->val[0];
+			c->have_uid = true;
+		}
+		print_extra(e);
+		break;
+	}
+	case XSS_CONN_CLOSE:
+		release_conn(e->conn_id);
+		print_extra(e);
+		conn_forget(e->conn_id);
+		break;
+	case XSS_DOMAIN_INTRODUCE:
+	case XSS_DOMAIN_RELEASE:
+		print_extra(e);
+		break;
+	}
+	watch_reply_last = false;
+	return count_reached() ? -ECANCELED : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding the daemon                                                   */
+
+/* The executable's base name, without a " (deleted)" suffix. */
+static bool exe_name(pid_t pid, char *buf, size_t size)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+	char *base, *del;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return false;
+	path[n] = '\0';
+	del = strstr(path, " (deleted)");
+	if (del && del[10] == '\0')
+		*del = '\0';
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if ((size_t)n >= size)
+		n = size - 1;
+	memcpy(buf, base, n);
+	buf[n] = '\0';
+	return true;
+}
+
+static bool is_xenstored(pid_t pid)
+{
+	char name[NAME_MAX + 1];
+
+	return exe_name(pid, name, sizeof(name)) && strncmp(name, "xenstored", 9) == 0;
+}
+
+static pid_t pid_from_file(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	long pid = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 0 || pid > INT_MAX)
+		pid = 0;
+	fclose(f);
+	if (pid && !is_xenstored(pid)) {
+		if (env.verbose)
+			fprintf(stderr, "%s: ignoring %s: PID %ld is not a running xenstored\n",
+				PROG, file, pid);
+		pid = 0;
+	}
+	return pid;
+}
+
+/* Inode of the listening Unix socket bound at one of paths[], or 0. */
+static unsigned long socket_inode(const char *const *paths, int npaths)
+{
+	char line[512 + PATH_MAX];
+	unsigned long inode = 0;
+	FILE *f = fopen("/proc/net/unix", "r");
+
+	if (!f)
+		return 0;
+	while (!inode && fgets(line, sizeof(line), f)) {
+		unsigned long flags, ino;
+		char path[PATH_MAX];
+		int i;
+
+		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %lu %4095s", &flags, &ino, path) != 3)
+			continue;
+		if (!(flags & 0x10000))	/* __SO_ACCEPTCON: listening */
+			continue;
+		for (i = 0; i < npaths; i++)
+			if (paths[i] && strcmp(paths[i], path) == 0)
+				inode = ino;
+	}
+	fclose(f);
+	return inode;
+}
+
+static bool holds_socket(pid_t pid, unsigned long inode)
+{
+	char dir[64], link[PATH_MAX], want[64], target[64];
+	struct dirent *d;
+	bool found = false;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	fds = opendir(dir);
+	if (!fds)
+		return false;
+	while (!found && (d = readdir(fds))) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		found = strcmp(target, want) == 0;
+	}
+	closedir(fds);
+	return found;
+}
+
+/*
+ * The daemon to attach to.  When XENSTORED_RUNDIR or XENSTORED_PATH is set
+ * (as for the clients), only the daemon they name: the pid file in the run
+ * directory, else the process serving that socket.  Otherwise the system
+ * one: /var/run/xenstored.pid, else the xenstored process serving the
+ * standard socket, else the only xenstored process.  0, with a one-line
+ * message, when there is none or no way to choose.
+ */
+static pid_t find_daemon(void)
+{
+	const char *rundir = getenv("XENSTORED_RUNDIR");
+	const char *sockenv = getenv("XENSTORED_PATH");
+	bool named = rundir || sockenv;
+	char pidfile[PATH_MAX], rundir_sock[PATH_MAX];
+	const char *socks[4] = { NULL };
+	pid_t pid, cand[16], serving = 0;
+	unsigned long inode;
+	int ncand = 0, i;
+	struct dirent *d;
+	DIR *proc;
+
+	if (rundir) {
+		snprintf(pidfile, sizeof(pidfile), "%s/xenstored.pid", rundir);
+		snprintf(rundir_sock, sizeof(rundir_sock), "%s/socket", rundir);
+		pid = pid_from_file(pidfile);
+		if (pid)
+			return pid;
+	}
+	if (named) {
+		socks[0] = sockenv ? sockenv : rundir_sock;
+	} else {
+		pid = pid_from_file("/var/run/xenstored.pid");
+		if (pid)
+			return pid;
+		socks[0] = "/var/run/xenstored/socket";
+		socks[1] = "/run/xenstored/socket";
+	}
+	inode = socket_inode(socks, 4);
+
+	proc = opendir("/proc");
+	if (!proc) {
+		fprintf(stderr, "%s: cannot read /proc: %s\n", PROG, strerror(errno));
+		return 0;
+	}
+	while ((d = readdir(proc))) {
+		char *end;
+		long p = strtol(d->d_name, &end, 10);
+
+		if (*end || p <= 0 || p == getpid() || !is_xenstored(p))
+			continue;
+		if (inode && !serving && holds_socket(p, inode))
+			serving = p;
+		if (ncand < 16)
+			cand[ncand++] = p;
+	}
+	closedir(proc);
+	if (serving)
+		return serving;
+	if (named) {
+		fprintf(stderr, "%s: no running xenstored found (", PROG);
+		if (rundir)
+			fprintf(stderr, "no pid file %s, ", pidfile);
+		fprintf(stderr, "nothing serves %s): start it, or name it with -p PID\n", socks[0]);
+		return 0;
+	}
+	if (ncand == 1)
+		return cand[0];
+	if (!ncand) {
+		fprintf(stderr, "%s: no running xenstored found (no /var/run/xenstored.pid, no "
+			"xenstored process): start it, or name it with -p PID\n", PROG);
+		return 0;
+	}
+	fprintf(stderr, "%s: several xenstored processes (PIDs", PROG);
+	for (i = 0; i < ncand; i++)
+		fprintf(stderr, " %d", cand[i]);
+	fprintf(stderr, ") and none serves the standard socket: pick one with -p PID\n");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* main                                                                 */
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!env.verbose)
+		return 0;
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+#define CAP_SYS_ADMIN_BIT 21
+
+static bool have_cap_sys_admin(void)
+{
+	char line[256];
+	bool have = true;	/* cannot tell: let the kernel decide */
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long caps;
+
+		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+			have = caps & (1ULL << CAP_SYS_ADMIN_BIT);
+			break;
+		}
+	}
+	fclose(f);
+	return have;
+}
+
+static void privilege_error(void)
+{
+	if (geteuid() == 0)
+		fprintf(stderr, "%s: attaching to xenstored needs CAP_SYS_ADMIN, which this root "
+			"process lacks: run it with full root privileges\n", PROG);
+	else
+		fprintf(stderr, "%s: attaching to xenstored needs root (CAP_SYS_ADMIN): "
+			"run it with sudo\n", PROG);
+}
+
+/* Probe hits the kernel did not hand to our programs (it skips a BPF
+ * program while another runs on the same CPU): counted per program. */
+static unsigned long long kernel_misses(struct xenstore_snoop_bpf *skel)
+{
+	struct bpf_program *prog;
+	unsigned long long misses = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			misses += info.recursion_misses;
+	}
+	return misses;
+}
+
+struct probe {
+	const char *name;
+	bool required;
+	struct bpf_program *prog;
+	struct bpf_link **link;
+};
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+	struct xenstore_snoop_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	unsigned long long t_start, t_next_summary = 0, t_next_lost = 0, lost, last_lost = 0;
+	unsigned long long misses;
+	char exe[64], exe_path[PATH_MAX];
+	static char outbuf[1 << 16];
+	pid_t pid;
+	int err = 1, i;
+	ssize_t n;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	libbpf_set_print(print_libbpf);
+
+	if (!have_cap_sys_admin()) {
+		privilege_error();
+		return 1;
+	}
+	pid = env.daemon_pid ? env.daemon_pid : find_daemon();
+	if (!pid)
+		return 1;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	n = readlink(exe, exe_path, sizeof(exe_path) - 1);
+	if (n < 0) {
+		fprintf(stderr, "%s: no process %d to attach to (%s: %s)\n", PROG, pid, exe,
+			strerror(errno));
+		return 1;
+	}
+	exe_path[n] = '\0';
+
+	skel = xenstore_snoop_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "%s: cannot open the BPF object: %s\n", PROG, strerror(errno));
+		return 1;
+	}
+	skel->rodata->filter_domid = env.domid;
+	skel->rodata->filter_pid = env.client_pid;
+	skel->rodata->filter_types = env.types;
+	skel->rodata->errors_only = env.errors;
+	skel->rodata->filtering = env.domid >= 0 || env.client_pid >= 0 || env.types || env.errors;
+	skel->rodata->wakeup_bytes = (unsigned long long)env.buffer_mb << 18;	/* 1/4 */
+	bpf_map__set_max_entries(skel->maps.events, env.buffer_mb << 20);
+
+	err = xenstore_snoop_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			privilege_error();
+		else
+			fprintf(stderr, "%s: cannot load the BPF programs: %s (-v for details)\n",
+				PROG, strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+
+	{
+		struct probe probes[] = {
+			{ "reply", true, skel->progs.xs_reply, &skel->links.xs_reply },
+			{ "watch_event", true, skel->progs.xs_watch_event,
+			  &skel->links.xs_watch_event },
+			{ "txn_done", false, skel->progs.xs_txn_done, &skel->links.xs_txn_done },
+			{ "quota_exceeded", false, skel->progs.xs_quota_exceeded,
+			  &skel->links.xs_quota_exceeded },
+			{ "conn_open", false, skel->progs.xs_conn_open, &skel->links.xs_conn_open },
+			{ "conn_close", false, skel->progs.xs_conn_close,
+			  &skel->links.xs_conn_close },
+			{ "domain_introduce", false, skel->progs.xs_domain_introduce,
+			  &skel->links.xs_domain_introduce },
+			{ "domain_release", false, skel->progs.xs_domain_release,
+			  &skel->links.xs_domain_release },
+		};
+
+		for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0])); i++) {
+			struct probe *p = &probes[i];
+
+			/* Each probe site costs ~0.1 s to detach (the kernel
+			 * waits for an RCU grace period per uprobe): attach
+			 * only what will be shown. */
+			if (!env.extra && strncmp(p->name, "domain_", 7) == 0)
+				continue;
+
+			/* By /proc/PID/exe: the very inode the daemon runs, even
+			 * if build/xenstored was replaced since. */
+			*p->link = bpf_program__attach_usdt(p->prog, pid, exe, "xenstore", p->name,
+							    NULL);
+			if (*p->link)
+				continue;
+			err = -errno;
+			if (err == -EPERM || err == -EACCES) {
+				privilege_error();
+			} else if (!p->required) {
+				fprintf(stderr, "%s: note: %s has no probe xenstore:%s; "
+					"its events will not be shown\n", PROG, exe_path, p->name);
+				continue;
+			} else if (err == -ENOENT || err == -ESRCH) {
+				if (kill(pid, 0) && errno == ESRCH)
+					fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
+				else
+					fprintf(stderr, "%s: PID %d (%s) has no probe xenstore:%s: "
+						"not our xenstored, or built with PROBES=0\n",
+						PROG, pid, exe_path, p->name);
+			} else {
+				fprintf(stderr, "%s: attaching to xenstore:%s in PID %d failed: %s "
+					"(-v for details)\n", PROG, p->name, pid, strerror(-err));
+			}
+			err = 1;
+			goto cleanup;
+		}
+	}
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "%s: cannot open the ring buffer: %s\n", PROG, strerror(errno));
+		err = 1;
+		goto cleanup;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, on_signal);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	t_start = now_ns(CLOCK_MONOTONIC);
+	summary_reset(0);
+	if (env.interval)
+		t_next_summary = t_start + env.interval * 1000000000ULL;
+
+	if (!env.json && !env.summary)
+		print_header();
+	fflush(stdout);
+	fprintf(stderr, "Attached to xenstored PID %d (%s)%s\n", pid, exe_path,
+		env.count || env.duration ? "" : "; Ctrl-C to stop");
+
+	err = 0;
+	while (!exiting) {
+		unsigned long long now;
+		int r;
+
+		/* Records are submitted without a wakeup (cheaper for the
+		 * daemon); a wakeup comes only when the ring fills up, so
+		 * poll with a short timeout and drain. */
+		r = ring_buffer__poll(rb, 10);
+		if (r >= 0)
+			r = ring_buffer__consume(rb);
+		if (r < 0 && r != -EINTR && r != -ECANCELED) {
+			fprintf(stderr, "%s: reading the ring buffer: %s\n", PROG, strerror(-r));
+			err = 1;
+			break;
+		}
+		expire_held(false);
+		now = now_ns(CLOCK_MONOTONIC);
+		lost = skel->bss->lost;
+		if (lost != last_lost && now >= t_next_lost) {
+			fprintf(stderr, "%s: WARNING: %llu events lost so far (ring buffer full; "
+				"try -b %u)\n", PROG, lost, env.buffer_mb * 2);
+			last_lost = lost;
+			t_next_lost = now + 1000000000ULL;
+		}
+		if (env.interval && now >= t_next_summary) {
+			if (env.json)
+				print_summary_json(stdout, lost);
+			else
+				print_summary_text(stdout, lost);
+			summary_reset(lost);
+			t_next_summary += env.interval * 1000000000ULL;
+		}
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			output_failed = true;
+			break;
+		}
+		if (env.duration && now - t_start >= env.duration * 1000000000ULL)
+			break;
+		if (kill(pid, 0) && errno == ESRCH) {
+			ring_buffer__consume(rb);
+			fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
+			break;
+		}
+	}
+
+	/* Drain what is in the ring (unless -c is already satisfied), then
+	 * release what still waits for a join. */
+	if (!output_failed) {
+		ring_buffer__consume(rb);
+		expire_held(true);
+	}
+	lost = skel->bss->lost;
+	if (env.summary && !output_failed) {
+		if (env.json)
+			print_summary_json(stdout, lost);
+		else
+			print_summary_text(stdout, lost);
+	}
+	if (fflush(stdout) == EOF)
+		output_failed = true;
+	fprintf(stderr, "Detached from xenstored PID %d: %lld events, %llu lost", pid, printed,
+		lost);
+	if (skel->bss->faults)
+		fprintf(stderr, ", %llu payloads unreadable", (unsigned long long)skel->bss->faults);
+	misses = kernel_misses(skel);
+	if (misses)
+		fprintf(stderr, ", %llu probe hits skipped by the kernel", misses);
+	fputc('\n', stderr);
+	if (lost)
+		fprintf(stderr, "%s: %llu events were lost because the ring buffer was full: "
+			"use a bigger one (-b %u)\n", PROG, lost, env.buffer_mb * 2);
+
+cleanup:
+	ring_buffer__free(rb);
+	xenstore_snoop_bpf__destroy(skel);
+	return err;
+}
