@@ -10,7 +10,7 @@ libcmocka-dev
 libxen-dev libxenstore4 xenstore-utils
 systemtap-sdt-dev
 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev bpftrace
-python3"
+python3 util-linux binutils"
 
 missing=""
 for p in $PACKAGES; do

@@ -117,14 +117,15 @@ void daemon_changed(void *arg, const char *path, bool exact,
 
 void daemon_fire_special(struct daemon *d, const char *name, unsigned domid)
 {
-	static const struct event_cause none = { 0, 0 };
 	char sub[64];
 
-	watch_fire(d, name, true, NULL, 0, &none);
+	/* The cause is the INTRODUCE/RELEASE being handled, or none (0, 0)
+	 * when the hypervisor reported the change. */
+	watch_fire(d, name, true, NULL, 0, &d->cause);
 	/* C 4.22: depth-limited watchers of @releaseDomain get the domid. */
 	if (strcmp(name, "@releaseDomain") == 0) {
 		snprintf(sub, sizeof(sub), "%s/%u", name, domid);
-		watch_fire(d, sub, false, NULL, 0, &none);
+		watch_fire(d, sub, false, NULL, 0, &d->cause);
 	}
 }
 

@@ -48,6 +48,7 @@ static inline void xs_probe_compiled_out(int unused, ...)
 
 XS_SEMAPHORE(request);
 XS_SEMAPHORE(reply);
+XS_SEMAPHORE(request_done);
 XS_SEMAPHORE(error);
 XS_SEMAPHORE(watch_event);
 XS_SEMAPHORE(txn_start);
@@ -75,6 +76,10 @@ XS_SEMAPHORE(quota_exceeded);
  *   rsp_payload is the error name); start_ns = CLOCK_MONOTONIC when the
  *   request was received (0 if the probe was attached mid-request).
  *   Carries the request too, so a tracer needs one hit per request.
+ * request_done(domid, pid, tx_id, reply_type, req_payload, rsp_payload)
+ *   fires with reply, for tracers that read only six arguments (bpftrace
+ *   0.17 on x86-64): reply_type is the request's type or XS_ERROR (16);
+ *   both payloads are NUL-terminated strings (a WRITE shows its path).
  * error(conn_id, domid, pid, req_id, tx_id, type, err, errname)
  *   fires with reply when err != 0.
  * watch_event(conn_id, domid, pid, path, token, cause_conn_id, cause_req_id)

@@ -112,6 +112,13 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	if (XS_PROBE_ENABLED(reply))
 		XS_PROBE(reply, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, hdr->type,
 			 err, payload, hdr->len, r.rsp, r.rsp_len, r.start_ns);
+	if (XS_PROBE_ENABLED(request_done)) {
+		r.rsp[r.rsp_len] = '\0'; /* the scratch buffer has room */
+		/* An empty request shows as the reply's terminating NUL: a string
+		 * literal's page may be unmapped for the tracer (bpf-usdt.md). */
+		XS_PROBE(request_done, c->domid, c->pid, hdr->tx_id, type,
+			 hdr->len ? payload : r.rsp + r.rsp_len, r.rsp);
+	}
 	conn_queue(c, type, hdr->req_id, hdr->tx_id, r.rsp, r.rsp_len);
 	if (!err && r.after_reply)
 		r.after_reply(&r);

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "hv.h"
 #include "log.h"
+#include "probes.h"
 
 struct ring_conn {
 	struct xs_ring_page *page;
@@ -182,6 +183,8 @@ struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 	c->features = dom->features_set ? dom->features : DAEMON_FEATURES;
 	c->out_hard_limit = c->priv ? d->out_limit_priv
 				    : domain_quota(dom, &d->quotas, QUOTA_MEMORY);
+	if (XS_PROBE_ENABLED(conn_open))
+		XS_PROBE(conn_open, c->id, c->domid, c->pid, c->uid, c->comm, "ring");
 	return c;
 }
 

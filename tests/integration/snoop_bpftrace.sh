@@ -55,21 +55,21 @@ bt_stop lat
 actual=$(sed -n '/^DOM /,$p' "$T_DIR/snoop.out" | grep -v '^$')
 assert_lines "xenstore-snoop.bt: one line per request, in the original columns" \
 "$(printf '%-4s %-7s %-4s %s' DOM PID TX OP)
-$(fmt 0 "$w" 0 XS_WRITE)
-$(fmt 0 "$m" 0 '[ERROR] XS_READ')
+$(fmt 0 "$w" 0 'XS_WRITE: /bt/a -> OK')
+$(fmt 0 "$m" 0 '[ERROR] XS_READ: /bt/missing -> ENOENT')
 $(fmt 0 "$d" 0 'XS_TRANSACTION_START: -> 1')
-$(fmt 0 "$d" 1 XS_RM)
-$(fmt 0 "$d" 1 'XS_TRANSACTION_END: committed')
-$(fmt 0 "$py" 0 XS_WRITE)
+$(fmt 0 "$d" 1 'XS_RM: /bt/a -> OK')
+$(fmt 0 "$d" 1 'XS_TRANSACTION_END: T -> OK')
+$(fmt 0 "$py" 0 'XS_WRITE: /bt/c -> OK')
 $(fmt 0 "$py" 0 'XS_TRANSACTION_START: -> 1')
-$(fmt 0 "$py" 1 XS_READ)
-$(fmt 0 "$py" 1 XS_WRITE)
-$(fmt 0 "$py" 0 XS_WRITE)
-$(fmt 0 "$py" 1 '[ERROR] XS_TRANSACTION_END: EAGAIN (conflict on /bt/c)')
-$(fmt 0 "$wa" 0 XS_WATCH)
+$(fmt 0 "$py" 1 'XS_READ: /bt/c -> base')
+$(fmt 0 "$py" 1 'XS_WRITE: /bt/c -> OK')
+$(fmt 0 "$py" 0 'XS_WRITE: /bt/c -> OK')
+$(fmt 0 "$py" 1 '[ERROR] XS_TRANSACTION_END: T -> EAGAIN (conflict on /bt/c)')
+$(fmt 0 "$wa" 0 'XS_WATCH: /bt/w -> OK')
 $(fmt 0 "$wa" - "XS_WATCH_EVENT: /bt/w /bt/w (cause: conn 6, dom 0 pid $wa)")
 $(fmt 0 "$wa" - "XS_WATCH_EVENT: /bt/w/x /bt/w (cause: conn 7, dom 0 pid $wx)")
-$(fmt 0 "$wx" 0 XS_WRITE)" "$actual"
+$(fmt 0 "$wx" 0 'XS_WRITE: /bt/w/x -> OK')" "$actual"
 
 lat=$(cat "$T_DIR/lat.out")
 for op in XS_READ XS_WRITE XS_TRANSACTION_END XS_WATCH; do

@@ -29,7 +29,7 @@ assert_lines "-e: connections, domains, and the watch events they fire" \
 "$(fmt 0 "$S" 0 'XS_WATCH: @introduceDomain tok -> OK')
 $(fmt 0 "$S" - "XS_WATCH_EVENT: @introduceDomain tok (cause: XS_WATCH @introduceDomain, dom 0 pid $S)")
 $(fmt 5 0 - '[INTRODUCE] domain 5 evtchn 7 gfn 0x1234')
-$(fmt 0 "$S" - 'XS_WATCH_EVENT: @introduceDomain tok (cause: none)')
+$(fmt 0 "$S" - "XS_WATCH_EVENT: @introduceDomain tok (cause: XS_INTRODUCE 5, dom 0 pid $S)")
 $(fmt 0 "$S" 0 'XS_INTRODUCE: 5 0x1234 7 -> OK')
 $(fmt 5 0 - '[RELEASE] domain 5: release')
 $(fmt 0 "$S" 0 'XS_RELEASE: 5 -> OK')

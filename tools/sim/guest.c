@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "simguest.h"
@@ -14,6 +15,8 @@ struct guest {
 	uint32_t tx;
 	bool stop_on_error;
 	int errors;
+	unsigned long flooded;    /* requests sent by flood, not yet drained */
+	uint32_t flood_first;     /* req_id of the first of them */
 };
 
 int guest_main(const char *dir, int argc, char **argv);
@@ -133,6 +136,113 @@ static void report_ring_error(struct guest *st)
 	printf("error=%u\n", st->g.page->error);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* flood N [PATH]: READ requests of PATH sent back to back without reading
+ * a single reply, as long as the request ring takes them; stops when the
+ * ring has had no room for the next whole message for the -t timeout (the
+ * daemon stopped reading).  Ring only. */
+static int flood(struct guest *st, unsigned long want, const char *path)
+{
+	size_t plen = strlen(path) + 1, msg = XS_HEADER_SIZE + plen;
+	unsigned long sent = 0;
+	unsigned waited = 0;
+	int space, err;
+
+	if (st->g.sock >= 0) {
+		printf("the socket has no ring to flood\n");
+		return 0;
+	}
+	if (!st->flooded)
+		st->flood_first = st->next_req + 1;
+	while (sent < want) {
+		space = simguest_space(&st->g);
+		if (space < 0) {
+			printf("ring indexes invalid after %lu\n", sent);
+			st->flooded += sent;
+			return EIO;
+		}
+		if ((size_t)space < msg) {
+			if (waited >= st->g.timeout_ms)
+				break;
+			simguest_wait(&st->g, 20);
+			waited += 20;
+			continue;
+		}
+		waited = 0;
+		if ((err = simguest_send(&st->g, XS_READ, ++st->next_req, 0, path, plen)))
+			return err;
+		sent++;
+	}
+	st->flooded += sent;
+	printf("%s %lu\n", sent < want ? "stalled after" : "sent", sent);
+	return 0;
+}
+
+/* drain: reads the replies of every flooded request (watch events are
+ * skipped) and checks they come in request order. */
+static int drain(struct guest *st)
+{
+	unsigned long got = 0, errors = 0, disorder = 0;
+	uint32_t expect = st->flood_first;
+	struct simmsg m;
+	int err = 0;
+
+	while (got < st->flooded) {
+		if ((err = simguest_recv(&st->g, &m)))
+			break;
+		if (m.hdr.type == XS_WATCH_EVENT)
+			continue;
+		if (m.hdr.req_id != expect)
+			disorder++;
+		expect = m.hdr.req_id + 1;
+		if (m.hdr.type == XS_ERROR)
+			errors++;
+		got++;
+	}
+	printf("%lu replies, %lu errors, %lu out of order\n", got, errors, disorder);
+	st->flooded = 0;
+	return err;
+}
+
+/* bench COUNT|SECSs [PATH]: READ round trips of PATH, one at a time,
+ * COUNT of them or for SECS seconds; prints the rate. */
+static int bench(struct guest *st, const char *arg, const char *path)
+{
+	char *end;
+	double amount = strtod(arg, &end), t0, t = 0, secs = 0;
+	bool timed = *end == 's';
+	unsigned long ops = 0, errors = 0;
+	size_t plen = strlen(path) + 1;
+	struct simmsg m;
+	int err = 0;
+
+	if (end == arg || (*end && strcmp(end, "s")) || amount <= 0)
+		return EINVAL;
+	t0 = now_s();
+	for (;;) {
+		if (timed ? (t = now_s()) - t0 >= amount : ops >= (unsigned long)amount)
+			break;
+		if ((err = transact(st, XS_READ, path, plen, &m)))
+			break;
+		if (m.hdr.type == XS_ERROR)
+			errors++;
+		ops++;
+	}
+	secs = now_s() - t0;
+	printf("ops=%lu secs=%.3f ops_per_s=%.0f errors=%lu\n", ops, secs,
+	       secs > 0 ? (double)ops / secs : 0.0, errors);
+	if (errors)
+		st->errors++;
+	return err;
+}
+
 static int special(struct guest *st, char **w, int n)
 {
 	struct simmsg m;
@@ -168,6 +278,16 @@ static int special(struct guest *st, char **w, int n)
 		printf("%s ", m.hdr.type == XS_ERROR ? "XS_ERROR" : xs_type_name(m.hdr.type));
 		print_result(st, &m);
 		return 0;
+	}
+	if (strcmp(w[0], "flood") == 0 && n >= 2)
+		return flood(st, strtoul(w[1], NULL, 10), n > 2 ? w[2] : "name");
+	if (strcmp(w[0], "drain") == 0)
+		return drain(st);
+	if (strcmp(w[0], "bench") == 0 && n >= 2) {
+		err = bench(st, w[1], n > 2 ? w[2] : "name");
+		if (err == EINVAL)
+			printf("usage: bench COUNT|SECSs [PATH]\n");
+		return err == EINVAL ? 0 : err;
 	}
 	if (strcmp(w[0], "bad-indexes") == 0) {
 		st->g.page->req_prod = st->g.page->req_cons + 5000;
@@ -240,15 +360,17 @@ int guest_main(const char *dir, int argc, char **argv)
 {
 	struct guest st = { .next_req = 0 };
 	const char *file = NULL;
+	unsigned timeout_ms = 0;
 	char line[XS_PAYLOAD_MAX + 64];
 	unsigned domid;
 	int c, err = 0;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "+ef:")) != -1) {
+	while ((c = getopt(argc, argv, "+ef:t:")) != -1) {
 		switch (c) {
 		case 'e': st.stop_on_error = true; break;
 		case 'f': file = optarg; break;
+		case 't': timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
 		default: return 2;
 		}
 	}
@@ -278,6 +400,8 @@ int guest_main(const char *dir, int argc, char **argv)
 			strerror(err));
 		return 1;
 	}
+	if (timeout_ms)
+		st.g.timeout_ms = timeout_ms;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = optind; i < argc && !err; i++) {
 		snprintf(line, sizeof(line), "%s", argv[i]);

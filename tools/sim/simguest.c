@@ -120,6 +120,25 @@ static void wait_event(struct simguest *g, int ms)
 			;
 }
 
+void simguest_wait(struct simguest *g, int ms)
+{
+	wait_event(g, ms);
+}
+
+int simguest_space(struct simguest *g)
+{
+	uint32_t cons, prod;
+
+	if (g->sock >= 0)
+		return XS_RING_SIZE;
+	cons = g->page->req_cons;
+	prod = g->page->req_prod;
+	barrier();
+	if (prod - cons > XS_RING_SIZE)
+		return -1;
+	return (int)(XS_RING_SIZE - (prod - cons));
+}
+
 int simguest_send_bytes(struct simguest *g, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -45,5 +45,10 @@ int simguest_send(struct simguest *g, uint32_t type, uint32_t req_id, uint32_t t
 		  const void *payload, size_t len);
 /* Next message from the daemon (reply or watch event); ETIMEDOUT. */
 int simguest_recv(struct simguest *g, struct simmsg *m);
+/* Free bytes on the request ring (the socket: always room); -1 when the
+ * indexes are impossible. */
+int simguest_space(struct simguest *g);
+/* Waits up to ms for a notification from the daemon (nothing is read). */
+void simguest_wait(struct simguest *g, int ms);
 
 #endif
