@@ -200,6 +200,7 @@ void daemon_release_domain(struct daemon *d, struct domain *dom, const char *rea
 		conn_close(dom->conn, reason);
 	dom->conn = NULL;
 	dom->introduced = false;
+	dom->known = false;
 	dom->shutdown_reported = false;
 	dom->target = -1;
 	dom->features_set = false;

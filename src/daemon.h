@@ -59,6 +59,8 @@ void daemon_cleanup_domain(struct daemon *d, unsigned domid);
 
 /* Features the daemon offers (GET_FEATURE, ring server_features). */
 #define DAEMON_FEATURES (XS_FEATURE_ERROR | XS_FEATURE_WATCHDEPTH | XS_FEATURE_DOMID_ANY)
+/* A guest's ring also offers RECONNECTION (a socket has nothing to reset). */
+#define GUEST_FEATURES (DAEMON_FEATURES | XS_FEATURE_RECONNECTION)
 
 /* Forgets an introduced domain (RELEASE, death): closes its connection,
  * cleans up after it, fires @releaseDomain. */

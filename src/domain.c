@@ -35,7 +35,7 @@ struct domain *domain_get(struct domain_table *t, unsigned domid, uint64_t gener
 
 static bool in_use(const struct domain *d)
 {
-	if (d->introduced || d->nodes || d->watches || d->transactions || d->conn ||
+	if (d->introduced || d->known || d->nodes || d->watches || d->transactions || d->conn ||
 	    d->features_set || d->target >= 0)
 		return true;
 	for (int i = 0; i < QUOTA_COUNT; i++)

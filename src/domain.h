@@ -19,6 +19,10 @@ struct domain {
 	struct domain *hash_next;
 	unsigned domid;
 	bool introduced;
+	bool known;                 /* named while the hypervisor knew it (SET_PERMS,
+				     * INTRODUCE): kept, with its generation, until
+				     * it dies, so a later domain reusing the id is
+				     * told apart (XSA-322/417) */
 	bool shutdown_reported;     /* @releaseDomain sent for a shutdown */
 	int target;                 /* SET_TARGET: acts with target's rights, or -1 */
 	uint32_t features;          /* SET_FEATURE bits, fixed at introduction */

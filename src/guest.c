@@ -82,7 +82,7 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 		return ENOMEM;
 	}
 	dom->conn = c;
-	ring_reset(page, c->features | XS_FEATURE_RECONNECTION);
+	ring_reset(page, c->features);
 	hv->notify(d->hv, local);
 	return 0;
 }
@@ -97,13 +97,13 @@ static void scan_domain(struct domain *dom, void *arg)
 	struct scan *s = arg;
 	struct daemon *d = s->d;
 
-	if (!dom->introduced || dom->domid == d->priv_domid)
+	if (!(dom->introduced || dom->known) || dom->domid == d->priv_domid)
 		return;
 	switch (d->hv->ops->domain_state(d->hv, dom->domid)) {
 	case HV_DOM_RUNNING:
 		return;
 	case HV_DOM_SHUTDOWN:
-		if (!dom->shutdown_reported) {
+		if (dom->introduced && !dom->shutdown_reported) {
 			dom->shutdown_reported = true;
 			log_debug("domain %u shut down", dom->domid);
 			daemon_fire_special(d, "@releaseDomain", dom->domid);
@@ -137,6 +137,13 @@ void guest_check_domains(struct daemon *d)
 		if (dom && dom->introduced) {
 			log_debug("domain %u is gone", s.gone[i]);
 			daemon_release_domain(d, dom, "dying");
+		} else if (dom) {
+			/* Named in permissions but never introduced: forget it
+			 * the same way, without @releaseDomain. */
+			dom->known = false;
+			daemon_cleanup_domain(d, s.gone[i]);
+			if ((dom = domain_find(&d->domains, s.gone[i])))
+				domain_put(&d->domains, dom);
 		}
 	}
 	free(s.gone);

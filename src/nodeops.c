@@ -25,20 +25,27 @@ static int nearest_ancestor(struct node_ctx *ctx, const char *path, size_t len,
 
 /* Information hiding (C's errno_from_parents): a failure is reported as
  * EACCES unless the caller may read the nearest existing ancestor. */
+static unsigned access_to(const struct node_ctx *ctx, const struct node *n)
+{
+	return perm_for_gen(&ctx->who, n->perms, n->nperms, n->generation);
+}
+
 static int hide(struct node_ctx *ctx, const char *path, int err)
 {
 	struct node *anc;
+	int lookup_err;
 
 	if (err == ENOMEM || err == ENOSPC)
 		return err;
-	if (nearest_ancestor(ctx, path, strlen(path), &anc))
-		return EACCES;
+	lookup_err = nearest_ancestor(ctx, path, strlen(path), &anc);
+	if (lookup_err)
+		return lookup_err; /* a transaction out of room says so */
 	/* @special names hang off "/" for this purpose, as in C. */
-	if (!anc && view_lookup(&ctx->view, "/", 1, &anc))
-		return EACCES;
+	if (!anc && (lookup_err = view_lookup(&ctx->view, "/", 1, &anc)))
+		return lookup_err;
 	if (!anc)
 		return EACCES;
-	return (perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_READ) ? err : EACCES;
+	return (access_to(ctx, anc) & PERM_READ) ? err : EACCES;
 }
 
 int nodeops_get(struct node_ctx *ctx, const char *path, unsigned perm,
@@ -50,7 +57,7 @@ int nodeops_get(struct node_ctx *ctx, const char *path, unsigned perm,
 		return err;
 	if (!*out)
 		return hide(ctx, path, ENOENT);
-	if ((perm_for(&ctx->who, (*out)->perms, (*out)->nperms) & perm) != perm) {
+	if ((access_to(ctx, *out) & perm) != perm) {
 		*out = NULL;
 		return hide(ctx, path, EACCES);
 	}
@@ -134,7 +141,7 @@ static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
 	struct node *parent = anc;
 	int err;
 
-	if (!(perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_WRITE))
+	if (!(access_to(ctx, anc) & PERM_WRITE))
 		return EACCES;
 	if (!quota_allows(ctx->limit_nodes, (size_t)(nodes_pending(ctx) + levels)))
 		return quota_fail(ctx, QUOTA_NODES, (size_t)(nodes_pending(ctx) + levels));
@@ -183,7 +190,7 @@ static int create(struct node_ctx *ctx, const char *path, const void *value, siz
 		return err;
 	if (!anc)
 		return EINVAL; /* only "/" has no ancestor, and "/" always exists */
-	if (!(perm_for(&ctx->who, anc->perms, anc->nperms) & PERM_READ))
+	if (!(access_to(ctx, anc) & PERM_READ))
 		return EACCES;
 	return create_path(ctx, anc, path, value, vlen);
 }

@@ -83,6 +83,7 @@ int do_introduce(struct request *r)
 	}
 	first = !dom->introduced;
 	dom->introduced = true;
+	dom->known = true;
 	dom->gfn = gfn;
 	dom->evtchn = (unsigned)port;
 	if (XS_PROBE_ENABLED(domain_introduce))
@@ -153,7 +154,7 @@ int do_set_target(struct request *r)
 
 static uint32_t features_of(const struct domain *dom)
 {
-	return dom && dom->features_set ? dom->features : DAEMON_FEATURES;
+	return dom && dom->features_set ? dom->features : GUEST_FEATURES;
 }
 
 int do_get_feature(struct request *r)
@@ -184,7 +185,7 @@ int do_set_feature(struct request *r)
 	if (!request_args(r, argv, 2) || ops_domid(argv[0], &domid) ||
 	    quota_parse_value(argv[1], &features))
 		return EINVAL;
-	if (features & ~DAEMON_FEATURES)
+	if (features & ~GUEST_FEATURES)
 		return EINVAL;
 	if (!guest_domain_exists(r->daemon, domid))
 		return ENOENT;

@@ -9,6 +9,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "guest.h"
 #include "nodeops.h"
 #include "ops.h"
 #include "path.h"
@@ -27,6 +28,7 @@ static void ctx_init(struct node_ctx *ctx, struct request *r)
 	ctx->who.priv = c->priv;
 	ctx->who.target = c->domain ? c->domain->target : -1;
 	ctx->who.any_domain = c->features & XS_FEATURE_DOMID_ANY;
+	ctx->who.since = c->domain ? c->domain->generation : 0;
 	ctx->dom = c->domain;
 	ctx->limit_nodes = request_quota(r, QUOTA_NODES);
 	ctx->limit_node_size = request_quota(r, QUOTA_NODE_SIZE);
@@ -195,6 +197,33 @@ int do_get_perms(struct request *r)
 	return 0;
 }
 
+/* Domains a permission list names must exist (spec §2.3): an unknown
+ * owner is ENOENT, other unknown entries are kept but flagged stale.
+ * Known ones get a record, whose generation tells a later domain with
+ * the same id apart. */
+static int check_domains(struct request *r, struct perm *perms, unsigned n)
+{
+	struct daemon *d = r->daemon;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned domid = perms[i].domid;
+		struct domain *dom;
+		if (domid == d->priv_domid || domid == XS_DOMID_ANY)
+			continue;
+		if (!guest_domain_exists(d, domid)) {
+			if (i == 0)
+				return ENOENT;
+			perms[i].access |= PERM_STALE;
+			continue;
+		}
+		dom = domain_get(&d->domains, domid, d->store.generation);
+		if (!dom)
+			return ENOMEM;
+		dom->known = true;
+	}
+	return 0;
+}
+
 int do_set_perms(struct request *r)
 {
 	const char *argv[XS_PAYLOAD_MAX / 2];
@@ -215,6 +244,8 @@ int do_set_perms(struct request *r)
 		return err;
 	if (perms_parse(argv + 1, n - 1, perms))
 		return EINVAL;
+	if ((err = check_domains(r, perms, n - 1)))
+		return err;
 	ctx_init(&ctx, r);
 	err = nodeops_set_perms(&ctx, path, perms, n - 1);
 	return err ? finish(r, &ctx, err) : reply_ok(r);

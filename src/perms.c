@@ -13,6 +13,21 @@ static bool names(const struct perm_subject *who, unsigned domid)
 	       (domid == XS_DOMID_ANY && who->any_domain);
 }
 
+unsigned perm_for_gen(const struct perm_subject *who, const struct perm *perms,
+		      unsigned nperms, uint64_t node_generation)
+{
+	struct perm_subject stranger;
+
+	if (who->priv || who->since <= node_generation)
+		return perm_for(who, perms, nperms);
+	/* Entries naming this domid predate this domain: look through them,
+	 * as C does once it has flagged them stale. */
+	stranger = *who;
+	stranger.domid = XS_DOMID_MAX + 1u;
+	stranger.target = -1;
+	return perm_for(&stranger, perms, nperms);
+}
+
 unsigned perm_for(const struct perm_subject *who, const struct perm *perms,
 		  unsigned nperms)
 {

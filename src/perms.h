@@ -28,11 +28,19 @@ struct perm_subject {
 	int target;      /* SET_TARGET target domain, or -1 */
 	bool priv;
 	bool any_domain; /* has feature DOMID_ANY: entries for 32757 name it */
+	uint64_t since;  /* store generation when the daemon first knew this
+			  * domain: entries naming it on nodes last changed
+			  * before that were written for an earlier domain with
+			  * the same id, and grant nothing (XSA-322/417) */
 };
 
-/* PERM_READ|PERM_WRITE|PERM_OWNER as granted to `who` on a node. */
+/* PERM_READ|PERM_WRITE|PERM_OWNER as granted to `who` by a list. */
 unsigned perm_for(const struct perm_subject *who, const struct perm *perms,
 		  unsigned nperms);
+/* The same for a node's list, last changed at node_generation: entries
+ * naming `who` are ignored when `who` is younger than that change. */
+unsigned perm_for_gen(const struct perm_subject *who, const struct perm *perms,
+		      unsigned nperms, uint64_t node_generation);
 
 /* Parses nargs strings like "r5" into perms[]; 0 or EINVAL. */
 int perms_parse(const char *const *args, unsigned nargs, struct perm *perms);

@@ -180,7 +180,7 @@ struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 	r->page = page;
 	r->port = local_port;
 	c->domain = dom;
-	c->features = dom->features_set ? dom->features : DAEMON_FEATURES;
+	c->features = dom->features_set ? dom->features : GUEST_FEATURES;
 	c->out_hard_limit = c->priv ? d->out_limit_priv
 				    : domain_quota(dom, &d->quotas, QUOTA_MEMORY);
 	if (XS_PROBE_ENABLED(conn_open))

@@ -166,7 +166,8 @@ static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 		    const struct perm *old_perms, unsigned old_nperms)
 {
 	struct perm_subject who = { c->domid, c->domain ? c->domain->target : -1, c->priv,
-				    c->features & XS_FEATURE_DOMID_ANY };
+				    c->features & XS_FEATURE_DOMID_ANY,
+				    c->domain ? c->domain->generation : 0 };
 	const struct node *n;
 	size_t len, plen;
 
@@ -174,7 +175,7 @@ static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 		return true;
 	len = strlen(path);
 	n = store_lookup(&d->store, path, len);
-	if (n && (perm_for(&who, n->perms, n->nperms) & PERM_READ))
+	if (n && (perm_for_gen(&who, n->perms, n->nperms, n->generation) & PERM_READ))
 		return true;
 	if (old_nperms && (perm_for(&who, old_perms, old_nperms) & PERM_READ))
 		return true;
@@ -182,7 +183,7 @@ static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 	if (plen == 0)
 		return false;
 	n = store_lookup(&d->store, path, plen);
-	return n && (perm_for(&who, n->perms, n->nperms) & PERM_READ);
+	return n && (perm_for_gen(&who, n->perms, n->nperms, n->generation) & PERM_READ);
 }
 
 struct fire_args {

@@ -230,14 +230,14 @@ assert_eq "RESET_WATCHES sent with a tx_id drops watches and transactions (XSA-4
 		'READ:4:1:/tool\0' 'UNWATCH:5:0:/edge\0r\0')"
 
 # --- GET_FEATURE / SET_FEATURE (C 4.21+) ---------------------------------------------------------
-assert_eq "GET_FEATURE: own features (ERROR|WATCHDEPTH|DOMID_ANY = 14)" \
-	"$(lines 'GET_FEATURE 1 0 14|' 'GET_FEATURE 2 0 14|')" \
+assert_eq "GET_FEATURE: own features (ERROR|WATCHDEPTH|DOMID_ANY = 14); dom0's ring adds RECONNECTION (15)" \
+	"$(lines 'GET_FEATURE 1 0 14|' 'GET_FEATURE 2 0 15|')" \
 	"$(raw 'GET_FEATURE:1:0:' 'GET_FEATURE:2:0:0\0')"
 assert_eq "SET_FEATURE before INTRODUCE; bad bits and arguments are EINVAL" \
 	"$(lines 'ERROR 1 0 ENOENT|' 'SET_FEATURE 2 0 OK|' 'GET_FEATURE 3 0 4|' \
 		'ERROR 4 0 EINVAL|' 'ERROR 5 0 EINVAL|' 'ERROR 6 0 EINVAL|' 'ERROR 7 0 EINVAL|')" \
 	"$(raw 'GET_FEATURE:1:0:31\0' 'SET_FEATURE:2:0:31\04\0' 'GET_FEATURE:3:0:31\0' \
-		'SET_FEATURE:4:0:31\01\0' 'SET_FEATURE:5:0:31\016\0' 'SET_FEATURE:6:0:31\0x\0' \
+		'SET_FEATURE:4:0:31\032\0' 'SET_FEATURE:5:0:31\016\0' 'SET_FEATURE:6:0:31\0x\0' \
 		'SET_FEATURE:7:0:31\0')"
 assert_eq "SET_FEATURE after INTRODUCE is EBUSY" \
 	"$(lines 'INTRODUCE 1 0 OK|' 'ERROR 2 0 EBUSY|' 'GET_FEATURE 3 0 4|' 'RELEASE 4 0 OK|')" \

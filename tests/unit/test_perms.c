@@ -3,13 +3,13 @@
 
 #define RWO (PERM_READ | PERM_WRITE | PERM_OWNER)
 
-static const struct perm_subject dom5 = { 5, -1, false, true };
+static const struct perm_subject dom5 = { 5, -1, false, true, 0 };
 
 /* ---- perm_for: C's perm_for_conn ---- */
 
 static void privileged_caller_gets_everything(void **state)
 {
-	const struct perm_subject priv = { 0, -1, true, true };
+	const struct perm_subject priv = { 0, -1, true, true, 0 };
 	const struct perm p[] = { { 7, PERM_NONE } };
 
 	(void)state;
@@ -27,7 +27,7 @@ static void owner_gets_read_write_owner_whatever_its_letter(void **state)
 
 static void target_of_owner_gets_owner_rights(void **state)
 {
-	const struct perm_subject stubdom = { 6, 5, false, true };
+	const struct perm_subject stubdom = { 6, 5, false, true, 0 };
 	const struct perm p[] = { { 5, PERM_NONE } };
 
 	(void)state;
@@ -65,7 +65,7 @@ static void domid_any_entry_matches_every_domain_in_order(void **state)
 
 static void entry_for_callers_target_applies(void **state)
 {
-	const struct perm_subject stubdom = { 6, 5, false, true };
+	const struct perm_subject stubdom = { 6, 5, false, true, 0 };
 	const struct perm p[] = { { 0, PERM_NONE }, { 5, PERM_READ | PERM_WRITE } };
 
 	(void)state;
@@ -75,7 +75,7 @@ static void entry_for_callers_target_applies(void **state)
 static void unlisted_domain_gets_the_owner_entrys_letter(void **state)
 {
 	const struct perm p[] = { { 0, PERM_READ }, { 5, PERM_WRITE } };
-	const struct perm_subject dom7 = { 7, -1, false, true };
+	const struct perm_subject dom7 = { 7, -1, false, true, 0 };
 
 	(void)state;
 	assert_int_equal(perm_for(&dom7, p, 2), PERM_READ);

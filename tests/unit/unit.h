@@ -893,6 +893,10 @@ static inline void ut_make_home(struct ut *u, unsigned domid)
 {
 	char path[64], rw[16], owner[16];
 
+	/* The toolstack writes the home of a domain the hypervisor has
+	 * already created: permissions may only name existing domains. */
+	if (u->hv && domid < UT_HV_DOMS && u->hv->state[domid] == HV_DOM_GONE)
+		u->hv->state[domid] = HV_DOM_RUNNING;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	snprintf(owner, sizeof(owner), "n%u", u->d.priv_domid);
 	snprintf(rw, sizeof(rw), "b%u", domid);
