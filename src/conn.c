@@ -71,6 +71,8 @@ void conn_flush(struct conn *c)
 		c->outstanding = 0;
 	}
 	update_interest(c);
+	if (c->ops->batch_done)
+		c->ops->batch_done(c);
 }
 
 static int reserve_output(struct conn *c, size_t need)

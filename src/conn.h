@@ -45,6 +45,9 @@ struct conn_ops {
 	/* Optional: the client sent something unacceptable (oversized
 	 * message); called before the connection is closed. */
 	void (*protocol_error)(struct conn *c);
+	/* Optional: a batch of recv/send calls is over (the ring notifies
+	 * its peer once here rather than after every chunk). */
+	void (*batch_done)(struct conn *c);
 };
 
 #define CONN_IN_BUF (2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX))

@@ -16,6 +16,7 @@ struct ring_conn {
 	struct xs_ring_page *page;
 	int port;
 	bool broken;
+	bool kick;    /* indexes moved since the peer was last notified */
 };
 
 #define full_barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
@@ -84,7 +85,7 @@ static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 			  len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
 	full_barrier();
 	p->req_cons = cons + n;
-	hv_of(c)->ops->notify(hv_of(c), r->port);
+	r->kick = true;
 	return n;
 }
 
@@ -111,7 +112,7 @@ static ssize_t ring_send(struct conn *c, const void *buf, size_t len)
 			 len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
 	full_barrier();
 	p->rsp_prod = prod + n;
-	hv_of(c)->ops->notify(hv_of(c), r->port);
+	r->kick = true;
 	return n;
 }
 
@@ -137,6 +138,18 @@ static void ring_destroy(struct conn *c)
 	c->transport = NULL;
 }
 
+/* One notification for everything a batch consumed and produced: the
+ * guest looks at both indexes when it wakes. */
+static void ring_batch_done(struct conn *c)
+{
+	struct ring_conn *r = c->transport;
+
+	if (r && r->kick) {
+		r->kick = false;
+		hv_of(c)->ops->notify(hv_of(c), r->port);
+	}
+}
+
 static void ring_protocol_error(struct conn *c)
 {
 	mark_broken(c, XS_RING_ERR_PROTO);
@@ -149,6 +162,7 @@ static const struct conn_ops ring_ops = {
 	.set_interest = ring_interest,
 	.destroy = ring_destroy,
 	.protocol_error = ring_protocol_error,
+	.batch_done = ring_batch_done,
 };
 
 void ring_reset(struct xs_ring_page *page, uint32_t features)
@@ -217,4 +231,6 @@ void ring_conn_event(struct conn *c)
 			return;
 		conn_readable(c);
 	} while (!c->dead && !r->broken && r->page->req_cons != before);
+	if (!c->dead)
+		ring_batch_done(c);
 }
