@@ -10,7 +10,8 @@ libcmocka-dev
 libxen-dev libxenstore4 xenstore-utils
 systemtap-sdt-dev
 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev bpftrace
-python3 util-linux binutils"
+python3 util-linux binutils
+libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
