@@ -1,0 +1,826 @@
+/*
+ * harness.h - what the fuzz targets in fuzz/ share: a reader over the
+ * fuzzer's bytes, a daemon with clients on a fake transport and guests on
+ * real ring pages behind a fake hypervisor (the same arrangement as
+ * tests/unit/unit.h, without cmocka), a checker of every reply a client
+ * receives, and the store and accounting invariants asserted after each
+ * step.  A broken invariant prints what and where, then abort()s, which
+ * libFuzzer reports as a crash and keeps as a reproducer.
+ *
+ * Everything is static so each target takes what it uses.
+ */
+#ifndef FUZZ_HARNESS_H
+#define FUZZ_HARNESS_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "domain.h"
+#include "guest.h"
+#include "hv.h"
+#include "log.h"
+#include "path.h"
+#include "perms.h"
+#include "quota.h"
+#include "request.h"
+#include "ring.h"
+#include "store.h"
+#include "txn.h"
+#include "watch.h"
+#include "wire.h"
+
+/* ------------------------------------------------------------------ */
+/* Failing                                                             */
+
+__attribute__((noreturn, format(printf, 3, 4), unused))
+static inline void fz_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "\n==fuzz invariant== %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+#define FZ_CHECK(cond, ...) \
+	do { \
+		if (!(cond)) \
+			fz_fail(__FILE__, __LINE__, "check failed: " #cond ": " __VA_ARGS__); \
+	} while (0)
+
+/* FUZZ_TRACE=1 in the environment prints every message each client
+ * sends and receives (for reading a reproducer). */
+static inline bool fz_tracing(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("FUZZ_TRACE") != NULL;
+	return on;
+}
+
+static inline void fz_trace_msg(const char *who, const char *dir,
+				const struct xs_msg_header *h, const char *body)
+{
+	if (!fz_tracing())
+		return;
+	fprintf(stderr, "%-14s %s %-22s req %-5u tx %-3u len %-4u ", who, dir,
+		xs_type_name(h->type), h->req_id, h->tx_id, h->len);
+	for (uint32_t i = 0; body && i < h->len && i < 96; i++) {
+		unsigned char ch = (unsigned char)body[i];
+		if (ch == 0)
+			fputc('|', stderr);
+		else if (ch < 32 || ch > 126)
+			fprintf(stderr, "\\x%02x", ch);
+		else
+			fputc(ch, stderr);
+	}
+	fputc('\n', stderr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the fuzzer's bytes                                          */
+
+struct fz_in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static inline bool fz_more(const struct fz_in *in)
+{
+	return in->n > 0;
+}
+
+static inline uint8_t fz_u8(struct fz_in *in)
+{
+	uint8_t v;
+
+	if (!in->n)
+		return 0;
+	v = *in->p++;
+	in->n--;
+	return v;
+}
+
+static inline uint16_t fz_u16(struct fz_in *in)
+{
+	return (uint16_t)(fz_u8(in) | (unsigned)fz_u8(in) << 8);
+}
+
+static inline uint32_t fz_u32(struct fz_in *in)
+{
+	return (uint32_t)fz_u16(in) | (uint32_t)fz_u16(in) << 16;
+}
+
+/* Up to len bytes (fewer when the input runs out); returns the count. */
+static inline size_t fz_bytes(struct fz_in *in, void *out, size_t len)
+{
+	if (len > in->n)
+		len = in->n;
+	memcpy(out, in->p, len);
+	in->p += len;
+	in->n -= len;
+	return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* What a client receives: every message is checked as it arrives      */
+
+#define FZ_MAX_EXPECT 512
+
+/* One side of a connection as the client sees it: the byte stream it
+ * sent (parsed into the requests it expects answers to) and the byte
+ * stream it received (parsed into replies and events). */
+struct fz_client {
+	const char *name;
+	/* requests sent whose reply has not come yet, in order */
+	struct {
+		uint32_t type, req_id, tx_id;
+	} expect[FZ_MAX_EXPECT];
+	unsigned nexpect;
+	bool overflowed;          /* more requests than we track: stop checking order */
+	/* our own outgoing stream, to know where messages start */
+	uint8_t hdr_buf[XS_HEADER_SIZE];
+	size_t hdr_have;
+	uint32_t body_left;       /* payload bytes of the current message still to send */
+	bool stream_broken;       /* sent an oversized header: the daemon drops us */
+	/* incoming */
+	uint8_t *rx;
+	size_t rx_len, rx_cap;
+	unsigned long replies, events;
+	unsigned long long rx_bytes;    /* received in all (progress measure) */
+	unsigned long release_events;  /* of them, @releaseDomain[/N] */
+};
+
+static inline void fz_client_reset(struct fz_client *c)
+{
+	c->nexpect = 0;
+	c->overflowed = false;
+	c->hdr_have = 0;
+	c->body_left = 0;
+	c->stream_broken = false;
+	c->rx_len = 0;
+}
+
+static inline void fz_client_free(struct fz_client *c)
+{
+	free(c->rx);
+	c->rx = NULL;
+	c->rx_len = c->rx_cap = 0;
+}
+
+/* Notes bytes the client sends, so it knows which replies to expect. */
+static inline void fz_client_sent(struct fz_client *c, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		if (c->body_left) {
+			size_t n = len < c->body_left ? len : c->body_left;
+			c->body_left -= (uint32_t)n;
+			p += n;
+			len -= n;
+			continue;
+		}
+		size_t n = XS_HEADER_SIZE - c->hdr_have;
+		if (n > len)
+			n = len;
+		memcpy(c->hdr_buf + c->hdr_have, p, n);
+		c->hdr_have += n;
+		p += n;
+		len -= n;
+		if (c->hdr_have < XS_HEADER_SIZE)
+			continue;
+		struct xs_msg_header h;
+		memcpy(&h, c->hdr_buf, sizeof(h));
+		c->hdr_have = 0;
+		if (h.len > XS_PAYLOAD_MAX) {
+			fz_trace_msg(c->name, "->", &h, NULL);
+			c->stream_broken = true; /* the daemon must drop us */
+			c->body_left = 0;
+			continue;
+		}
+		c->body_left = h.len;
+		fz_trace_msg(c->name, "->", &h, h.len <= len ? (const char *)p : NULL);
+		if (c->stream_broken)
+			continue;
+		if (c->nexpect == FZ_MAX_EXPECT) {
+			c->overflowed = true;
+			continue;
+		}
+		c->expect[c->nexpect].type = h.type;
+		c->expect[c->nexpect].req_id = h.req_id;
+		c->expect[c->nexpect].tx_id = h.tx_id;
+		c->nexpect++;
+	}
+}
+
+/* Fully sent messages only count once their payload is out: a message
+ * whose body is still partly unsent cannot have been answered. */
+static inline unsigned fz_client_answerable(const struct fz_client *c)
+{
+	return c->nexpect - (c->body_left ? 1u : 0u);
+}
+
+static inline bool fz_valid_error_name(const char *body, uint32_t len)
+{
+	if (len < 2 || body[len - 1] != '\0' || memchr(body, '\0', len) != body + len - 1)
+		return false;
+	return xs_error_from_name(body) != 0;
+}
+
+/* Checks one message received by the client. */
+static inline void fz_client_check_msg(struct fz_client *c, const struct xs_msg_header *h,
+				const char *body)
+{
+	fz_trace_msg(c->name, "<-", h, body);
+	if (h->type == XS_WATCH_EVENT) {
+		c->events++;
+		FZ_CHECK(h->req_id == 0 && h->tx_id == 0, "%s: event with req %u tx %u",
+			 c->name, h->req_id, h->tx_id);
+		FZ_CHECK(h->len >= 3 && xs_count_args(body, h->len) == 2 &&
+				 body[h->len - 1] == '\0',
+			 "%s: malformed watch event (%u bytes)", c->name, h->len);
+		if (strncmp(body, "@releaseDomain", 14) == 0)
+			c->release_events++;
+		return;
+	}
+	c->replies++;
+	if (c->overflowed)
+		return;
+	FZ_CHECK(c->nexpect > 0, "%s: reply (type %u req %u) to no request", c->name,
+		 h->type, h->req_id);
+	FZ_CHECK(h->req_id == c->expect[0].req_id && h->tx_id == c->expect[0].tx_id,
+		 "%s: reply req %u tx %u, expected req %u tx %u", c->name, h->req_id,
+		 h->tx_id, c->expect[0].req_id, c->expect[0].tx_id);
+	FZ_CHECK(h->type == c->expect[0].type || h->type == XS_ERROR,
+		 "%s: reply of type %u to a request of type %u", c->name, h->type,
+		 c->expect[0].type);
+	if (h->type == XS_ERROR)
+		FZ_CHECK(fz_valid_error_name(body, h->len), "%s: bad error reply", c->name);
+	memmove(c->expect, c->expect + 1, (c->nexpect - 1) * sizeof(c->expect[0]));
+	c->nexpect--;
+}
+
+/* Appends received bytes and checks every complete message. */
+static inline void fz_client_received(struct fz_client *c, const void *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return;
+	c->rx_bytes += len;
+	if (c->rx_len + len > c->rx_cap) {
+		size_t cap = c->rx_cap ? c->rx_cap : 8192;
+		while (cap < c->rx_len + len)
+			cap *= 2;
+		c->rx = realloc(c->rx, cap);
+		FZ_CHECK(c->rx != NULL, "out of memory");
+		c->rx_cap = cap;
+	}
+	memcpy(c->rx + c->rx_len, buf, len);
+	c->rx_len += len;
+	while (c->rx_len - off >= XS_HEADER_SIZE) {
+		struct xs_msg_header h;
+		memcpy(&h, c->rx + off, sizeof(h));
+		FZ_CHECK(h.len <= XS_PAYLOAD_MAX, "%s: daemon sent %u payload bytes", c->name,
+			 h.len);
+		if (c->rx_len - off < XS_HEADER_SIZE + h.len)
+			break;
+		fz_client_check_msg(c, &h, (const char *)c->rx + off + XS_HEADER_SIZE);
+		off += XS_HEADER_SIZE + h.len;
+	}
+	memmove(c->rx, c->rx + off, c->rx_len - off);
+	c->rx_len -= off;
+}
+
+/* ------------------------------------------------------------------ */
+/* Clients on a fake transport (socket clients: the privileged domain)  */
+
+struct fz_peer {
+	struct fz_client cl;
+	struct conn *conn;         /* NULL once closed */
+	unsigned domid;
+	bool stalled;              /* send() says -EAGAIN: a client not reading */
+	bool want_in, want_out;
+	bool eof;                  /* recv() says 0 once the input is used up */
+	uint8_t *in;               /* bytes sent, not yet read by the daemon */
+	size_t in_len, in_off, in_cap;
+	size_t chunk;              /* bytes per recv(), 0 = as many as asked */
+};
+
+static inline ssize_t fz_peer_recv(struct conn *c, void *buf, size_t len)
+{
+	struct fz_peer *p = c->transport;
+	size_t n = p->in_len - p->in_off;
+
+	if (n == 0)
+		return p->eof ? 0 : -EAGAIN;
+	if (n > len)
+		n = len;
+	if (p->chunk && n > p->chunk)
+		n = p->chunk;
+	memcpy(buf, p->in + p->in_off, n);
+	p->in_off += n;
+	if (p->in_off == p->in_len)
+		p->in_off = p->in_len = 0;
+	return (ssize_t)n;
+}
+
+static inline ssize_t fz_peer_send(struct conn *c, const void *buf, size_t len)
+{
+	struct fz_peer *p = c->transport;
+
+	if (p->stalled)
+		return -EAGAIN;
+	fz_client_received(&p->cl, buf, len);
+	return (ssize_t)len;
+}
+
+static inline void fz_peer_interest(struct conn *c, bool want_in, bool want_out)
+{
+	struct fz_peer *p = c->transport;
+
+	p->want_in = want_in;
+	p->want_out = want_out;
+}
+
+static inline void fz_peer_destroy(struct conn *c)
+{
+	struct fz_peer *p = c->transport;
+
+	/* The conn struct stays valid until the end of the round; we just
+	 * stop using it (and so does its domain, as the ring transport does). */
+	if (c->domain && c->domain->conn == c)
+		c->domain->conn = NULL;
+	p->conn = NULL;
+}
+
+static const struct conn_ops fz_peer_ops = {
+	.kind = "fake",
+	.recv = fz_peer_recv,
+	.send = fz_peer_send,
+	.set_interest = fz_peer_interest,
+	.destroy = fz_peer_destroy,
+};
+
+/* (Re)connects p as a client of domain domid (priv when domid is the
+ * privileged domain) with no domain record, like a socket client. */
+static inline void fz_peer_open(struct daemon *d, struct fz_peer *p, unsigned domid, const char *name)
+{
+	fz_client_reset(&p->cl);
+	p->cl.name = name;
+	p->domid = domid;
+	p->stalled = p->eof = false;
+	p->in_len = p->in_off = 0;
+	p->chunk = 0;
+	p->conn = conn_new(d, &fz_peer_ops, p, domid);
+	FZ_CHECK(p->conn != NULL, "conn_new");
+	p->conn->features = DAEMON_FEATURES;
+	p->want_in = true;
+}
+
+static inline void fz_peer_free(struct fz_peer *p)
+{
+	fz_client_free(&p->cl);
+	free(p->in);
+	p->in = NULL;
+	p->in_len = p->in_off = p->in_cap = 0;
+}
+
+/* The client writes bytes to its socket. */
+static inline void fz_peer_write(struct fz_peer *p, const void *buf, size_t len)
+{
+	if (!p->conn || !len)
+		return;
+	if (p->in_len + len > p->in_cap) {
+		size_t cap = p->in_cap ? p->in_cap : 8192;
+		while (cap < p->in_len + len)
+			cap *= 2;
+		p->in = realloc(p->in, cap);
+		FZ_CHECK(p->in != NULL, "out of memory");
+		p->in_cap = cap;
+	}
+	memcpy(p->in + p->in_len, buf, len);
+	p->in_len += len;
+	fz_client_sent(&p->cl, buf, len);
+}
+
+/* What the event loop does while the socket is readable or writable
+ * and the conn wants it: bounded, as epoll would keep firing. */
+static inline void fz_peer_poll(struct fz_peer *p)
+{
+	for (long i = 0; i < (1L << 20) && p->conn; i++) {
+		size_t peer_before = p->in_len - p->in_off, conn_before = p->conn->in_len;
+		unsigned long long got = p->cl.rx_bytes;
+		if (!p->stalled && p->want_out) {
+			conn_writable(p->conn);
+			if (!p->conn)
+				break;
+		}
+		if (p->want_in && (p->in_len > p->in_off || p->eof || p->conn->in_len))
+			conn_readable(p->conn);
+		if (!p->conn)
+			break;
+		if (p->in_len - p->in_off == peer_before && p->conn->in_len == conn_before &&
+		    p->cl.rx_bytes == got)
+			break;
+	}
+}
+
+/* A client of an unprivileged domain on the fake transport, with its
+ * domain record introduced (as tests/unit/unit.h's ut_guest). */
+static inline void fz_peer_open_guest(struct daemon *d, struct fz_peer *p, unsigned domid,
+			       const char *name)
+{
+	struct domain *dom;
+
+	fz_peer_open(d, p, domid, name);
+	dom = domain_get(&d->domains, domid, d->store.generation);
+	FZ_CHECK(dom != NULL, "domain_get");
+	dom->introduced = true;
+	dom->conn = p->conn;
+	p->conn->domain = dom;
+	p->conn->out_hard_limit = domain_quota(dom, &d->quotas, QUOTA_MEMORY);
+}
+
+/* ------------------------------------------------------------------ */
+/* A fake hypervisor and guests on real ring pages                     */
+
+#define FZ_DOMS 16
+#define FZ_PORTS 512
+
+struct fz_hv {
+	struct hv hv;
+	enum hv_dom_state state[FZ_DOMS];
+	struct xs_ring_page *page[FZ_DOMS];
+	unsigned maps[FZ_DOMS];
+	int port_domid[FZ_PORTS];
+	int next_port;
+	unsigned long notified;
+};
+
+static inline struct fz_hv *fz_hv_of(struct hv *hv)
+{
+	return (struct fz_hv *)hv;
+}
+
+static inline int fz_hv_fd(struct hv *hv)
+{
+	(void)hv;
+	return -1;
+}
+
+static inline int fz_hv_pending(struct hv *hv)
+{
+	(void)hv;
+	return -EAGAIN;
+}
+
+static inline void *fz_hv_map_ring(struct hv *hv, unsigned domid, uint64_t gfn)
+{
+	struct fz_hv *h = fz_hv_of(hv);
+
+	(void)gfn;
+	if (domid >= FZ_DOMS || h->state[domid] == HV_DOM_GONE) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!h->page[domid]) {
+		/* Exactly one page: ASan reports any access outside it. */
+		h->page[domid] = aligned_alloc(4096, 4096);
+		FZ_CHECK(h->page[domid] != NULL, "out of memory");
+		memset(h->page[domid], 0, 4096);
+	}
+	h->maps[domid]++;
+	return h->page[domid];
+}
+
+static inline void fz_hv_unmap_ring(struct hv *hv, void *page)
+{
+	struct fz_hv *h = fz_hv_of(hv);
+
+	for (unsigned i = 0; i < FZ_DOMS; i++) {
+		if (h->page[i] == page) {
+			FZ_CHECK(h->maps[i] > 0, "domain %u: unmapped more often than mapped", i);
+			h->maps[i]--;
+			return;
+		}
+	}
+	fz_fail(__FILE__, __LINE__, "unmap of a page never mapped");
+}
+
+static inline int fz_hv_bind(struct hv *hv, unsigned domid, unsigned remote_port)
+{
+	struct fz_hv *h = fz_hv_of(hv);
+
+	(void)remote_port;
+	for (int i = 0; i < FZ_PORTS; i++) {
+		int port = 1 + (h->next_port + i) % (FZ_PORTS - 1);
+		if (h->port_domid[port] < 0) {
+			h->port_domid[port] = (int)domid;
+			h->next_port = port;
+			return port;
+		}
+	}
+	return -ENOSPC;
+}
+
+static inline void fz_hv_unbind(struct hv *hv, int port)
+{
+	struct fz_hv *h = fz_hv_of(hv);
+
+	FZ_CHECK(port > 0 && port < FZ_PORTS && h->port_domid[port] >= 0,
+		 "unbind of unbound port %d", port);
+	h->port_domid[port] = -1;
+}
+
+static inline void fz_hv_notify(struct hv *hv, int port)
+{
+	struct fz_hv *h = fz_hv_of(hv);
+
+	FZ_CHECK(port > 0 && port < FZ_PORTS && h->port_domid[port] >= 0,
+		 "notify on unbound port %d", port);
+	h->notified++;
+}
+
+static inline enum hv_dom_state fz_hv_domain_state(struct hv *hv, unsigned domid)
+{
+	return domid < FZ_DOMS ? fz_hv_of(hv)->state[domid] : HV_DOM_GONE;
+}
+
+static inline void fz_hv_destroy(struct hv *hv)
+{
+	(void)hv;
+}
+
+static const struct hv_ops fz_hv_ops = {
+	.name = "fuzz",
+	.fd = fz_hv_fd,
+	.pending = fz_hv_pending,
+	.map_ring = fz_hv_map_ring,
+	.unmap_ring = fz_hv_unmap_ring,
+	.bind = fz_hv_bind,
+	.unbind = fz_hv_unbind,
+	.notify = fz_hv_notify,
+	.domain_state = fz_hv_domain_state,
+	.destroy = fz_hv_destroy,
+};
+
+static inline void fz_hv_init(struct fz_hv *h, struct daemon *d)
+{
+	memset(h, 0, sizeof(*h));
+	h->hv.ops = &fz_hv_ops;
+	for (int i = 0; i < FZ_PORTS; i++)
+		h->port_domid[i] = -1;
+	h->state[d->priv_domid] = HV_DOM_RUNNING;
+	d->hv = &h->hv;
+}
+
+/* After the daemon is destroyed: every page unmapped, every port unbound. */
+static inline void fz_hv_finish(struct fz_hv *h)
+{
+	for (unsigned i = 0; i < FZ_DOMS; i++) {
+		FZ_CHECK(h->maps[i] == 0, "domain %u: ring still mapped %u times", i, h->maps[i]);
+		free(h->page[i]);
+		h->page[i] = NULL;
+	}
+	for (int i = 0; i < FZ_PORTS; i++)
+		FZ_CHECK(h->port_domid[i] < 0, "port %d still bound", i);
+}
+
+/* A guest as its kernel driver would behave: it puts requests on the
+ * request ring as space allows and takes everything from the response
+ * ring when told to read. */
+struct fz_guest {
+	struct fz_client cl;
+	unsigned domid;
+	uint32_t conn_id;          /* the daemon's connection we talk to, 0 = none */
+	uint8_t *out;              /* bytes not yet on the ring */
+	size_t out_len, out_cap;
+	unsigned long long tx_bytes; /* put on the ring in all (progress measure) */
+	bool reading;              /* takes replies off the ring */
+};
+
+static inline struct conn *fz_guest_conn(struct daemon *d, const struct fz_guest *g)
+{
+	struct domain *dom = domain_find(&d->domains, g->domid);
+
+	return dom ? dom->conn : NULL;
+}
+
+/* A new connection (introduction, reconnect) starts from nothing. */
+static inline void fz_guest_sync(struct daemon *d, struct fz_guest *g)
+{
+	struct conn *c = fz_guest_conn(d, g);
+	uint32_t id = c ? c->id : 0;
+
+	if (id != g->conn_id) {
+		g->conn_id = id;
+		fz_client_reset(&g->cl);
+		g->out_len = 0;
+	}
+}
+
+static inline void fz_guest_queue(struct fz_guest *g, const void *buf, size_t len)
+{
+	if (!len)
+		return;
+	if (g->out_len + len > g->out_cap) {
+		size_t cap = g->out_cap ? g->out_cap : 8192;
+		while (cap < g->out_len + len)
+			cap *= 2;
+		g->out = realloc(g->out, cap);
+		FZ_CHECK(g->out != NULL, "out of memory");
+		g->out_cap = cap;
+	}
+	memcpy(g->out + g->out_len, buf, len);
+	g->out_len += len;
+}
+
+/* Moves what fits onto the request ring; takes replies if reading. */
+static inline void fz_guest_io(struct fz_hv *h, struct fz_guest *g)
+{
+	struct xs_ring_page *page = g->domid < FZ_DOMS ? h->page[g->domid] : NULL;
+
+	if (!page || !g->conn_id)
+		return;
+	if (g->out_len) {
+		uint32_t prod = page->req_prod;
+		int used = ring_avail(page->req_cons, prod);
+		if (used >= 0 && (uint32_t)used < XS_RING_SIZE) {
+			uint32_t n = ring_copy_in(page->req, prod, XS_RING_SIZE - (uint32_t)used,
+						  g->out, (uint32_t)g->out_len);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			page->req_prod = prod + n;
+			g->tx_bytes += n;
+			fz_client_sent(&g->cl, g->out, n);
+			memmove(g->out, g->out + n, g->out_len - n);
+			g->out_len -= n;
+		}
+	}
+	if (g->reading) {
+		uint32_t cons = page->rsp_cons;
+		int avail = ring_avail(cons, page->rsp_prod);
+		uint8_t buf[XS_RING_SIZE];
+		FZ_CHECK(avail >= 0, "domain %u: daemon left response indexes %u/%u", g->domid,
+			 cons, page->rsp_prod);
+		if (avail > 0) {
+			uint32_t n = ring_copy_out(page->rsp, cons, (uint32_t)avail, buf,
+						   sizeof(buf));
+			page->rsp_cons = cons + n;
+			fz_client_received(&g->cl, buf, n);
+		}
+	}
+}
+
+/* The guest notifies its channel: the daemon looks at the ring. */
+static inline void fz_guest_kick(struct daemon *d, struct fz_hv *h, struct fz_guest *g)
+{
+	struct conn *c;
+
+	fz_guest_sync(d, g);
+	fz_guest_io(h, g);
+	c = fz_guest_conn(d, g);
+	if (c)
+		ring_conn_event(c);
+	fz_guest_sync(d, g);
+	fz_guest_io(h, g);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                            */
+
+/* Sends a request from a privileged peer and runs it to completion
+ * (setup steps); returns the reply type. */
+static inline uint32_t fz_setup_call(struct fz_peer *p, uint32_t type, const char *payload,
+			      size_t len)
+{
+	static uint32_t req = 0x40000000;
+	struct xs_msg_header h = { type, ++req, 0, (uint32_t)len };
+	unsigned long before = p->cl.replies;
+
+	fz_peer_write(p, &h, sizeof(h));
+	fz_peer_write(p, payload, len);
+	fz_peer_poll(p);
+	FZ_CHECK(p->cl.replies == before + 1, "setup request %s unanswered", xs_type_name(type));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Invariants                                                          */
+
+static inline bool fz_conn_live(const struct daemon *d, const struct conn *c)
+{
+	for (const struct conn *x = d->conns; x; x = x->next)
+		if (x == c)
+			return true;
+	return false;
+}
+
+struct fz_dom_totals {
+	struct daemon *d;
+	unsigned bad;
+};
+
+static inline void fz_check_domain(struct domain *dom, void *arg)
+{
+	struct fz_dom_totals *t = arg;
+	struct daemon *d = t->d;
+	unsigned watches = 0, txns = 0;
+
+	for (const struct conn *c = d->conns; c; c = c->next) {
+		if (c->domain != dom)
+			continue;
+		watches += c->nwatches;
+		txns += c->ntxns;
+	}
+	FZ_CHECK(dom->watches == watches, "domain %u accounted %u watches, has %u",
+		 dom->domid, dom->watches, watches);
+	FZ_CHECK(dom->transactions == txns, "domain %u accounted %u transactions, has %u",
+		 dom->domid, dom->transactions, txns);
+	if (dom->conn) {
+		FZ_CHECK(fz_conn_live(d, dom->conn), "domain %u points at a closed connection",
+			 dom->domid);
+		FZ_CHECK(dom->conn->domain == dom, "domain %u's connection belongs elsewhere",
+			 dom->domid);
+		FZ_CHECK(dom->introduced, "domain %u has a connection but is not introduced",
+			 dom->domid);
+	}
+}
+
+/* The store (daemon_check) and everything that points into the
+ * connections: watches, transactions, domain accounting, output bounds. */
+static inline void fz_check_daemon(struct daemon *d)
+{
+	char report[2048];
+	unsigned problems = daemon_check(d, report, sizeof(report));
+	size_t watches = 0, live = 0;
+	struct fz_dom_totals t = { d, 0 };
+
+	FZ_CHECK(problems == 0, "daemon_check: %u problems:\n%s", problems, report);
+	for (struct conn *c = d->conns; c; c = c->next) {
+		unsigned n = 0;
+		live++;
+		FZ_CHECK(!c->dead, "closed connection %u still listed", c->id);
+		FZ_CHECK(c->next == NULL || c->next->prev == c, "connection list links");
+		FZ_CHECK(c->in_len <= CONN_IN_BUF, "connection %u input %zu", c->id, c->in_len);
+		FZ_CHECK(c->out_off <= c->out_len && (c->out_len <= c->out_cap || c->out_cap == 0),
+			 "connection %u output queue %zu/%zu/%zu", c->id, c->out_off,
+			 c->out_len, c->out_cap);
+		if (c->out_hard_limit)
+			FZ_CHECK(conn_pending_output(c) <= c->out_hard_limit,
+				 "connection %u holds %zu bytes of output, limit %zu", c->id,
+				 conn_pending_output(c), c->out_hard_limit);
+		for (struct watch *w = c->watches; w; w = w->conn_next) {
+			n++;
+			FZ_CHECK(w->conn == c, "watch on connection %u's list belongs elsewhere",
+				 c->id);
+			bool found = false;
+			for (struct watch *x = d->watches.buckets[w->hash & (d->watches.nbuckets - 1)];
+			     x && !found; x = x->hash_next)
+				found = x == w;
+			FZ_CHECK(found, "watch %s of connection %u is not in the table", w->data,
+				 c->id);
+		}
+		FZ_CHECK(n == c->nwatches, "connection %u counts %u watches, lists %u", c->id,
+			 c->nwatches, n);
+		watches += n;
+		n = 0;
+		for (struct txn *x = c->txns; x; x = x->next) {
+			n++;
+			FZ_CHECK(x->id != 0, "transaction id 0");
+			for (struct txn *y = x->next; y; y = y->next)
+				FZ_CHECK(x->id != y->id, "transaction id %u twice", x->id);
+		}
+		FZ_CHECK(n == c->ntxns, "connection %u counts %u transactions, lists %u", c->id,
+			 c->ntxns, n);
+		if (c->domain)
+			FZ_CHECK(domain_find(&d->domains, c->domid) == c->domain,
+				 "connection %u's domain record is not in the table", c->id);
+	}
+	FZ_CHECK(live == d->nconns, "%zu connections listed, %u counted", live, d->nconns);
+	FZ_CHECK(watches == d->watches.count, "%zu watches on connections, table counts %zu",
+		 watches, d->watches.count);
+	for (size_t b = 0; b < d->watches.nbuckets; b++)
+		for (struct watch *w = d->watches.buckets[b]; w; w = w->hash_next)
+			FZ_CHECK(fz_conn_live(d, w->conn), "watch %s points at a closed connection",
+				 w->data);
+	domain_foreach(&d->domains, fz_check_domain, &t);
+	for (size_t i = 0; i < d->nport_conns; i++)
+		if (d->port_conns[i])
+			FZ_CHECK(fz_conn_live(d, d->port_conns[i]),
+				 "port %zu maps to a closed connection", i);
+}
+
+#endif
