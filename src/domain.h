@@ -30,6 +30,7 @@ struct domain {
 	unsigned nodes;             /* nodes owned */
 	unsigned watches;
 	unsigned transactions;
+	size_t txn_bytes;           /* memory held by its open transactions */
 	long quota[QUOTA_COUNT];    /* SET_QUOTA override, -1 = global */
 	uint64_t generation;        /* store generation when first known */
 	struct conn *conn;          /* its ring connection, when a backend maps one */

@@ -46,6 +46,10 @@ int do_transaction_start(struct request *r)
 	t = txn_new(next_id(c), request_quota(r, QUOTA_TRANSACTION_NODES));
 	if (!t)
 		return ENOMEM;
+	if (c->domain && !c->priv) {
+		t->owner_bytes = &c->domain->txn_bytes;
+		t->bytes_limit = request_quota(r, QUOTA_MEMORY);
+	}
 	t->next = c->txns;
 	c->txns = t;
 	c->ntxns++;

@@ -43,6 +43,21 @@ struct txn *txn_new(uint32_t id, unsigned node_limit)
 	return t;
 }
 
+/* Copies a transaction holds count against its domain's memory quota,
+ * as in C xenstored (XSA-326): past it the transaction is doomed. */
+static int charge(struct txn *t, long delta)
+{
+	t->bytes = (size_t)((long)t->bytes + delta);
+	if (!t->owner_bytes)
+		return 0;
+	*t->owner_bytes = (size_t)((long)*t->owner_bytes + delta);
+	if (delta > 0 && t->bytes_limit && *t->owner_bytes > t->bytes_limit) {
+		t->failed = ENOSPC;
+		return ENOSPC;
+	}
+	return 0;
+}
+
 static void free_changes(struct txn *t)
 {
 	struct change *c, *next;
@@ -68,6 +83,8 @@ void txn_free(struct txn *t)
 		free(e);
 	}
 	free_changes(t);
+	if (t->owner_bytes)
+		*t->owner_bytes -= t->bytes;
 	free(t->buckets);
 	free(t->conflict_path);
 	free(t);
@@ -124,6 +141,11 @@ static int add_entry(struct txn *t, const struct store *s, const char *path,
 	}
 	if (t->nentries >= t->nbuckets)
 		grow(t);
+	if (charge(t, (long)(sizeof(*e) + len + 1 + (e->node ? node_heap_size(e->node) : 0)))) {
+		node_free(e->node);
+		free(e);
+		return ENOSPC;
+	}
 	e->hash_next = t->buckets[h & (t->nbuckets - 1)];
 	t->buckets[h & (t->nbuckets - 1)] = e;
 	*t->last = e;
@@ -176,7 +198,7 @@ int view_create(struct view *v, struct node *n)
 	e->node = n;
 	e->modified = true;
 	v->txn->nodes_created++;
-	return 0;
+	return charge(v->txn, (long)node_heap_size(n));
 }
 
 static void mark_modified(struct txn *t, const struct node *n)
@@ -204,6 +226,8 @@ int view_set_value(struct view *v, struct node **n, const void *value, size_t le
 		return store_set_value(v->store, n, value, len);
 	e = find_entry(v->txn, (*n)->path, (*n)->path_len,
 		       store_hash((*n)->path, (*n)->path_len));
+	long delta = (long)len - (long)(*n)->value_len;
+
 	moved = node_set_value(*n, value, len);
 	if (!moved)
 		return ENOMEM;
@@ -212,7 +236,7 @@ int view_set_value(struct view *v, struct node **n, const void *value, size_t le
 		e->node = moved;
 		e->modified = true;
 	}
-	return 0;
+	return charge(v->txn, delta);
 }
 
 int view_set_perms(struct view *v, struct node *n, const struct perm *perms,

@@ -41,6 +41,9 @@ struct txn {
 	struct change **changes_last;
 	unsigned nchanges;
 	long nodes_created;           /* net nodes the commit will add */
+	size_t bytes;                 /* memory its copies hold */
+	size_t *owner_bytes;          /* the domain's total over its transactions */
+	size_t bytes_limit;           /* memory quota for that total, 0 = none */
 	uint64_t start_ns;            /* for probes: when it started */
 	unsigned ops;                 /* requests done inside it */
 	char *conflict_path;          /* set when commit fails with EAGAIN */
