@@ -50,7 +50,9 @@ else
 fi
 
 D=/local/domain/6 B=/local/domain/0/backend/vbd/6/0
-say() { [ -n "$SNOOP_PID" ] || sed "s/^/$1  /"; }
+# say PREFIX: what a side saw, when xenstore-snoop is not showing it
+# (the input is always read, so the writer never gets SIGPIPE).
+say() { if [ -n "$SNOOP_PID" ]; then cat >/dev/null; else sed "s/^/$1  /"; fi; }
 
 # The hypervisor creates domain 6; the toolstack writes its home and the
 # disk's backend and frontend directories in one transaction, then
