@@ -16,13 +16,15 @@ cd "$(dirname "$0")/.."
 make -s all || exit 1
 
 passed=0 failed=0 skipped=0
+log=$(mktemp "${TMPDIR:-/tmp}/xs-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
 # run_suite LABEL CMD...: runs a tests/run-style command, adds its counts.
 run_suite() {
-	local label=$1 out line
+	local label=$1 line
 	shift
 	echo "=== $label"
-	out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
-	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' || true)
+	"$@" 2>&1 | tee "$log"
+	line=$(tail -n 1 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' || true)
 	if [ -z "$line" ]; then
 		echo "=== $label: no result line" >&2
 		failed=$((failed + 1))
