@@ -70,17 +70,24 @@ static int one_path(struct request *r, bool allow_special, char *path)
 	return ops_resolve(r, arg, allow_special, path, &rel);
 }
 
-int do_read(struct request *r)
+/* READ, DIRECTORY, GET_PERMS: the node at one path, if readable. */
+static int readable_node(struct request *r, bool allow_special, struct node **n)
 {
 	char path[XS_PATH_BUF];
 	struct node_ctx ctx;
-	struct node *n;
-	int err = one_path(r, false, path);
+	int err = one_path(r, allow_special, path);
 
 	if (err)
 		return err;
 	ctx_init(&ctx, r);
-	err = nodeops_get(&ctx, path, PERM_READ, &n);
+	return nodeops_get(&ctx, path, PERM_READ, n);
+}
+
+int do_read(struct request *r)
+{
+	struct node *n;
+	int err = readable_node(r, false, &n);
+
 	return err ? err : reply_bytes(r, node_value(n), n->value_len);
 }
 
@@ -130,15 +137,9 @@ int do_rm(struct request *r)
 
 int do_directory(struct request *r)
 {
-	char path[XS_PATH_BUF];
-	struct node_ctx ctx;
 	struct node *n;
-	int err = one_path(r, false, path);
+	int err = readable_node(r, false, &n);
 
-	if (err)
-		return err;
-	ctx_init(&ctx, r);
-	err = nodeops_get(&ctx, path, PERM_READ, &n);
 	return err ? err : reply_bytes(r, n->children, n->children_len);
 }
 
@@ -179,16 +180,11 @@ int do_directory_part(struct request *r)
 
 int do_get_perms(struct request *r)
 {
-	char path[XS_PATH_BUF];
-	struct node_ctx ctx;
 	struct node *n;
 	size_t len;
-	int err = one_path(r, true, path);
+	int err = readable_node(r, true, &n);
 
 	if (err)
-		return err;
-	ctx_init(&ctx, r);
-	if ((err = nodeops_get(&ctx, path, PERM_READ, &n)))
 		return err;
 	len = perms_format(n->perms, n->nperms, r->rsp, XS_PAYLOAD_MAX);
 	if (len == 0)
