@@ -4,11 +4,12 @@
  *
  * Actors: two privileged clients (socket-like, domain 0) and three guest
  * domains (1, 2, 3) on real ring pages behind a fake hypervisor, with
- * quotas set low so every limit is reachable.  The input is a little
+ * quotas and output limits set low so every limit is reachable.  The input is a little
  * program: each step is one action of one actor -- a request built from
  * a vocabulary of paths, tokens, permissions and domids (or raw bytes),
  * reading or not reading replies, closing, reconnecting, dying, being
- * reintroduced -- followed (usually) by the end of an event-loop round.
+ * reintroduced, the daemon's -K option toggled -- followed (usually) by
+ * the end of an event-loop round.
  *
  * After the steps (all that close or end something, every 16th of the
  * others, and the last): daemon_check() must find no problem, and the
@@ -207,9 +208,11 @@ static unsigned template_of(uint32_t type, struct fz_in *in, enum arg_kind *k)
 		}
 		return 3;
 	case XS_CONTROL:
+		/* "quota set <name> <value>", "quota <domid>", "log on", ... */
 		k[0] = A_CONTROL;
-		for (unsigned i = 1; i < 4; i++)
-			k[i] = i == 1 ? A_CONTROL : (variant & 2) ? A_QUOTA : A_NUMBER;
+		k[1] = (variant & 4) ? A_DOMID : A_CONTROL;
+		k[2] = (variant & 2) ? A_QUOTA : A_NUMBER;
+		k[3] = A_NUMBER;
 		return 1 + variant % 4;
 	default:
 		return variant % 3;
@@ -330,13 +333,14 @@ static void setup(struct world *w)
 
 	memset(w, 0, sizeof(*w));
 	FZ_CHECK(daemon_init(&w->d) == 0, "daemon_init");
-	/* Privileged clients may queue this much before they are dropped. */
-	w->d.out_limit_priv = 48 * 1024;
+	/* Privileged clients may queue this much before they are dropped;
+	 * guests their memory quota (low, so a few unread events get there). */
+	w->d.out_limit_priv = 16 * 1024;
 	q = &w->d.quotas;
 	q->hard[QUOTA_NODES] = 10;
 	q->hard[QUOTA_WATCHES] = 4;
 	q->hard[QUOTA_OUTSTANDING] = 4;
-	q->hard[QUOTA_MEMORY] = 12000;
+	q->hard[QUOTA_MEMORY] = 4096;
 	q->hard[QUOTA_TRANSACTIONS] = 2;
 	q->hard[QUOTA_TRANSACTION_NODES] = 20;
 	q->hard[QUOTA_NODE_PERMS] = 3;
@@ -354,6 +358,10 @@ static void setup(struct world *w)
 		g->cl.name = guest_names[i];
 		g->domid = domid;
 		g->reading = true;
+		/* The domain exists before the toolstack names it in a
+		 * permission (a domid unknown to the hypervisor grants nothing
+		 * to a later domain: XSA-417). */
+		w->hv.state[domid] = HV_DOM_RUNNING;
 		len = snprintf(buf, sizeof(buf), "/local/domain/%u", domid);
 		fz_setup_call(&w->peer[0], XS_MKDIR, buf, (size_t)len + 1);
 		len = snprintf(buf, sizeof(buf), "/local/domain/%u%cn0%cb%u", domid, 0, 0, domid);
@@ -384,7 +392,7 @@ static void send_bytes(struct world *w, unsigned actor, const void *buf, size_t 
 
 enum kind {
 	K_MSG, K_MSG2, K_MSG3, K_MSG4, K_RAW, K_READ, K_STALL, K_CLOSE, K_REOPEN,
-	K_DOMSTATE, K_RECONNECT, K_CHUNK, K_NOTHING, K_COUNT
+	K_DOMSTATE, K_RECONNECT, K_CHUNK, K_OPTION, K_COUNT
 };
 
 /* The store and accounting invariants are checked after every step that
@@ -407,7 +415,7 @@ static bool step(struct world *w, struct fz_in *in)
 		static const char *const names[K_COUNT] = {
 			"message", "message", "message", "message", "raw bytes", "read", "stall",
 			"close/die", "reopen/introduce", "domain state", "reconnect", "chunk",
-			"nothing",
+			"toggle -K",
 		};
 		fprintf(stderr, "-- %s: %s%s\n", p ? p->cl.name : g->cl.name, names[kind],
 			end_round ? "" : " (same round)");
@@ -466,9 +474,13 @@ static bool step(struct world *w, struct fz_in *in)
 		if (g) {
 			struct xs_ring_page *page = w->hv.page[g->domid];
 			fz_guest_sync(&w->d, g);
-			if (page && g->conn_id) {
+			struct conn *c = fz_guest_conn(&w->d, g);
+			if (page && c) {
+				/* As a guest driver does: ask, and put nothing more
+				 * on the ring until the daemon has started over
+				 * (what was on it, or half sent, is gone). */
 				page->connection = XS_RING_RECONNECT;
-				fz_guest_kick(&w->d, &w->hv, g);
+				ring_conn_event(c);
 				if (page->connection == XS_RING_CONNECTED) {
 					fz_client_reset(&g->cl);
 					g->out_len = 0;
@@ -483,7 +495,10 @@ static bool step(struct world *w, struct fz_in *in)
 		if (p)
 			p->chunk = fz_u8(in);
 		break;
-	case K_NOTHING:
+	case K_OPTION:
+		/* the daemon's -K: a dead domain's nodes go to dom0 */
+		w->d.keep_orphans = !w->d.keep_orphans;
+		break;
 	case K_COUNT:
 		break;
 	}

@@ -626,6 +626,9 @@ static inline void fz_guest_sync(struct daemon *d, struct fz_guest *g)
 	uint32_t id = c ? c->id : 0;
 
 	if (id != g->conn_id) {
+		if (fz_tracing())
+			fprintf(stderr, "%-14s connection %u -> %u (%zu bytes unsent dropped)\n",
+				g->cl.name, g->conn_id, id, g->out_len);
 		g->conn_id = id;
 		fz_client_reset(&g->cl);
 		g->out_len = 0;
@@ -738,13 +741,24 @@ static inline void fz_check_domain(struct domain *dom, void *arg)
 	struct fz_dom_totals *t = arg;
 	struct daemon *d = t->d;
 	unsigned watches = 0, txns = 0;
+	size_t txn_bytes = 0;
 
 	for (const struct conn *c = d->conns; c; c = c->next) {
 		if (c->domain != dom)
 			continue;
 		watches += c->nwatches;
 		txns += c->ntxns;
+		for (const struct txn *x = c->txns; x; x = x->next) {
+			/* memory a guest's transactions hold is charged to it */
+			FZ_CHECK(x->owner_bytes == NULL || x->owner_bytes == &dom->txn_bytes,
+				 "transaction %u of domain %u charges another record", x->id,
+				 dom->domid);
+			if (x->owner_bytes)
+				txn_bytes += x->bytes;
+		}
 	}
+	FZ_CHECK(dom->txn_bytes == txn_bytes, "domain %u charged %zu bytes for transactions "
+		 "holding %zu", dom->domid, dom->txn_bytes, txn_bytes);
 	FZ_CHECK(dom->watches == watches, "domain %u accounted %u watches, has %u",
 		 dom->domid, dom->watches, watches);
 	FZ_CHECK(dom->transactions == txns, "domain %u accounted %u transactions, has %u",

@@ -15,8 +15,8 @@ import sys
 
 # ---- fuzz_request: a program of steps ------------------------------------
 PEER_A, PEER_B, G1, G2, G3 = range(5)
-K_MSG, K_RAW, K_READ, K_STALL, K_CLOSE, K_REOPEN, K_DOMSTATE, K_RECONNECT, K_CHUNK = \
-    0, 4, 5, 6, 7, 8, 9, 10, 11
+K_MSG, K_RAW, K_READ, K_STALL, K_CLOSE, K_REOPEN, K_DOMSTATE, K_RECONNECT, K_CHUNK, \
+    K_OPTION = 0, 4, 5, 6, 7, 8, 9, 10, 11, 12
 PATHS = ["/", "/a", "/a/b", "/a/b/c", "/a/b/c/d/e/f/g/h", "a", "a/b", "b", "data/x",
          "/local", "/local/domain", "/local/domain/", "/local/domain/1",
          "/local/domain/1/a", "/local/domain/2", "/local/domain/2/a/b", "/local/domain/3",
@@ -65,6 +65,16 @@ def msg(actor, type_, args=(), tx=0, variant=0, value=None, same_round=False):
 
 def step(actor, kind, *extra, same_round=False):
     return op(actor, kind, same_round) + bytes(extra)
+
+
+def long_path_arg(k, width):
+    """A path argument of k components of `width` bytes (absolute when k is
+    even: see long_path() in fuzz_request.c)."""
+    return [236, k - 1, width - 1]
+
+
+def long_token_arg(n):
+    return [236, n & 0xff, n >> 8]
 
 
 def request_seeds():
@@ -143,6 +153,30 @@ def request_seeds():
                                msg(PEER_B, "TXN_START", [0], variant=1) +
                                step(PEER_B, K_CLOSE) + msg(PEER_A, "WRITE", [p("/a/b")]) +
                                step(PEER_B, K_REOPEN))
+    s["commit-quota"] = (msg(PEER_A, "SET_QUOTA", [DOMIDS.index("1"), QUOTAS.index("nodes"),
+                                                   NUMBERS.index("7")], variant=0) +
+                         msg(G1, "TXN_START", [0], variant=1) +
+                         msg(G1, "TXN_START", [0], variant=1) +
+                         b"".join(msg(G1, "WRITE", [p(x)], tx=1, value=b"1")
+                                  for x in ["a", "a/b", "b", "data/x"]) +
+                         b"".join(msg(G1, "WRITE", [p(x)], tx=2, value=b"2")
+                                  for x in ["device/vif/0/state", "/local/domain/1/a"]) +
+                         msg(G1, "TXN_END", [TF.index("T")], tx=1) +
+                         msg(G1, "TXN_END", [TF.index("T")], tx=2))
+    s["store-grow"] = b"".join(msg(PEER_A, "WRITE", long_path_arg(64, w), value=b"g")
+                               for w in range(1, 21))
+    s["watch-grow"] = b"".join(msg(PEER_B, "WATCH", [p("/a")] + long_token_arg(n), variant=1)
+                               for n in range(1, 270)) + step(PEER_B, K_STALL) + \
+        b"".join(msg(PEER_A, "WRITE", [p("/a/b")], value=b"w") for _ in range(8))
+    s["keep-orphans"] = (step(PEER_A, K_OPTION) + msg(G2, "WRITE", [p("a/b")], value=b"o") +
+                         step(G2, K_CLOSE, 0) + msg(PEER_A, "GET_PERMS", [p("/local/domain/2/a/b")]) +
+                         step(G2, K_REOPEN))
+    s["control-quota"] = (msg(PEER_A, "CONTROL", [CONTROL.index("quota"), CONTROL.index("set"),
+                                                  QUOTAS.index("watches"), NUMBERS.index("2")],
+                              variant=3) +
+                          msg(PEER_A, "CONTROL", [CONTROL.index("quota"), DOMIDS.index("1")],
+                              variant=5) +
+                          msg(PEER_A, "CONTROL", [CONTROL.index("quota-soft")], variant=0))
     return s
 
 

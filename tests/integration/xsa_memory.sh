@@ -14,10 +14,8 @@
 #   - watch events queue up to the connection's hard limit, then the
 #     connection is closed: 16 MiB for dom0's clients, the `memory` quota
 #     (2.5 MiB) for a guest;
-#   - what a guest holds in open transactions is bounded by its quotas:
-#     transactions x transaction-nodes x (node-size + 2 path-max + 256),
-#     64000 kB with the defaults (not by the `memory` quota, unlike C
-#     xenstored: see below).
+#   - what a guest holds in open transactions is charged to the domain
+#     and limited by its `memory` quota (2.5 MiB), as in C xenstored.
 # Each bound is checked as growth of VmRSS over the attack, with 2 MiB of
 # allowance for the allocator.  Under a sanitizer build the numbers say
 # nothing about the daemon (shadow memory, quarantine): those checks are
