@@ -5,7 +5,9 @@
  * epoll.  Every complete request (16-byte header: type, req_id, tx_id, len,
  * host order, then len payload bytes) is answered at once with the same
  * header and a canned payload: READ gets a short value, TRANSACTION_START
- * "1\0", DIRECTORY an empty list, everything else "OK\0".  WATCH is also
+ * "1\0", DIRECTORY the listing of xsload's directory node (k0 ... k9, so
+ * that the client parses as much as from a real daemon), everything else
+ * "OK\0".  WATCH is also
  * followed by the initial WATCH_EVENT (path\0token\0), as a real daemon
  * sends, so libxenstore's xs_watch callers do not wait forever.  Nothing is
  * stored and nothing is checked.
@@ -55,6 +57,8 @@ static int put(int fd, char *out, size_t *olen, size_t cap, const uint32_t h[4],
 	return 0;
 }
 
+static const char listing[] = "k0\0k1\0k2\0k3\0k4\0k5\0k6\0k7\0k8\0k9";
+
 /* Read what is there, answer every complete request with one write(). */
 static int serve(struct conn *c)
 {
@@ -75,7 +79,8 @@ static int serve(struct conn *c)
 		int r = 0;
 		switch (h[0]) {
 		case XS_READ: r = put(c->fd, out, &olen, sizeof(out), h, "value", 5); break;
-		case XS_DIRECTORY: r = put(c->fd, out, &olen, sizeof(out), h, "", 0); break;
+		case XS_DIRECTORY: r = put(c->fd, out, &olen, sizeof(out), h, listing,
+					   sizeof(listing)); break;
 		case XS_TRANSACTION_START: r = put(c->fd, out, &olen, sizeof(out), h, "1", 2); break;
 		default: r = put(c->fd, out, &olen, sizeof(out), h, "OK", 3); break;
 		}

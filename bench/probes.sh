@@ -4,18 +4,22 @@
 # with xenstore-snoop attached (output to /dev/null), in one run, plus the
 # events xenstore-snoop lost at that rate.  Needs root to attach.
 #
-#   bench/probes.sh [-d SECS] [-r REPS] [-c CONNS] [-o OP]
+#   bench/probes.sh [-d SECS] [-r REPS] [-c CONNS] [-o OP] [-P CPUS]
 #
 # Defaults: 3 s per measurement, 3 repetitions interleaved across the
-# variants (median reported), 8 connections, op read.  Everything runs on
-# a private socket in a mktemp directory and is stopped on exit.
+# variants (median reported), 8 connections, op read.  -P pins the daemon,
+# the clients and xenstore-snoop to CPUS (taskset list, e.g. 0): stabler
+# numbers, all the work on the same CPUs.  Also reports the daemon's CPU
+# time per request (utime+stime, /proc/PID/stat).  Everything runs on a
+# private socket in a mktemp directory and is stopped on exit.
 set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SECS=3 REPS=3 CONNS=8 OP=read
-while getopts "d:r:c:o:h" opt; do
+SECS=3 REPS=3 CONNS=8 OP=read PIN=()
+while getopts "d:r:c:o:P:h" opt; do
 	case $opt in
 	d) SECS=$OPTARG ;; r) REPS=$OPTARG ;; c) CONNS=$OPTARG ;; o) OP=$OPTARG ;;
-	*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; [ "$opt" = h ]; exit $? ;;
+	P) PIN=(taskset -c "$OPTARG") ;;
+	*) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; [ "$opt" = h ]; exit $? ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "probes.sh: attaching xenstore-snoop needs root" >&2; exit 2; }
@@ -34,14 +38,15 @@ export XENSTORED_PATH=$RUN/socket
 
 start() {	# binary
 	rm -f "$RUN/socket"
-	DPID=$("$REPO/build/tests/notify-wait" "$RUN/notify" "$RUN/daemon.log" "$1" -N) || exit 1
+	DPID=$("${PIN[@]}" "$REPO/build/tests/notify-wait" "$RUN/notify" "$RUN/daemon.log" \
+		"$1" -N) || exit 1
 }
 stop() {
 	kill "$DPID"; while kill -0 "$DPID" 2>/dev/null; do sleep 0.05; done; DPID=
 }
-load() {
-	"$REPO/build/bench/xsload" -o "$OP" -c "$CONNS" -d "$SECS" |
-		sed -n 's/.*ops_per_s=\([0-9]*\).*/\1/p'
+load() {	# prints "ops/s cpu-us-per-request"
+	"${PIN[@]}" "$REPO/build/bench/xsload" -o "$OP" -c "$CONNS" -d "$SECS" --pid "$DPID" |
+		sed -n 's/.*ops_per_s=\([0-9]*\).* cpu_us_per_req=\([0-9.]*\).*/\1 \2/p'
 }
 
 declare -A R
@@ -51,7 +56,7 @@ for rep in $(seq "$REPS"); do
 	start "$REPO/build/xenstored"; R[in,$rep]=$(load); stop
 	start "$REPO/build/xenstored"
 	: >"$RUN/snoop.err"
-	"$REPO/build/tools/xenstore-snoop" -p "$DPID" >/dev/null 2>"$RUN/snoop.err" &
+	"${PIN[@]}" "$REPO/build/tools/xenstore-snoop" -p "$DPID" >/dev/null 2>"$RUN/snoop.err" &
 	SPID=$!
 	until grep -q Attached "$RUN/snoop.err"; do
 		kill -0 "$SPID" 2>/dev/null || { cat "$RUN/snoop.err" >&2; exit 1; }
@@ -63,16 +68,21 @@ for rep in $(seq "$REPS"); do
 	EVENTS=$((EVENTS + $(sed -n 's/.*: \([0-9]*\) events.*/\1/p' <<<"$line")))
 	LOST=$((LOST + $(sed -n 's/.*, \([0-9]*\) lost.*/\1/p' <<<"$line")))
 	stop
-	echo "rep $rep: compiled out ${R[out,$rep]}/s, unattached ${R[in,$rep]}/s, attached ${R[att,$rep]}/s" >&2
+	echo "rep $rep: compiled out ${R[out,$rep]}, unattached ${R[in,$rep]}, attached ${R[att,$rep]} (ops/s cpu-us/req)" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-out=$(median $(for r in $(seq "$REPS"); do echo "${R[out,$r]}"; done))
-in=$(median $(for r in $(seq "$REPS"); do echo "${R[in,$r]}"; done))
-att=$(median $(for r in $(seq "$REPS"); do echo "${R[att,$r]}"; done))
-echo "# $(nproc) CPUs; $OP, $CONNS connections, ${SECS}s x $REPS (median)"
-printf '%-32s %10s %8s\n' variant ops/s ratio
-printf '%-32s %10d %8s\n' "probes compiled out" "$out" 1.00
-printf '%-32s %10d %8.3f\n' "compiled in, not attached" "$in" "$(awk -v a="$in" -v b="$out" 'BEGIN { print a / b }')"
-printf '%-32s %10d %8.3f\n' "xenstore-snoop attached" "$att" "$(awk -v a="$att" -v b="$out" 'BEGIN { print a / b }')"
+col() {		# col VARIANT FIELD: the median of that field over the repetitions
+	local r
+	median $(for r in $(seq "$REPS"); do cut -d' ' -f"$2" <<<"${R[$1,$r]}"; done)
+}
+out=$(col out 1) in=$(col in 1) att=$(col att 1)
+echo "# $(nproc) CPUs${PIN:+, pinned to ${PIN[2]}}; $OP, $CONNS connections, ${SECS}s x $REPS (median)"
+printf '%-28s %10s %8s %14s\n' variant ops/s ratio "CPU us/req"
+row() {
+	printf '%-28s %10d %8.3f %14s\n' "$1" "$2" "$(awk -v a="$2" -v b="$out" 'BEGIN { print a / b }')" "$3"
+}
+row "probes compiled out" "$out" "$(col out 2)"
+row "compiled in, not attached" "$in" "$(col in 2)"
+row "xenstore-snoop attached" "$att" "$(col att 2)"
 echo "xenstore-snoop: $EVENTS events received, $LOST lost"

@@ -15,6 +15,32 @@
 #ifndef XS_PROBES_H
 #define XS_PROBES_H
 
+#include <stdint.h>
+
+/*
+ * What the reply_record probe points to: the arguments of reply in one
+ * block, so a tracer reads them with one copy instead of fetching twelve
+ * probe arguments one by one (each a helper call in libbpf's
+ * bpf_usdt_arg(): about a third of a traced request's BPF cost).  `size`
+ * is sizeof this struct as the daemon was built: fields are only ever
+ * appended, so a tracer reads min(size, what it knows).
+ */
+struct xs_probe_reply {
+	uint32_t size;
+	uint32_t conn_id;
+	uint32_t domid;
+	uint32_t pid;
+	uint32_t req_id;
+	uint32_t tx_id;
+	uint32_t type;		/* the request's type */
+	int32_t err;		/* 0, or the errno sent back as XS_ERROR */
+	uint32_t req_len;
+	uint32_t rsp_len;
+	uint64_t start_ns;	/* CLOCK_MONOTONIC at arrival, 0 if unknown */
+	const void *req;	/* request payload */
+	const void *rsp;	/* reply payload (the error name for XS_ERROR) */
+};
+
 #ifdef XS_NO_PROBES
 
 #define XS_PROBE_ENABLED(name) 0
@@ -48,6 +74,7 @@ static inline void xs_probe_compiled_out(int unused, ...)
 
 XS_SEMAPHORE(request);
 XS_SEMAPHORE(reply);
+XS_SEMAPHORE(reply_record);
 XS_SEMAPHORE(request_done);
 XS_SEMAPHORE(error);
 XS_SEMAPHORE(watch_event);
@@ -76,6 +103,9 @@ XS_SEMAPHORE(quota_exceeded);
  *   rsp_payload is the error name); start_ns = CLOCK_MONOTONIC when the
  *   request was received (0 if the probe was attached mid-request).
  *   Carries the request too, so a tracer needs one hit per request.
+ * reply_record(record, record_size)
+ *   fires with reply and carries the same, as one struct xs_probe_reply
+ *   (above): the probe xenstore-snoop uses.
  * request_done(domid, pid, tx_id, reply_type, req_payload, rsp_payload)
  *   fires with reply, for tracers that read only six arguments (bpftrace
  *   0.17 on x86-64): reply_type is the request's type or XS_ERROR (16);

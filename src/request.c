@@ -60,6 +60,22 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void fire_reply_record(const struct request *r, int err)
+{
+	const struct conn *c = r->conn;
+	struct xs_probe_reply rec = {
+		.size = sizeof(rec), .conn_id = c->id, .domid = c->domid, .pid = c->pid,
+		.req_id = r->hdr.req_id, .tx_id = r->hdr.tx_id, .type = r->hdr.type,
+		.err = err, .req_len = r->hdr.len, .rsp_len = (uint32_t)r->rsp_len,
+		.start_ns = r->start_ns, .req = r->payload, .rsp = r->rsp,
+	};
+
+	/* The sdt asm takes only the pointer: without a memory clobber the
+	 * compiler could leave rec unwritten. */
+	__asm__ __volatile__("" : : "r"(&rec) : "memory");
+	XS_PROBE(reply_record, &rec, sizeof(rec));
+}
+
 static int run(struct request *r)
 {
 	const struct op *op = r->hdr.type < XS_TYPE_COUNT ? &op_table[r->hdr.type] : NULL;
@@ -89,7 +105,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	const char *errname;
 	int err;
 
-	if (XS_PROBE_ENABLED(reply))
+	if (XS_PROBE_ENABLED(reply) || XS_PROBE_ENABLED(reply_record))
 		r.start_ns = now_ns();
 	if (XS_PROBE_ENABLED(request))
 		XS_PROBE(request, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, type,
@@ -112,6 +128,8 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	if (XS_PROBE_ENABLED(reply))
 		XS_PROBE(reply, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, hdr->type,
 			 err, payload, hdr->len, r.rsp, r.rsp_len, r.start_ns);
+	if (XS_PROBE_ENABLED(reply_record))
+		fire_reply_record(&r, err);
 	if (XS_PROBE_ENABLED(request_done)) {
 		r.rsp[r.rsp_len] = '\0'; /* the scratch buffer has room */
 		/* An empty request shows as the reply's terminating NUL: a string
