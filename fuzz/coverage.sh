@@ -1,6 +1,7 @@
 #!/bin/bash
-# fuzz/coverage.sh - how much of the daemon a corpus reaches: source-based
-# coverage (llvm-cov) of src/*.c when every target replays its corpus.
+# fuzz/coverage.sh - how much of the daemon (and of xenstore-snoop's
+# parsers) a corpus reaches: source-based coverage (llvm-cov) of src/*.c
+# and tools/snoop/snoop_parse.c when every target replays its corpus.
 #
 #   fuzz/coverage.sh [CORPUS_ROOT]   default: fuzz/corpus; CORPUS_ROOT/T
 #                                    holds target T's inputs (a run's
@@ -8,7 +9,8 @@
 #
 # Prints llvm-cov's per-file table (regions, functions, lines, branches)
 # for the daemon's core sources (not the OS glue: xenstored.c, event.c,
-# unix_socket.c, hv_sim.c, hv_xen.c) and a TOTAL line; the HTML report
+# unix_socket.c, hv_sim.c, hv_xen.c) and snoop_parse.c, and a TOTAL line
+# (a target without a corpus under CORPUS_ROOT is left out); the HTML report
 # is left in $FUZZ_BUILD/cov/html (FUZZ_BUILD: default build/fuzz).
 # Builds with `make -C fuzz coverage` (no sanitizers).
 set -eu
@@ -17,7 +19,7 @@ TOP=$(cd "$HERE/.." && pwd)
 ROOT=${1:-$HERE/corpus}
 BUILD=$(mkdir -p "${FUZZ_BUILD:-$TOP/build/fuzz}" && cd "${FUZZ_BUILD:-$TOP/build/fuzz}" && pwd)
 COV=$BUILD/cov
-TARGETS=(fuzz_wire fuzz_request fuzz_ring fuzz_perms)
+TARGETS=(fuzz_wire fuzz_request fuzz_ring fuzz_perms fuzz_snoop)
 PROFDATA=$(command -v llvm-profdata || command -v llvm-profdata-14)
 LLVMCOV=$(command -v llvm-cov || command -v llvm-cov-14)
 
@@ -39,7 +41,8 @@ done
 "$PROFDATA" merge -sparse "$COV"/profiles/*.profraw -o "$COV/all.profdata"
 # The daemon's core: every src/ file but the OS glue no in-process fuzzer
 # reaches (main, the epoll loop, the socket listener, the real and the
-# simulated hypervisor backends; log.c is replaced by log_fuzz.c).
+# simulated hypervisor backends; log.c is replaced by log_fuzz.c).  Plus
+# snoop_parse.c, which only fuzz_snoop links.
 ignore='(fuzz_[a-z]+[.]c|harness[.]h|log_fuzz[.]c|/src/(xenstored|unix_socket|event|hv_sim|hv_xen|log)[.]c)$'
 "$LLVMCOV" report -instr-profile="$COV/all.profdata" "${objs[@]:1}" \
 	-ignore-filename-regex="$ignore"

@@ -242,11 +242,72 @@ def perms_seeds():
     }
 
 
+# ---- fuzz_snoop ----------------------------------------------------------------
+# struct xss_event (tools/snoop/xenstore-snoop.h): ts_ns, lat_ns, val[3], then
+# kind, flags, conn_id, domid, pid, req_id, tx_id, type, err, len[2],
+# copied[2]; then the payloads' bytes.
+XSS_F_CUT0, XSS_F_FAULT0, XSS_F_STR0, XSS_F_NULL0 = 0x1, 0x4, 0x10, 0x40
+
+
+def snoop_record(kind, p0=b"", p1=b"", flags=0, lens=None, copied=None, type_=2, err=0,
+                 val=(0, 0, 0)):
+    lens = lens or (len(p0), len(p1))
+    copied = copied or (len(p0), len(p1))
+    return struct.pack("<5Q8Ii4I", 1000, 2000, *val, kind, flags, 1, 6, 4242, 3, 0, type_, err,
+                       *lens, *copied) + p0 + p1
+
+
+def snoop_seeds():
+    s = {}
+    # 0: -o lists (first byte: the mode, see fuzz_snoop.c)
+    s["ops"] = b"\x00read,write,XS_WATCH_EVENT,13"
+    s["ops-empty-items"] = b"\x00,,Xs_Rm,,"
+    s["ops-bad"] = b"\x00read,bogus,32"
+    s["ops-all"] = b"\x00is_domain_introduced,set_quota,restrict_removed,0,31"
+    # 1: numbers; the byte after the mode picks the option's range
+    s["num-pid"] = b"\x01\x00 +2147483647"
+    s["num-domid"] = b"\x01\x0165536"
+    s["num-count"] = b"\x01\x049223372036854775808"
+    s["num-any"] = b"\x01\x06-9223372036854775808"
+    s["num-buffer"] = b"\x01\x052048"
+    s["num-junk"] = b"\x01\x0312x"
+    # 2: -f filters: domid (2 bytes), filter, NUL, path
+    s["path-relative"] = b"\x02\x06\x00/local/domain/6\x00device/vif/0/state"
+    s["path-root"] = b"\x02\x00\x00//\x00@releaseDomain"
+    s["path-sibling"] = b"\x02\x01\x00/local/domain/1/\x00/local/domain/10/x"
+    s["path-empty-filter"] = b"\x02\x00\x00\x00/a"
+    # 3: ring-buffer records
+    s["rec-reply"] = b"\x03" + snoop_record(1, b"/local/domain/6/name\x00", b"OK\x00", type_=11)
+    s["rec-error"] = b"\x03" + snoop_record(1, b"data/x\x00", b"ENOENT\x00", err=2)
+    s["rec-watch"] = b"\x03" + snoop_record(2, b"/a/b", b"tok", flags=XSS_F_STR0 | XSS_F_STR0 << 1,
+                                             val=(1, 3, 0))
+    s["rec-cut"] = b"\x03" + snoop_record(1, b"/big" + b"\xff\x01\"\\" * 63, b"",
+                                           flags=XSS_F_CUT0, lens=(5000, 0), type_=11)
+    s["rec-fault"] = b"\x03" + snoop_record(5, b"", b"", flags=XSS_F_FAULT0 | XSS_F_NULL0 << 1)
+    s["rec-txn"] = b"\x03" + snoop_record(3, b"/j/c", flags=XSS_F_STR0, val=(2, 1, 3))
+    s["rec-short"] = b"\x03" + snoop_record(1, b"/a\x00", b"OK\x00")[:60]
+    s["rec-overlong"] = b"\x03" + snoop_record(1, b"/a\x00", b"OK\x00", copied=(4, 300))
+    s["rec-past-end"] = b"\x03" + snoop_record(1, b"/a\x00", b"OK\x00", copied=(200, 3))
+    # 4: payloads: flags, original length, bytes
+    s["payload-bytes"] = b"\x04\x00" + struct.pack("<I", 12) + b"a\x00\"\\\x1b[0m\x7f\xc3\xa9\x00"
+    s["payload-cut-str"] = b"\x04\x05" + struct.pack("<I", 300) + b"/local/domain/1/" * 4
+    s["payload-fault"] = b"\x04\x02" + struct.pack("<I", 7) + b"x"
+    # 5: files read to find the daemon
+    s["file-pid"] = b"\x05\x00 \n 0012345\n"
+    s["file-unix"] = (b"\x05\x010000000000000000: 00000002 00000000 00010000 0001 01 31337 "
+                      b"/var/run/xenstored/socket\n")
+    s["file-exe"] = b"\x05\x02/usr/local/sbin/xenstored (deleted)"
+    s["file-comm"] = b"\x05\x03xenstore-write\n"
+    s["file-capeff"] = b"\x05\x04CapEff:\t000001ffffffffff\n"
+    return s
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "corpus")
     for target, seeds in [("fuzz_request", request_seeds()), ("fuzz_ring", ring_seeds()),
-                          ("fuzz_wire", wire_seeds()), ("fuzz_perms", perms_seeds())]:
+                          ("fuzz_wire", wire_seeds()), ("fuzz_perms", perms_seeds()),
+                          ("fuzz_snoop", snoop_seeds())]:
         d = os.path.join(top, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

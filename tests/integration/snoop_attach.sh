@@ -47,12 +47,12 @@ for c in $(seq $cycles); do
 	case $((c % 3)) in
 	0) snoop_start -c 3000 || break; snoop_wait ;;			# stops by itself
 	1) snoop_start || break						# detached at once
-	   on=$("$X" semaphores "$XSD_PID" | awk '$1 == "reply" { print $2 }')
+	   on=$("$X" semaphores "$XSD_PID" | awk '$1 == "reply_record" { print $2 }')
 	   snoop_stop ;;
 	2) snoop_start -j -c 2000 || break; snoop_wait ;;
 	esac
 	r=ok
-	[ $((c % 3)) != 1 ] || [ "${on:-0}" -gt 0 ] || r="reply probe not enabled while attached"
+	[ $((c % 3)) != 1 ] || [ "${on:-0}" -gt 0 ] || r="reply_record probe not enabled while attached"
 	[ "$SNOOP_RC" == 0 ] || r="exit status $SNOOP_RC"
 	grep -q '^Detached from xenstored PID [0-9]*: [0-9]* events, 0 lost$' "$SNOOP_ERR" ||
 		r="lost events: $(grep Detached "$SNOOP_ERR")"

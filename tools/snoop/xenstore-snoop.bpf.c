@@ -162,10 +162,10 @@ static __always_inline void send(struct xss_event *e, __u32 used)
 		__sync_fetch_and_add(&lost, 1);
 }
 
-SEC("usdt")
-int BPF_USDT(xs_reply, __u32 conn_id, __u32 domid, __u32 pid, __u32 req_id, __u32 tx_id,
-	     __u32 type, int err, const void *req, __u64 req_len, const void *rsp,
-	     __u64 rsp_len, __u64 start_ns)
+/* A request and its reply, from either probe that carries them. */
+static __always_inline int on_reply(__u32 conn_id, __u32 domid, __u32 pid, __u32 req_id,
+				    __u32 tx_id, __u32 type, int err, const void *req,
+				    __u64 req_len, const void *rsp, __u64 rsp_len, __u64 start_ns)
 {
 	struct xss_event *e;
 	bool context = false;
@@ -197,6 +197,35 @@ int BPF_USDT(xs_reply, __u32 conn_id, __u32 domid, __u32 pid, __u32 req_id, __u3
 	n += copy_buf(e, 1, n, rsp, rsp_len);
 	send(e, n);
 	return 0;
+}
+
+/* The probe used when the daemon has it: one copy of a struct instead of
+ * twelve argument fetches (each a helper call in bpf_usdt_arg()). */
+SEC("usdt")
+int BPF_USDT(xs_reply_record, const void *record, __u64 size)
+{
+	struct xss_reply_record r = {};
+
+	/* A newer daemon's record is longer (fields are only appended); a
+	 * shorter one is not a record we know. */
+	if (size < sizeof(r) || bpf_probe_read_user(&r, sizeof(r), record)) {
+		__sync_fetch_and_add(&faults, 1);
+		return 0;
+	}
+	return on_reply(r.conn_id, r.domid, r.pid, r.req_id, r.tx_id, r.type, r.err,
+			(const void *)r.req, r.req_len, (const void *)r.rsp, r.rsp_len,
+			r.start_ns);
+}
+
+/* The same from the twelve-argument probe, for daemons without
+ * reply_record. */
+SEC("usdt")
+int BPF_USDT(xs_reply, __u32 conn_id, __u32 domid, __u32 pid, __u32 req_id, __u32 tx_id,
+	     __u32 type, int err, const void *req, __u64 req_len, const void *rsp,
+	     __u64 rsp_len, __u64 start_ns)
+{
+	return on_reply(conn_id, domid, pid, req_id, tx_id, type, err, req, req_len, rsp,
+			rsp_len, start_ns);
 }
 
 SEC("usdt")

@@ -17,13 +17,14 @@
  * a summary mode.  Events the ring buffer had to drop are counted in BPF
  * and reported, never hidden.
  *
- * Reading order: options, payload formatting, connection table, the joins
- * (watch events wait for the reply of the request that caused them;
- * txn_done and quota_exceeded wait for the reply they annotate), output,
- * summary, finding the daemon, main().
+ * Reading order: options, connection table, the joins (watch events wait
+ * for the reply of the request that caused them; txn_done and
+ * quota_exceeded wait for the reply they annotate), output, summary,
+ * finding the daemon, main().  What comes from outside (option values,
+ * ring-buffer records, the files read to find the daemon) is parsed, and
+ * payloads are escaped, in snoop_parse.c, which fuzz/fuzz_snoop.c feeds.
  */
 #include <argp.h>
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,50 +43,22 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "snoop_parse.h"
 #include "xenstore-snoop.h"
 #include "xenstore-snoop.skel.h"
 
+/* The record the reply_record probe points to is the daemon's struct:
+ * both sides must agree on its layout. */
+#define XS_NO_PROBES
+#include "../../src/probes.h"
+_Static_assert(sizeof(struct xs_probe_reply) == sizeof(struct xss_reply_record),
+	       "struct xss_reply_record does not mirror src/probes.h");
+_Static_assert(offsetof(struct xs_probe_reply, start_ns) ==
+		       offsetof(struct xss_reply_record, start_ns) &&
+	       offsetof(struct xs_probe_reply, rsp) == offsetof(struct xss_reply_record, rsp),
+	       "struct xss_reply_record does not mirror src/probes.h");
+
 #define PROG "xenstore-snoop"
-
-/* Message types we name (the numbers are Xen's ABI, see src/wire.h). */
-enum {
-	XS_CONTROL = 0, XS_DIRECTORY = 1, XS_READ = 2, XS_GET_PERMS = 3, XS_WATCH = 4,
-	XS_UNWATCH = 5, XS_TRANSACTION_START = 6, XS_TRANSACTION_END = 7,
-	XS_WRITE = 11, XS_MKDIR = 12, XS_RM = 13, XS_SET_PERMS = 14,
-	XS_WATCH_EVENT = 15, XS_DIRECTORY_PART = 22, XS_TYPE_COUNT = 27,
-};
-
-static const char *const type_names[XS_TYPE_COUNT] = {
-	"XS_CONTROL", "XS_DIRECTORY", "XS_READ", "XS_GET_PERMS", "XS_WATCH",
-	"XS_UNWATCH", "XS_TRANSACTION_START", "XS_TRANSACTION_END", "XS_INTRODUCE",
-	"XS_RELEASE", "XS_GET_DOMAIN_PATH", "XS_WRITE", "XS_MKDIR", "XS_RM",
-	"XS_SET_PERMS", "XS_WATCH_EVENT", "XS_ERROR", "XS_IS_DOMAIN_INTRODUCED",
-	"XS_RESUME", "XS_SET_TARGET", "XS_RESTRICT_REMOVED", "XS_RESET_WATCHES",
-	"XS_DIRECTORY_PART", "XS_GET_FEATURE", "XS_SET_FEATURE", "XS_GET_QUOTA",
-	"XS_SET_QUOTA",
-};
-
-static const char *type_name(unsigned type)
-{
-	static char buf[32];
-
-	if (type < XS_TYPE_COUNT)
-		return type_names[type];
-	snprintf(buf, sizeof(buf), "XS_UNKNOWN(%u)", type);
-	return buf;
-}
-
-/* Requests whose first argument is a node path. */
-static bool type_has_path(unsigned type)
-{
-	switch (type) {
-	case XS_DIRECTORY: case XS_READ: case XS_GET_PERMS: case XS_WATCH:
-	case XS_UNWATCH: case XS_WRITE: case XS_MKDIR: case XS_RM:
-	case XS_SET_PERMS: case XS_WATCH_EVENT: case XS_DIRECTORY_PART:
-		return true;
-	}
-	return false;
-}
 
 static const char *const txn_results[] = {
 	"committed", "aborted", "eagain", "failed", "dropped",
@@ -108,8 +80,7 @@ static struct env {
 	long long domid;	/* -D, -1 = all */
 	long long client_pid;	/* -P, -1 = all */
 	uint32_t types;		/* -o, bit per type, 0 = all */
-	const char *path;	/* -f */
-	size_t path_len;
+	struct snoop_path_filter path;	/* -f */
 	bool errors;		/* -x */
 	bool extra;		/* -e */
 	bool json;		/* -j */
@@ -184,35 +155,36 @@ static const struct argp_option opts[] = {
 	{ 0 },
 };
 
+/* argp_error() exits: a value is returned only when it parsed. */
 static long long parse_num(const char *arg, long long min, long long max, struct argp_state *st,
 			   const char *what)
 {
-	char *end;
-	long long v;
+	long long v = 0;
 
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || v < min || v > max)
+	if (!snoop_parse_num(arg, min, max, &v))
 		argp_error(st, "invalid %s: %s", what, arg);
 	return v;
 }
 
-static int parse_type(const char *name)
+static void parse_ops(const char *arg, struct argp_state *st)
 {
-	char buf[40];
-	size_t i;
+	const char *bad;
+	int bad_len;
 
-	if (isdigit((unsigned char)name[0])) {
-		char *end;
-		long v = strtol(name, &end, 10);
+	if (!snoop_parse_ops(arg, &env.types, &bad, &bad_len))
+		argp_error(st, "unknown operation: %.*s", bad_len, bad);
+	if (!env.types)
+		argp_error(st, "-o wants at least one operation");
+}
 
-		return *end || v < 0 || v >= 32 ? -1 : (int)v;
-	}
-	snprintf(buf, sizeof(buf), "%s%s", strncasecmp(name, "XS_", 3) ? "XS_" : "", name);
-	for (i = 0; i < XS_TYPE_COUNT; i++)
-		if (strcasecmp(buf, type_names[i]) == 0)
-			return (int)i;
-	return -1;
+static void parse_buffer(const char *arg, struct argp_state *st)
+{
+	int r = snoop_parse_buffer_mb(arg, &env.buffer_mb);
+
+	if (r == -EDOM)
+		argp_error(st, "buffer size must be a power of 2: %s", arg);
+	else if (r)
+		argp_error(st, "invalid buffer size: %s", arg);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *st)
@@ -225,56 +197,34 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 	case 'l': env.latency = true; break;
 	case 'C': env.comm = true; break;
 	case 'D':
-		env.domid = parse_num(arg, 0, 65535, st, "domain id");
+		env.domid = parse_num(arg, 0, SNOOP_DOMID_MAX, st, "domain id");
 		break;
 	case 'P':
 		env.client_pid = parse_num(arg, 0, INT_MAX, st, "client PID");
 		break;
-	case 'o': {
-		char *copy = strdup(arg), *tok, *save = NULL;
-
-		if (!copy)
-			argp_failure(st, 1, ENOMEM, "-o");
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			int t = parse_type(tok);
-
-			if (t < 0)
-				argp_error(st, "unknown operation: %s", tok);
-			env.types |= 1u << t;
-		}
-		free(copy);
-		if (!env.types)
-			argp_error(st, "-o wants at least one operation");
+	case 'o':
+		parse_ops(arg, st);
 		break;
-	}
 	case 'f':
-		env.path = arg;
-		env.path_len = strlen(arg);
-		while (env.path_len > 1 && arg[env.path_len - 1] == '/')
-			env.path_len--;
+		snoop_path_filter_set(&env.path, arg);
 		break;
 	case 'x': env.errors = true; break;
 	case 'e': env.extra = true; break;
 	case 'j': env.json = true; break;
 	case 's': env.summary = true; break;
 	case 'i':
-		env.interval = parse_num(arg, 1, 86400 * 365, st, "interval");
+		env.interval = parse_num(arg, 1, SNOOP_SECONDS_MAX, st, "interval");
 		env.summary = true;
 		break;
 	case 'c':
 		env.count = parse_num(arg, 1, LLONG_MAX, st, "count");
 		break;
 	case 'd':
-		env.duration = parse_num(arg, 1, 86400 * 365, st, "duration");
+		env.duration = parse_num(arg, 1, SNOOP_SECONDS_MAX, st, "duration");
 		break;
-	case 'b': {
-		long long mb = parse_num(arg, 1, 4096, st, "buffer size");
-
-		if (mb & (mb - 1))
-			argp_error(st, "buffer size must be a power of 2: %s", arg);
-		env.buffer_mb = mb;
+	case 'b':
+		parse_buffer(arg, st);
 		break;
-	}
 	case 'v': env.verbose = true; break;
 	case 'h':
 		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
@@ -286,142 +236,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Payloads                                                             */
-
-/* A payload of an event: a pointer into data[] and what the flags say. */
-struct payload {
-	const unsigned char *p;
-	unsigned n;		/* bytes kept */
-	unsigned len;		/* original length */
-	bool cut, fault, str, null;
-};
-
-static struct payload payload_of(const struct xss_event *e, int i)
-{
-	struct payload pl = { 0 };
-	unsigned off = i ? e->copied[0] : 0;
-
-	pl.p = (const unsigned char *)e->data + off;
-	pl.n = e->copied[i];
-	pl.len = e->len[i];
-	pl.cut = e->flags & (XSS_F_CUT0 << i);
-	pl.fault = e->flags & (XSS_F_FAULT0 << i);
-	pl.str = e->flags & (XSS_F_STR0 << i);
-	pl.null = e->flags & (XSS_F_NULL0 << i);
-	return pl;
-}
-
-/* Display form: NULs as spaces (a final one dropped), \xNN, \\, a cut
- * marker. */
-static void put_text(FILE *f, struct payload pl)
-{
-	unsigned n = pl.n, i;
-
-	if (pl.fault) {
-		fputs("<unreadable>", f);
-		return;
-	}
-	if (!pl.cut && n && pl.p[n - 1] == '\0')
-		n--;
-	for (i = 0; i < n; i++) {
-		unsigned char c = pl.p[i];
-
-		if (c == '\0')
-			putc(' ', f);
-		else if (c == '\\')
-			fputs("\\\\", f);
-		else if (c >= 0x20 && c < 0x7f)
-			putc(c, f);
-		else
-			fprintf(f, "\\x%02x", c);
-	}
-	if (pl.cut) {
-		if (pl.str)
-			fputs("...", f);
-		else
-			fprintf(f, "...(%u bytes)", pl.len);
-	}
-}
-
-/* True when the display form is empty. */
-static bool text_empty(struct payload pl)
-{
-	return !pl.fault && !pl.cut && (pl.n == 0 || (pl.n == 1 && pl.p[0] == '\0'));
-}
-
-static void put_json_bytes(FILE *f, const unsigned char *p, unsigned n)
-{
-	unsigned i;
-
-	putc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			putc(c, f);
-		else
-			fprintf(f, "\\u%04x", c);
-	}
-	putc('"', f);
-}
-
-static void put_json_str(FILE *f, const char *s)
-{
-	if (s)
-		put_json_bytes(f, (const unsigned char *)s, strlen(s));
-	else
-		fputs("null", f);
-}
-
-/* "name": payload [, "name_len": N, "name_cut": true] */
-static void put_json_payload(FILE *f, const char *name, struct payload pl, bool with_len)
-{
-	fprintf(f, ",\"%s\":", name);
-	if (pl.null || pl.fault)
-		fputs("null", f);
-	else
-		put_json_bytes(f, pl.p, pl.n);
-	if (with_len)
-		fprintf(f, ",\"%s_len\":%u", name, pl.len);
-	if (pl.cut)
-		fprintf(f, ",\"%s_cut\":true", name);
-	if (pl.fault)
-		fprintf(f, ",\"%s_unreadable\":true", name);
-}
-
-/* The first NUL-terminated argument of a payload (its path, mostly). */
-static void first_arg(struct payload pl, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (!pl.fault)
-		while (n < pl.n && n + 1 < size && pl.p[n])
-			n++;
-	memcpy(buf, pl.p, n);
-	buf[n] = '\0';
-}
-
-/* -f: is the path (relative ones resolved for domid) at or below env.path? */
-static bool path_matches(const char *path, unsigned domid)
-{
-	char abs[XSS_DATA_MAX + 40];
-	const char *p = path;
-	size_t n = env.path_len;
-
-	if (!env.path)
-		return true;
-	if (path[0] != '/' && path[0] != '@') {
-		snprintf(abs, sizeof(abs), "/local/domain/%u/%s", domid, path);
-		p = abs;
-	}
-	if (strncmp(p, env.path, n) != 0)
-		return n == 1 && env.path[0] == '/' && p[0] == '/';
-	return p[n] == '\0' || p[n] == '/' || env.path[n - 1] == '/';
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,8 +285,7 @@ static void proc_comm(unsigned pid, char *buf, size_t size)
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	if (fgets(buf, size, f))
-		buf[strcspn(buf, "\n")] = '\0';
+	snoop_read_comm(f, buf, size);
 	fclose(f);
 }
 
@@ -825,7 +638,7 @@ static void summary_add_txn(const struct xss_event *e)
 	stats_add(&sum.txn_time, e->lat_ns, e->val[0] == XSS_TXN_EAGAIN);
 	if (e->val[0] != XSS_TXN_EAGAIN)
 		return;
-	first_arg(payload_of(e, 0), conflict, sizeof(conflict));
+	snoop_first_arg(snoop_payload_of(e, 0), conflict, sizeof(conflict));
 	if (!conflict[0])
 		return;
 	for (i = 0; i < sum.nconflicts; i++)
@@ -845,7 +658,7 @@ static void summary_add_quota(const struct xss_event *e)
 	char name[32];
 	unsigned i;
 
-	first_arg(payload_of(e, 0), name, sizeof(name));
+	snoop_first_arg(snoop_payload_of(e, 0), name, sizeof(name));
 	for (i = 0; i < sum.nquotas; i++)
 		if (strcmp(sum.quotas[i].name, name) == 0)
 			break;
@@ -956,9 +769,9 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 		if (!s->count)
 			continue;
 		if (i == XS_WATCH_EVENT)
-			fprintf(f, "%-24s %9llu %7s %9s %9s\n", type_name(i), s->count, "-", "-", "-");
+			fprintf(f, "%-24s %9llu %7s %9s %9s\n", snoop_type_name(i), s->count, "-", "-", "-");
 		else
-			fprintf(f, "%-24s %9llu %7llu %9.1f %9.1f\n", type_name(i), s->count,
+			fprintf(f, "%-24s %9llu %7llu %9.1f %9.1f\n", snoop_type_name(i), s->count,
 				s->errors, avg_us(s), us(s->max_ns));
 	}
 	if (sum.nerrnames) {
@@ -1009,13 +822,13 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 		for (i = 0; i < sum.nslowest; i++)
 			fprintf(f, "%9.1f %-6u %-7u %-20s %s\n", us(sum.slowest[i].lat_ns),
 				sum.slowest[i].domid, sum.slowest[i].pid,
-				type_name(sum.slowest[i].type), sum.slowest[i].path);
+				snoop_type_name(sum.slowest[i].type), sum.slowest[i].path);
 	}
 
 	fputs("\nLATENCY BY OP\n", f);
 	for (i = 0; i < 32; i++)
 		if (sum.ops[i].timed) {
-			fprintf(f, "%s\n", type_name(i));
+			fprintf(f, "%s\n", snoop_type_name(i));
 			print_hist(f, &sum.ops[i]);
 		}
 	fputs("\nLATENCY BY DOMAIN\n", f);
@@ -1065,7 +878,7 @@ static void print_summary_json(FILE *f, unsigned long long lost)
 	for (i = 0; i < 32; i++) {
 		if (!sum.ops[i].count)
 			continue;
-		fprintf(f, "%s\"%s\":{", first ? "" : ",", type_name(i));
+		fprintf(f, "%s\"%s\":{", first ? "" : ",", snoop_type_name(i));
 		put_json_stats(f, &sum.ops[i]);
 		fputc('}', f);
 		first = false;
@@ -1086,7 +899,7 @@ static void print_summary_json(FILE *f, unsigned long long lost)
 	for (i = 0; i < nprocs; i++) {
 		fprintf(f, "%s{\"dom\":%u,\"pid\":%u,\"comm\":", i ? "," : "", procs[i].domid,
 			procs[i].pid);
-		put_json_str(f, procs[i].comm);
+		snoop_put_json_str(f, procs[i].comm);
 		fputc(',', f);
 		put_json_stats(f, &procs[i].s);
 		fputc('}', f);
@@ -1096,8 +909,8 @@ static void print_summary_json(FILE *f, unsigned long long lost)
 	for (i = 0; i < sum.nslowest; i++) {
 		fprintf(f, "%s{\"latency_ns\":%llu,\"dom\":%u,\"pid\":%u,\"op\":\"%s\",\"path\":",
 			i ? "," : "", sum.slowest[i].lat_ns, sum.slowest[i].domid,
-			sum.slowest[i].pid, type_name(sum.slowest[i].type));
-		put_json_str(f, sum.slowest[i].path);
+			sum.slowest[i].pid, snoop_type_name(sum.slowest[i].type));
+		snoop_put_json_str(f, sum.slowest[i].path);
 		fputc('}', f);
 	}
 	fprintf(f, "],\"transactions\":{\"committed\":%llu,\"aborted\":%llu,\"eagain\":%llu,"
@@ -1108,13 +921,13 @@ static void print_summary_json(FILE *f, unsigned long long lost)
 	fputs("},\"conflicts\":{", f);
 	for (i = 0; i < sum.nconflicts; i++) {
 		fputs(i ? "," : "", f);
-		put_json_str(f, sum.conflicts[i].path);
+		snoop_put_json_str(f, sum.conflicts[i].path);
 		fprintf(f, ":%llu", sum.conflicts[i].count);
 	}
 	fputs("}},\"quota_hits\":{", f);
 	for (i = 0; i < sum.nquotas; i++) {
 		fputs(i ? "," : "", f);
-		put_json_str(f, sum.quotas[i].name);
+		snoop_put_json_str(f, sum.quotas[i].name);
 		fprintf(f, ":%llu", sum.quotas[i].count);
 	}
 	fputs("}}\n", f);
@@ -1174,12 +987,12 @@ static void json_begin(const struct xss_event *e, const char *event)
 	printf("{\"time\":%.6f,\"ts_ns\":%llu,\"event\":\"%s\",\"conn\":%u,\"dom\":%u,\"pid\":%u,"
 	       "\"comm\":", (e->ts_ns + realtime_offset_ns) / 1e9, e->ts_ns, event, e->conn_id,
 	       e->domid, e->pid);
-	put_json_str(stdout, c);
+	snoop_put_json_str(stdout, c);
 }
 
 static void json_txn(const struct xss_event *t)
 {
-	struct payload cp = payload_of(t, 0);
+	struct snoop_payload cp = snoop_payload_of(t, 0);
 
 	printf("{\"tx\":%u,\"result\":\"%s\",\"nodes\":%llu,\"ops\":%llu,\"duration_ns\":%llu,"
 	       "\"conflict\":", t->tx_id, txn_result_name(t->val[0]), t->val[1], t->val[2],
@@ -1187,7 +1000,7 @@ static void json_txn(const struct xss_event *t)
 	if (cp.null || cp.fault)
 		fputs("null", stdout);
 	else
-		put_json_bytes(stdout, cp.p, cp.n);
+		snoop_put_json_bytes(stdout, cp.p, cp.n);
 	putchar('}');
 }
 
@@ -1195,9 +1008,9 @@ static void json_quota(const struct xss_event *q)
 {
 	char name[64];
 
-	first_arg(payload_of(q, 0), name, sizeof(name));
+	snoop_first_arg(snoop_payload_of(q, 0), name, sizeof(name));
 	printf("{\"name\":");
-	put_json_str(stdout, name);
+	snoop_put_json_str(stdout, name);
 	printf(",\"value\":%llu,\"limit\":%llu,\"req_id\":%u}", q->val[0], q->val[1], q->req_id);
 }
 
@@ -1206,7 +1019,7 @@ static void text_txn(const struct xss_event *t)
 	static const char *const how[] = {
 		"committed", "aborted", "EAGAIN", "failed", "dropped with its connection",
 	};
-	struct payload cp = payload_of(t, 0);
+	struct snoop_payload cp = snoop_payload_of(t, 0);
 
 	printf("txn %s: %llu ops, %llu nodes", t->val[0] < 5 ? how[t->val[0]] : "?", t->val[2],
 	       t->val[1]);
@@ -1214,14 +1027,14 @@ static void text_txn(const struct xss_event *t)
 		printf(", %.3f ms", t->lat_ns / 1e6);
 	if (t->val[0] == XSS_TXN_EAGAIN && !cp.null) {
 		fputs(", conflict on ", stdout);
-		put_text(stdout, cp);
+		snoop_put_text(stdout, cp);
 	}
 }
 
 static void text_quota(const struct xss_event *q)
 {
 	printf("quota ");
-	put_text(stdout, payload_of(q, 0));
+	snoop_put_text(stdout, snoop_payload_of(q, 0));
 	printf(": %llu > limit %llu", q->val[0], q->val[1]);
 }
 
@@ -1240,8 +1053,8 @@ static void text_cause(const struct xss_event *w, const struct xss_event *reply)
 	if (reply) {
 		char path[XSS_DATA_MAX + 1];
 
-		first_arg(payload_of(reply, 0), path, sizeof(path));
-		printf("%s", type_name(reply->type));
+		snoop_first_arg(snoop_payload_of(reply, 0), path, sizeof(path));
+		printf("%s", snoop_type_name(reply->type));
 		if (path[0])
 			printf(" %s", path);
 		printf(", dom %u pid %u", reply->domid, reply->pid);
@@ -1268,27 +1081,27 @@ static void json_cause(const struct xss_event *w, const struct xss_event *reply)
 	if (reply) {
 		char path[XSS_DATA_MAX + 1];
 
-		first_arg(payload_of(reply, 0), path, sizeof(path));
+		snoop_first_arg(snoop_payload_of(reply, 0), path, sizeof(path));
 		printf(",\"dom\":%u,\"pid\":%u,\"op\":\"%s\",\"arg\":", reply->domid, reply->pid,
-		       type_name(reply->type));
-		put_json_str(stdout, path);
+		       snoop_type_name(reply->type));
+		snoop_put_json_str(stdout, path);
 	} else if (c) {
 		printf(",\"dom\":%u,\"pid\":%u", c->domid, c->pid);
 	}
 	if (c && c->comm[0]) {
 		fputs(",\"comm\":", stdout);
-		put_json_str(stdout, c->comm);
+		snoop_put_json_str(stdout, c->comm);
 	}
 	putchar('}');
 }
 
 static void print_watch(const struct xss_event *w, const struct xss_event *reply)
 {
-	struct payload path = payload_of(w, 0), token = payload_of(w, 1);
+	struct snoop_payload path = snoop_payload_of(w, 0), token = snoop_payload_of(w, 1);
 	char p[XSS_DATA_MAX + 1];
 
-	first_arg(path, p, sizeof(p));
-	if (count_reached() || !path_matches(p, w->domid))
+	snoop_first_arg(path, p, sizeof(p));
+	if (count_reached() || !snoop_path_matches(&env.path, p, w->domid))
 		return;
 	if (env.summary) {
 		sum.watch_events++;
@@ -1299,16 +1112,16 @@ static void print_watch(const struct xss_event *w, const struct xss_event *reply
 	if (env.json) {
 		json_begin(w, "watch_event");
 		printf(",\"tx\":null,\"op\":\"XS_WATCH_EVENT\",\"type\":%d", XS_WATCH_EVENT);
-		put_json_payload(stdout, "path", path, false);
-		put_json_payload(stdout, "token", token, false);
+		snoop_put_json_payload(stdout, "path", path, false);
+		snoop_put_json_payload(stdout, "token", token, false);
 		json_cause(w, reply);
 		puts("}");
 	} else {
 		print_prefix(w, "-", 0, false);
 		fputs("XS_WATCH_EVENT: ", stdout);
-		put_text(stdout, path);
+		snoop_put_text(stdout, path);
 		putchar(' ');
-		put_text(stdout, token);
+		snoop_put_text(stdout, token);
 		text_cause(w, reply);
 		putchar('\n');
 	}
@@ -1334,10 +1147,10 @@ static struct xss_event *take(struct hold_list *l, unsigned conn, unsigned id, b
 
 static void print_reply(const struct xss_event *e)
 {
-	struct payload req = payload_of(e, 0), rsp = payload_of(e, 1);
+	struct snoop_payload req = snoop_payload_of(e, 0), rsp = snoop_payload_of(e, 1);
 	struct xss_event *txn = NULL, *quota = NULL;
 	char path[XSS_DATA_MAX + 1], errname[24] = "";
-	bool has_path = type_has_path(e->type);
+	bool has_path = snoop_type_has_path(e->type);
 	size_t i;
 
 	/* Watch events this request caused come first, as they did in the
@@ -1366,13 +1179,13 @@ static void print_reply(const struct xss_event *e)
 		goto out;
 	}
 
-	first_arg(req, path, sizeof(path));
-	if (env.path && (!has_path || !path_matches(path, e->domid)))
+	snoop_first_arg(req, path, sizeof(path));
+	if (env.path.prefix && (!has_path || !snoop_path_matches(&env.path, path, e->domid)))
 		goto out;
 	if (count_reached())
 		goto out;
 	if (e->err)
-		first_arg(rsp, errname, sizeof(errname));
+		snoop_first_arg(rsp, errname, sizeof(errname));
 
 	if (env.summary) {
 		summary_add_reply(e, has_path ? path : NULL, e->err ? errname : NULL);
@@ -1386,15 +1199,15 @@ static void print_reply(const struct xss_event *e)
 	if (env.json) {
 		json_begin(e, "request");
 		printf(",\"req_id\":%u,\"tx\":%u,\"op\":\"%s\",\"type\":%u", e->req_id, e->tx_id,
-		       type_name(e->type), e->type);
+		       snoop_type_name(e->type), e->type);
 		if (has_path) {
 			fputs(",\"path\":", stdout);
-			put_json_str(stdout, path);
+			snoop_put_json_str(stdout, path);
 		}
-		put_json_payload(stdout, "request", req, true);
-		put_json_payload(stdout, "reply", rsp, true);
+		snoop_put_json_payload(stdout, "request", req, true);
+		snoop_put_json_payload(stdout, "reply", rsp, true);
 		fputs(",\"error\":", stdout);
-		put_json_str(stdout, e->err ? errname : NULL);
+		snoop_put_json_str(stdout, e->err ? errname : NULL);
 		printf(",\"errno\":%d,\"latency_ns\":", e->err);
 		if (e->lat_ns)
 			printf("%llu", e->lat_ns);
@@ -1416,15 +1229,15 @@ static void print_reply(const struct xss_event *e)
 		print_prefix(e, tx, e->lat_ns, true);
 		if (e->err)
 			fputs("[ERROR] ", stdout);
-		printf("%s:", type_name(e->type));
-		if (!text_empty(req)) {
+		printf("%s:", snoop_type_name(e->type));
+		if (!snoop_text_empty(req)) {
 			putchar(' ');
-			put_text(stdout, req);
+			snoop_put_text(stdout, req);
 		}
 		fputs(" ->", stdout);
-		if (!text_empty(rsp)) {
+		if (!snoop_text_empty(rsp)) {
 			putchar(' ');
-			put_text(stdout, rsp);
+			snoop_put_text(stdout, rsp);
 		}
 		if (txn || quota) {
 			fputs(" (", stdout);
@@ -1462,7 +1275,7 @@ static bool pass_user(const struct xss_event *e, unsigned type, bool is_error)
 		return false;
 	if (env.errors && !is_error)
 		return false;
-	if (env.path)
+	if (env.path.prefix)
 		return false;
 	return true;
 }
@@ -1519,7 +1332,7 @@ static void print_orphan(const struct xss_event *orig)
 /* -e: connections and domains. */
 static void print_extra(const struct xss_event *e)
 {
-	struct payload p0 = payload_of(e, 0), p1 = payload_of(e, 1);
+	struct snoop_payload p0 = snoop_payload_of(e, 0), p1 = snoop_payload_of(e, 1);
 
 	if (!env.extra || env.summary || count_reached() || !pass_user(e, 32, false))
 		return;
@@ -1528,11 +1341,11 @@ static void print_extra(const struct xss_event *e)
 		case XSS_CONN_OPEN:
 			json_begin(e, "conn_open");
 			printf(",\"uid\":%llu", e->val[0]);
-			put_json_payload(stdout, "kind", p1, false);
+			snoop_put_json_payload(stdout, "kind", p1, false);
 			break;
 		case XSS_CONN_CLOSE:
 			json_begin(e, "conn_close");
-			put_json_payload(stdout, "reason", p0, false);
+			snoop_put_json_payload(stdout, "reason", p0, false);
 			break;
 		case XSS_DOMAIN_INTRODUCE:
 			json_begin(e, "domain_introduce");
@@ -1540,7 +1353,7 @@ static void print_extra(const struct xss_event *e)
 			break;
 		case XSS_DOMAIN_RELEASE:
 			json_begin(e, "domain_release");
-			put_json_payload(stdout, "reason", p0, false);
+			snoop_put_json_payload(stdout, "reason", p0, false);
 			break;
 		}
 		puts("}");
@@ -1551,13 +1364,13 @@ static void print_extra(const struct xss_event *e)
 			const char *c = comm_of(e->conn_id);
 
 			printf("[CONNECT] conn %u %s uid %llu (", e->conn_id, c ? c : "?", e->val[0]);
-			put_text(stdout, p1);
+			snoop_put_text(stdout, p1);
 			putchar(')');
 			break;
 		}
 		case XSS_CONN_CLOSE:
 			printf("[CLOSE] conn %u: ", e->conn_id);
-			put_text(stdout, p0);
+			snoop_put_text(stdout, p0);
 			break;
 		case XSS_DOMAIN_INTRODUCE:
 			printf("[INTRODUCE] domain %u evtchn %llu gfn 0x%llx", e->domid, e->val[0],
@@ -1565,7 +1378,7 @@ static void print_extra(const struct xss_event *e)
 			break;
 		case XSS_DOMAIN_RELEASE:
 			printf("[RELEASE] domain %u: ", e->domid);
-			put_text(stdout, p0);
+			snoop_put_text(stdout, p0);
 			break;
 		}
 		putchar('\n');
@@ -1703,20 +1516,18 @@ static bool watch_reply_last;
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
-	const struct xss_event *e = data;
 	struct xss_event full;
+	const struct xss_event *e = &full;
 	unsigned long long now = 0;
 	struct conn_info *c;
 
 	(void)ctx;
 	if (count_reached())
 		return -ECANCELED;
-	if (size < XSS_EVENT_HDR_SIZE || e->copied[0] > XSS_DATA_MAX ||
-	    e->copied[1] > XSS_DATA_MAX || XSS_EVENT_HDR_SIZE + e->copied[0] + e->copied[1] > size)
+	/* Records arrive trimmed; work on a full-size copy of one that
+	 * passed the bounds checks. */
+	if (!snoop_record_decode(data, size, &full))
 		return 0;	/* not ours */
-	/* Records arrive trimmed; work on a full-size copy. */
-	memcpy(&full, e, size < sizeof(full) ? size : sizeof(full));
-	e = &full;
 	if (e->ts_ns > newest_ts)
 		newest_ts = e->ts_ns;
 
@@ -1767,7 +1578,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 			print_orphan(e);
 		break;
 	case XSS_CONN_OPEN: {
-		struct payload comm = payload_of(e, 0), kind = payload_of(e, 1);
+		struct snoop_payload comm = snoop_payload_of(e, 0), kind = snoop_payload_of(e, 1);
 
 		conn_forget(e->conn_id);
 		c = conn_get(e->conn_id, e->domid, e->pid);
@@ -1806,23 +1617,13 @@ static bool exe_name(pid_t pid, char *buf, size_t size)
 {
 	char link[64], path[PATH_MAX];
 	ssize_t n;
-	char *base, *del;
 
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	n = readlink(link, path, sizeof(path) - 1);
 	if (n < 0)
 		return false;
 	path[n] = '\0';
-	del = strstr(path, " (deleted)");
-	if (del && del[10] == '\0')
-		*del = '\0';
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if ((size_t)n >= size)
-		n = size - 1;
-	memcpy(buf, base, n);
-	buf[n] = '\0';
+	snoop_exe_base(path, buf, size);
 	return true;
 }
 
@@ -1840,8 +1641,7 @@ static pid_t pid_from_file(const char *file)
 
 	if (!f)
 		return 0;
-	if (fscanf(f, "%ld", &pid) != 1 || pid <= 0 || pid > INT_MAX)
-		pid = 0;
+	pid = snoop_read_pid(f);
 	fclose(f);
 	if (pid && !is_xenstored(pid)) {
 		if (env.verbose)
@@ -1862,13 +1662,11 @@ static unsigned long socket_inode(const char *const *paths, int npaths)
 	if (!f)
 		return 0;
 	while (!inode && fgets(line, sizeof(line), f)) {
-		unsigned long flags, ino;
+		unsigned long ino;
 		char path[PATH_MAX];
 		int i;
 
-		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %lu %4095s", &flags, &ino, path) != 3)
-			continue;
-		if (!(flags & 0x10000))	/* __SO_ACCEPTCON: listening */
+		if (!snoop_parse_unix_line(line, &ino, path))
 			continue;
 		for (i = 0; i < npaths; i++)
 			if (paths[i] && strcmp(paths[i], path) == 0)
@@ -2007,7 +1805,7 @@ static bool have_cap_sys_admin(void)
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long caps;
 
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+		if (snoop_parse_capeff(line, &caps)) {
 			have = caps & (1ULL << CAP_SYS_ADMIN_BIT);
 			break;
 		}
@@ -2050,6 +1848,10 @@ struct probe {
 	bool required;
 	struct bpf_program *prog;
 	struct bpf_link **link;
+	/* what to attach instead to a daemon without this probe */
+	const char *fallback;
+	struct bpf_program *fallback_prog;
+	struct bpf_link **fallback_link;
 };
 
 int main(int argc, char **argv)
@@ -2114,21 +1916,23 @@ int main(int argc, char **argv)
 	}
 
 	{
+#define PROBE(probe_name, is_required, prog_name)                                 \
+	.name = probe_name, .required = is_required, .prog = skel->progs.prog_name, \
+	.link = &skel->links.prog_name
 		struct probe probes[] = {
-			{ "reply", true, skel->progs.xs_reply, &skel->links.xs_reply },
-			{ "watch_event", true, skel->progs.xs_watch_event,
-			  &skel->links.xs_watch_event },
-			{ "txn_done", false, skel->progs.xs_txn_done, &skel->links.xs_txn_done },
-			{ "quota_exceeded", false, skel->progs.xs_quota_exceeded,
-			  &skel->links.xs_quota_exceeded },
-			{ "conn_open", false, skel->progs.xs_conn_open, &skel->links.xs_conn_open },
-			{ "conn_close", false, skel->progs.xs_conn_close,
-			  &skel->links.xs_conn_close },
-			{ "domain_introduce", false, skel->progs.xs_domain_introduce,
-			  &skel->links.xs_domain_introduce },
-			{ "domain_release", false, skel->progs.xs_domain_release,
-			  &skel->links.xs_domain_release },
+			{ PROBE("reply_record", true, xs_reply_record), .fallback = "reply",
+			  .fallback_prog = skel->progs.xs_reply,
+			  .fallback_link = &skel->links.xs_reply },
+			{ PROBE("watch_event", true, xs_watch_event) },
+			{ PROBE("txn_done", false, xs_txn_done) },
+			{ PROBE("quota_exceeded", false, xs_quota_exceeded) },
+			{ PROBE("conn_open", false, xs_conn_open) },
+			{ PROBE("conn_close", false, xs_conn_close) },
+			{ PROBE("domain_introduce", false, xs_domain_introduce) },
+			{ PROBE("domain_release", false, xs_domain_release) },
 		};
+#undef PROBE
+
 
 		for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0])); i++) {
 			struct probe *p = &probes[i];
@@ -2146,6 +1950,13 @@ int main(int argc, char **argv)
 			if (*p->link)
 				continue;
 			err = -errno;
+			if (p->fallback && (err == -ENOENT || err == -ESRCH)) {
+				*p->fallback_link = bpf_program__attach_usdt(p->fallback_prog, pid,
+									     exe, "xenstore",
+									     p->fallback, NULL);
+				if (*p->fallback_link)
+					continue;
+			}
 			if (err == -EPERM || err == -EACCES) {
 				privilege_error();
 			} else if (!p->required) {

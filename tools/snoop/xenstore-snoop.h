@@ -66,6 +66,25 @@ struct xss_event {
 	char data[2 * XSS_DATA_MAX];
 };
 #define XSS_EVENT_HDR_SIZE __builtin_offsetof(struct xss_event, data)
+
+/* The daemon's struct xs_probe_reply (src/probes.h), which the
+ * reply_record probe points to, in types the BPF side knows (x86-64:
+ * pointers are 8 bytes).  xenstore-snoop.c checks the two agree. */
+struct xss_reply_record {
+	unsigned int size;
+	unsigned int conn_id;
+	unsigned int domid;
+	unsigned int pid;
+	unsigned int req_id;
+	unsigned int tx_id;
+	unsigned int type;
+	int err;
+	unsigned int req_len;
+	unsigned int rsp_len;
+	unsigned long long start_ns;
+	unsigned long long req;
+	unsigned long long rsp;
+};
 /*
  * val[] by kind:
  *   WATCH_EVENT       cause conn_id, cause req_id
