@@ -225,7 +225,16 @@ void snoop_put_text(FILE *f, struct snoop_payload pl)
 		n--;
 	for (i = 0; i < n; i++) {
 		unsigned char c = pl.p[i];
+		unsigned run = i;
 
+		/* Printable runs, most of a payload, go out in one piece. */
+		while (run < n && pl.p[run] >= 0x20 && pl.p[run] < 0x7f && pl.p[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(pl.p + i, 1, run - i, f);
+			i = run - 1;
+			continue;
+		}
 		if (c == '\0')
 			putc(' ', f);
 		else if (c == '\\')

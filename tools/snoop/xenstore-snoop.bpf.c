@@ -202,13 +202,14 @@ static __always_inline int on_reply(__u32 conn_id, __u32 domid, __u32 pid, __u32
 /* The probe used when the daemon has it: one copy of a struct instead of
  * twelve argument fetches (each a helper call in bpf_usdt_arg()). */
 SEC("usdt")
-int BPF_USDT(xs_reply_record, const void *record, __u64 size)
+int BPF_USDT(xs_reply_record, const void *record)
 {
 	struct xss_reply_record r = {};
 
-	/* A newer daemon's record is longer (fields are only appended); a
-	 * shorter one is not a record we know. */
-	if (size < sizeof(r) || bpf_probe_read_user(&r, sizeof(r), record)) {
+	/* The record's size comes with it, so the probe's second argument
+	 * (the same number) is not fetched.  A newer daemon's record is
+	 * longer (fields are only appended); a shorter one is not ours. */
+	if (bpf_probe_read_user(&r, sizeof(r), record) || r.size < sizeof(r)) {
 		__sync_fetch_and_add(&faults, 1);
 		return 0;
 	}

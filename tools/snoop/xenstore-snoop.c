@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -952,6 +953,22 @@ static void print_header(void)
 	printf("OP\n");
 }
 
+/* printf("%-*u ", width, v) without printf, which is most of the cost
+ * of a line at the daemon's full rate. */
+static void put_column(unsigned v, int width)
+{
+	char buf[16];
+	int n = (int)sizeof(buf);
+
+	do
+		buf[--n] = (char)('0' + v % 10);
+	while ((v /= 10) && n > 0);
+	fwrite(buf + n, 1, sizeof(buf) - n, stdout);
+	for (width -= (int)sizeof(buf) - n; width > 0; width--)
+		putchar(' ');
+	putchar(' ');
+}
+
 static void print_prefix(const struct xss_event *e, const char *tx, unsigned long long lat_ns,
 			 bool timed)
 {
@@ -965,7 +982,8 @@ static void print_prefix(const struct xss_event *e, const char *tx, unsigned lon
 		strftime(buf, sizeof(buf), "%H:%M:%S", localtime_r(&t, &tm));
 		printf("%s.%06llu ", buf, rt % 1000000000ULL / 1000);
 	}
-	printf("%-4u %-7u ", e->domid, e->pid);
+	put_column(e->domid, 4);
+	put_column(e->pid, 7);
 	if (env.comm) {
 		const char *c = comm_of(e->conn_id);
 
@@ -1229,7 +1247,8 @@ static void print_reply(const struct xss_event *e)
 		print_prefix(e, tx, e->lat_ns, true);
 		if (e->err)
 			fputs("[ERROR] ", stdout);
-		printf("%s:", snoop_type_name(e->type));
+		fputs(snoop_type_name(e->type), stdout);
+		putchar(':');
 		if (!snoop_text_empty(req)) {
 			putchar(' ');
 			snoop_put_text(stdout, req);
@@ -1990,6 +2009,9 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, on_signal);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* One thread writes stdout: stdio need not lock it for every byte
+	 * (a third of the tool's time per event went to locked putc/printf). */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	t_start = now_ns(CLOCK_MONOTONIC);
 	summary_reset(0);
