@@ -193,8 +193,11 @@ void conn_readable(struct conn *c)
 			c->in_len += (size_t)n;
 	}
 	process_input(c);
-	if (!c->dead)
-		conn_flush(c);
+	if (c->dead)
+		return;
+	conn_flush(c);
+	if (c->in_len)
+		c->daemon->partial_input = true;
 }
 
 void conn_writable(struct conn *c)
