@@ -28,6 +28,17 @@ const volatile long long filter_pid = -1;
 const volatile __u32 filter_types = 0;	/* bit per XS_* type; 0 = all */
 const volatile bool errors_only = false;
 const volatile bool filtering = false;	/* any of the above is set */
+/* The traced daemon: its process id as seen from the PID namespace
+ * xenstore-snoop runs in (device and inode of /proc/self/ns/pid).  The
+ * probes are attached to the daemon's binary for every process that runs
+ * it, not to the daemon's task alone: a probe attached to one task is a
+ * perf event in that task's context, and every context switch of the
+ * daemon then pays for each of them (9% of its throughput with our eight
+ * probe sites, docs/BENCHMARKS.md).  So each program first checks whose
+ * hit it is. */
+const volatile __u32 daemon_tgid = 0;
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
 /* Wake the reader early once this many bytes wait (a quarter of the ring). */
 const volatile __u64 wakeup_bytes = 1 << 20;
 
@@ -66,6 +77,15 @@ static __always_inline bool pass(__u32 domid, __u32 pid)
 	if (filter_pid >= 0 && pid != filter_pid)
 		return false;
 	return true;
+}
+
+static __always_inline bool other_process(void)
+{
+	struct bpf_pidns_info ns;
+
+	if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
+		return true;
+	return ns.tgid != daemon_tgid;
 }
 
 static __always_inline bool pass_type(__u32 type)
@@ -206,6 +226,9 @@ int BPF_USDT(xs_reply_record, const void *record)
 {
 	struct xss_reply_record r = {};
 
+	if (other_process())
+		return 0;
+
 	/* The record's size comes with it, so the probe's second argument
 	 * (the same number) is not fetched.  A newer daemon's record is
 	 * longer (fields are only appended); a shorter one is not ours. */
@@ -225,6 +248,8 @@ int BPF_USDT(xs_reply, __u32 conn_id, __u32 domid, __u32 pid, __u32 req_id, __u3
 	     __u32 type, int err, const void *req, __u64 req_len, const void *rsp,
 	     __u64 rsp_len, __u64 start_ns)
 {
+	if (other_process())
+		return 0;
 	return on_reply(conn_id, domid, pid, req_id, tx_id, type, err, req, req_len, rsp,
 			rsp_len, start_ns);
 }
@@ -236,6 +261,8 @@ int BPF_USDT(xs_watch_event, __u32 conn_id, __u32 domid, __u32 pid, const char *
 	struct xss_event *e;
 	__u32 n;
 
+	if (other_process())
+		return 0;
 	if (!pass(domid, pid) || !pass_type(XS_WATCH_EVENT) || errors_only)
 		return 0;
 	e = start(XSS_WATCH_EVENT);
@@ -265,8 +292,11 @@ SEC("usdt")
 int BPF_USDT(xs_txn_done, __u32 conn_id, __u32 domid, __u32 pid, __u32 tx_id, int result,
 	     const char *conflict_path, __u64 nodes, __u64 ops, __u64 duration_ns)
 {
-	struct xss_event *e = start(XSS_TXN_DONE);
+	struct xss_event *e;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_TXN_DONE);
 	if (!e)
 		return 0;
 	e->conn_id = conn_id;
@@ -286,9 +316,12 @@ SEC("usdt")
 int BPF_USDT(xs_conn_open, __u32 conn_id, __u32 domid, __u32 pid, __u32 uid, const char *comm,
 	     const char *kind)
 {
-	struct xss_event *e = start(XSS_CONN_OPEN);
+	struct xss_event *e;
 	__u32 n;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_CONN_OPEN);
 	if (!e)
 		return 0;
 	e->conn_id = conn_id;
@@ -304,8 +337,11 @@ int BPF_USDT(xs_conn_open, __u32 conn_id, __u32 domid, __u32 pid, __u32 uid, con
 SEC("usdt")
 int BPF_USDT(xs_conn_close, __u32 conn_id, __u32 domid, __u32 pid, const char *reason)
 {
-	struct xss_event *e = start(XSS_CONN_CLOSE);
+	struct xss_event *e;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_CONN_CLOSE);
 	if (!e)
 		return 0;
 	e->conn_id = conn_id;
@@ -318,8 +354,11 @@ int BPF_USDT(xs_conn_close, __u32 conn_id, __u32 domid, __u32 pid, const char *r
 SEC("usdt")
 int BPF_USDT(xs_domain_introduce, __u32 domid, __u32 evtchn, __u64 gfn)
 {
-	struct xss_event *e = start(XSS_DOMAIN_INTRODUCE);
+	struct xss_event *e;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_DOMAIN_INTRODUCE);
 	if (!e)
 		return 0;
 	e->domid = domid;
@@ -332,8 +371,11 @@ int BPF_USDT(xs_domain_introduce, __u32 domid, __u32 evtchn, __u64 gfn)
 SEC("usdt")
 int BPF_USDT(xs_domain_release, __u32 domid, const char *reason)
 {
-	struct xss_event *e = start(XSS_DOMAIN_RELEASE);
+	struct xss_event *e;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_DOMAIN_RELEASE);
 	if (!e)
 		return 0;
 	e->domid = domid;
@@ -345,8 +387,11 @@ SEC("usdt")
 int BPF_USDT(xs_quota_exceeded, __u32 conn_id, __u32 domid, const char *quota, __u64 value,
 	     __u64 limit, __u32 req_id)
 {
-	struct xss_event *e = start(XSS_QUOTA);
+	struct xss_event *e;
 
+	if (other_process())
+		return 0;
+	e = start(XSS_QUOTA);
 	if (!e)
 		return 0;
 	e->conn_id = conn_id;

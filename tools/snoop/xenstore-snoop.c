@@ -1885,6 +1885,7 @@ int main(int argc, char **argv)
 	unsigned long long t_start, t_next_summary = 0, t_next_lost = 0, lost, last_lost = 0;
 	unsigned long long misses;
 	char exe[64], exe_path[PATH_MAX];
+	struct stat pidns;
 	static char outbuf[1 << 16];
 	pid_t pid;
 	int err = 1, i;
@@ -1923,6 +1924,15 @@ int main(int argc, char **argv)
 	skel->rodata->wakeup_bytes = (unsigned long long)env.buffer_mb << 18;	/* 1/4 */
 	bpf_map__set_max_entries(skel->maps.events, env.buffer_mb << 20);
 
+	if (stat("/proc/self/ns/pid", &pidns)) {
+		fprintf(stderr, "%s: cannot find our PID namespace: /proc/self/ns/pid: %s\n", PROG,
+			strerror(errno));
+		err = 1;
+		goto cleanup;
+	}
+	skel->rodata->daemon_tgid = pid;
+	skel->rodata->pidns_dev = pidns.st_dev;
+	skel->rodata->pidns_ino = pidns.st_ino;
 	err = xenstore_snoop_bpf__load(skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -1963,14 +1973,16 @@ int main(int argc, char **argv)
 				continue;
 
 			/* By /proc/PID/exe: the very inode the daemon runs, even
-			 * if build/xenstored was replaced since. */
-			*p->link = bpf_program__attach_usdt(p->prog, pid, exe, "xenstore", p->name,
+			 * if build/xenstored was replaced since.  For every
+			 * process running it (-1), not the daemon's task alone:
+			 * see daemon_tgid in xenstore-snoop.bpf.c. */
+			*p->link = bpf_program__attach_usdt(p->prog, -1, exe, "xenstore", p->name,
 							    NULL);
 			if (*p->link)
 				continue;
 			err = -errno;
 			if (p->fallback && (err == -ENOENT || err == -ESRCH)) {
-				*p->fallback_link = bpf_program__attach_usdt(p->fallback_prog, pid,
+				*p->fallback_link = bpf_program__attach_usdt(p->fallback_prog, -1,
 									     exe, "xenstore",
 									     p->fallback, NULL);
 				if (*p->fallback_link)
