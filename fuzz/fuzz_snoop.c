@@ -42,39 +42,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fz_check.h"
 #include "snoop_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Same report as harness.h's, which this target does not include: it
- * would pull in the daemon's headers for nothing. */
-__attribute__((noreturn, format(printf, 3, 4)))
-static void fz_fail(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "\n==fuzz invariant== %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-#define FZ_CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
-			fz_fail(__FILE__, __LINE__, "check failed: " #cond ": " __VA_ARGS__); \
-	} while (0)
-
-static bool tracing(void)
-{
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("FUZZ_TRACE") != NULL;
-	return on;
-}
 
 /* The input as a C string (cut at its first NUL), in a heap block of
  * its exact length so ASan sees any read past the end. */
@@ -107,7 +78,7 @@ static void out_open(struct out *o)
 static void out_close(struct out *o, const char *what)
 {
 	FZ_CHECK(fclose(o->f) == 0, "writing %s", what);
-	if (tracing())
+	if (fz_tracing())
 		fprintf(stderr, "  %-12s %.*s\n", what, (int)o->len, o->buf);
 }
 
@@ -587,7 +558,7 @@ static void fuzz_record(const uint8_t *data, size_t size)
 		want = c0 <= XSS_DATA_MAX && c1 <= XSS_DATA_MAX &&
 		       XSS_EVENT_HDR_SIZE + (size_t)c0 + c1 <= size;
 	}
-	if (tracing())
+	if (fz_tracing())
 		fprintf(stderr, "record of %zu bytes: %s\n", size, ok ? "accepted" : "refused");
 	FZ_CHECK(ok == want, "record of %zu bytes: decode %d, expected %d", size, ok, want);
 	if (ok)
@@ -736,7 +707,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
-	if (tracing())
+	if (fz_tracing())
 		fprintf(stderr, "mode %u, %zu bytes\n", data[0] % 6u, size - 1);
 	switch (data[0] % 6) {
 	case 0: fuzz_ops(data + 1, size - 1); break;

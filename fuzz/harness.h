@@ -22,6 +22,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "fz_check.h"
+
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
@@ -40,36 +42,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Failing                                                             */
-
-__attribute__((noreturn, format(printf, 3, 4), unused))
-static inline void fz_fail(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "\n==fuzz invariant== %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
-#define FZ_CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
-			fz_fail(__FILE__, __LINE__, "check failed: " #cond ": " __VA_ARGS__); \
-	} while (0)
-
-/* FUZZ_TRACE=1 in the environment prints every message each client
- * sends and receives (for reading a reproducer). */
-static inline bool fz_tracing(void)
-{
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("FUZZ_TRACE") != NULL;
-	return on;
-}
 
 static inline void fz_trace_msg(const char *who, const char *dir,
 				const struct xs_msg_header *h, const char *body)
