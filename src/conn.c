@@ -173,6 +173,33 @@ static void process_input(struct conn *c)
 	}
 }
 
+static bool request_buffered(const struct conn *c)
+{
+	struct xs_msg_header h;
+
+	if (c->in_len < XS_HEADER_SIZE)
+		return false;
+	memcpy(&h, c->in, sizeof(h));
+	return c->in_len - XS_HEADER_SIZE >= h.len || h.len > XS_PAYLOAD_MAX;
+}
+
+/*
+ * Answers buffered requests and sends the replies, again and again while
+ * the replies leave: parsing stops at the output bound, and once a round
+ * has read the client's bytes, requests still buffered here get no new
+ * EPOLLIN to wake them.  Bounded by the input buffer.
+ */
+static void serve_input(struct conn *c)
+{
+	while (!c->dead && request_buffered(c) && may_take_request(c)) {
+		process_input(c);
+		if (!c->dead)
+			conn_flush(c);
+	}
+	if (!c->dead)
+		conn_flush(c);
+}
+
 void conn_readable(struct conn *c)
 {
 	ssize_t n;
@@ -192,11 +219,8 @@ void conn_readable(struct conn *c)
 		if (n > 0)
 			c->in_len += (size_t)n;
 	}
-	process_input(c);
-	if (c->dead)
-		return;
-	conn_flush(c);
-	if (c->in_len)
+	serve_input(c);
+	if (!c->dead && c->in_len)
 		c->daemon->partial_input = true;
 }
 
@@ -206,11 +230,7 @@ void conn_writable(struct conn *c)
 		return;
 	conn_flush(c);
 	/* Requests held back by the output bound can go on now. */
-	if (!c->dead && c->in_len && may_take_request(c)) {
-		process_input(c);
-		if (!c->dead)
-			conn_flush(c);
-	}
+	serve_input(c);
 }
 
 struct txn *conn_find_txn(const struct conn *c, uint32_t id)
