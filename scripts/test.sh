@@ -4,7 +4,10 @@
 #   1. the whole suite (unit + integration) against the normal build;
 #   2. the whole suite again against the ASan+UBSan build (every daemon a
 #      test starts is also checked for leak reports when it stops);
-#   3. every fuzz target for a bounded time (fuzz/run.sh), if present.
+#   3. every fuzz target for a bounded time (fuzz/run.sh), if present:
+#      FUZZ_SECONDS each (default 40), as many at once as there are CPUs.
+# Integration scripts run in parallel (tests/run); each part's time is
+# printed, so a slow part is seen at once.
 # Ends with one line "N passed, N failed" over all of it.
 #
 #   scripts/test.sh            everything
@@ -23,7 +26,9 @@ run_suite() {
 	local label=$1 line
 	shift
 	echo "=== $label"
+	local start=$SECONDS
 	"$@" 2>&1 | tee "$log"
+	echo "=== $label: $((SECONDS - start)) s"
 	line=$(tail -n 1 "$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' || true)
 	if [ -z "$line" ]; then
 		echo "=== $label: no result line" >&2
@@ -46,7 +51,8 @@ else
 			echo "=== sanitizer build failed" >&2; failed=$((failed + 1))
 		fi
 		if [ -x fuzz/run.sh ]; then
-			run_suite "fuzzing" fuzz/run.sh "${FUZZ_SECONDS:-60}"
+			run_suite "fuzzing" env FUZZ_JOBS="${FUZZ_JOBS:-$(nproc)}" \
+				fuzz/run.sh "${FUZZ_SECONDS:-40}"
 		fi
 	fi
 fi
