@@ -15,8 +15,9 @@ BUILD   := build-san
 endif
 
 CFLAGS  ?= -O2 -g
+VERSION := $(shell cat VERSION)
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wmissing-prototypes -D_GNU_SOURCE -Isrc
+           -Wmissing-prototypes -D_GNU_SOURCE -Isrc -DXS_VERSION='"$(VERSION)"'
 # The real Xen backend is built whenever Debian's Xen libraries are there.
 XEN_LIBS := $(shell pkg-config --libs xenevtchn xengnttab xencontrol 2>/dev/null)
 ifneq ($(XEN_LIBS),)

@@ -34,7 +34,10 @@ wait_line() {
 	return 1
 }
 
-[ -x "$BUILD/xenstored" ] && [ -x "$SIM" ] || make -s -C "$TOP" all
+# The README's first command on a fresh machine: what the build needs
+# comes first, then whatever is not built yet.
+"$TOP/scripts/install-deps.sh" || exit 1
+make -s -C "$TOP" all || exit 1
 echo "# xenstored on $XENSTORED_PATH, simulated hypervisor in $RUN/sim"
 "$BUILD/tests/notify-wait" "$RUN/notify" "$RUN/daemon.log" \
 	"$BUILD/xenstored" -N -F "$RUN/xenstored.pid" --hypervisor=sim >/dev/null

@@ -11,6 +11,7 @@ libxen-dev libxenstore4 xenstore-utils
 systemtap-sdt-dev
 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev bpftrace
 python3 util-linux binutils
+sudo man-db
 libclang-rt-14-dev"
 
 missing=""

@@ -20,6 +20,7 @@
 struct conn;
 struct ev_loop;
 struct hv;
+struct trace_file;
 
 struct daemon {
 	struct ev_loop *loop;
@@ -40,6 +41,7 @@ struct daemon {
 	struct conn **port_conns;    /* ring connection by local event port */
 	size_t nport_conns;
 	struct event_cause cause;    /* request being handled, for probes */
+	struct trace_file *trace;    /* -T FILE (trace_file.h); NULL: off */
 	uint64_t requests;           /* served since start */
 	char reply[XS_PAYLOAD_MAX + 64]; /* reply scratch, one request at a time */
 };

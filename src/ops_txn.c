@@ -10,6 +10,7 @@
 #include "ops.h"
 #include "probes.h"
 #include "request.h"
+#include "trace_file.h"
 #include "txn.h"
 
 enum txn_result { TXN_COMMITTED, TXN_ABORTED, TXN_CONFLICT, TXN_FAILED };
@@ -71,6 +72,9 @@ static void probe_done(struct request *r, enum txn_result result)
 		XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, (int)result,
 			 t->conflict_path, t->nentries, t->ops,
 			 t->start_ns ? now_ns() - t->start_ns : 0);
+	if (r->daemon->trace)
+		trace_txn_done(r->daemon->trace, (int)result, t->conflict_path, t->nentries,
+			       t->ops);
 }
 
 /* Nodes created in a transaction count when it commits (spec §2.4): two

@@ -13,6 +13,7 @@
 #include "ops.h"
 #include "probes.h"
 #include "quota.h"
+#include "trace_file.h"
 #include "txn.h"
 
 #define OP_PRIV 1u      /* privileged domain only (EACCES otherwise) */
@@ -114,6 +115,8 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	d->cause.req_id = hdr->req_id;
 	d->requests++;
 	c->requests++;
+	if (d->trace)
+		trace_request(d->trace, c, hdr, payload);
 
 	err = run(&r);
 	if (err) {
@@ -137,6 +140,8 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 		XS_PROBE(request_done, c->domid, c->pid, hdr->tx_id, type,
 			 hdr->len ? payload : r.rsp + r.rsp_len, r.rsp);
 	}
+	if (d->trace)
+		trace_reply(d->trace, c, hdr, payload, err, r.rsp, r.rsp_len);
 	conn_queue(c, type, hdr->req_id, hdr->tx_id, r.rsp, r.rsp_len);
 	if (!err && r.after_reply)
 		r.after_reply(&r);
@@ -215,5 +220,7 @@ int request_quota_exceeded(const struct request *r, int id, size_t value, int er
 	if (XS_PROBE_ENABLED(quota_exceeded))
 		XS_PROBE(quota_exceeded, c->id, c->domid, quota_table[id].name, value,
 			 request_quota(r, id), r->hdr.req_id);
+	if (r->daemon->trace)
+		trace_quota(r->daemon->trace, quota_table[id].name, value, request_quota(r, id));
 	return err;
 }

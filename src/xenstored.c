@@ -26,6 +26,7 @@
 #include "hv.h"
 #include "log.h"
 #include "quota.h"
+#include "trace_file.h"
 #include "unix_socket.h"
 
 #define DEFAULT_RUNDIR "/var/run/xenstored"
@@ -36,6 +37,7 @@ struct options {
 	bool output_pid;
 	const char *pid_file;
 	const char *hypervisor;
+	const char *trace_file;
 };
 
 static void usage(FILE *out)
@@ -69,10 +71,13 @@ static void usage(FILE *out)
 		"                           defaults to sim/ beside the socket), none\n"
 		"                           (socket only).  Default: xen when\n"
 		"                           /dev/xen/evtchn exists, else none\n"
+		"  -T, --trace-file FILE    append to FILE a line per request and watch\n"
+		"                           event, as xenstore-snoop -t prints them\n"
 		"  -H, --help               this text\n"
+		"      --version            the version\n"
 		"\n"
 		"Quotas apply to unprivileged domains; 0 means unlimited.  Accepted for\n"
-		"compatibility and ignored: -D, -I on, -R, -w.\n");
+		"compatibility and ignored: -D, -I on, -R, -w, --trace-control.\n");
 }
 
 static void set_quota(struct daemon *d, enum quota_id id, const char *arg, const char *opt)
@@ -104,12 +109,15 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		{ "no-recovery", no_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'w' },
 		{ "hypervisor", required_argument, NULL, 'X' },
+		{ "trace-file", required_argument, NULL, 'T' },
+		{ "trace-control", required_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:h", longopts,
+	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'N': o->foreground = true; break;
@@ -135,7 +143,9 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 			d->priv_domid = v;
 			break;
 		case 'X': o->hypervisor = optarg; break;
-		case 'D': case 'I': case 'R': case 'w': break;
+		case 'T': o->trace_file = optarg; break;
+		case 'D': case 'I': case 'R': case 'w': case 'C': break;
+		case 'v': printf("xenstored %s\n", XS_VERSION); exit(0);
 		case 'H': case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -224,6 +234,7 @@ static void daemonise(void)
 struct signals {
 	struct ev_handler ev;
 	struct ev_loop *loop;
+	struct daemon *daemon;
 	int fd;
 };
 
@@ -233,22 +244,33 @@ static void signal_event(void *arg, uint32_t events)
 	struct signalfd_siginfo si;
 
 	(void)events;
-	if (read(s->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		log_info("signal %u: shutting down", si.ssi_signo);
-		ev_stop(s->loop);
+	if (read(s->fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		/* logrotate moved the trace file: start a new one. */
+		int err = s->daemon->trace ? trace_file_reopen(s->daemon->trace) : 0;
+
+		if (err)
+			log_warnx("cannot re-open the trace file: %s", strerror(err));
+		return;
 	}
+	log_info("signal %u: shutting down", si.ssi_signo);
+	ev_stop(s->loop);
 }
 
-static void setup_signals(struct signals *s, struct ev_loop *loop)
+static void setup_signals(struct signals *s, struct daemon *d)
 {
+	struct ev_loop *loop = d->loop;
 	sigset_t set;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	s->loop = loop;
+	s->daemon = d;
 	s->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (s->fd < 0 || ev_add(loop, &s->ev, s->fd, EPOLLIN, signal_event, s))
 		fatalx("signalfd: %s", strerror(errno));
@@ -338,12 +360,16 @@ int main(int argc, char **argv)
 		fatalx("out of memory");
 	parse_options(argc, argv, &d, &o);
 	log_init("xenstored", !o.foreground, o.verbose);
+	/* Before forking: a relative name is the caller's, and a file that
+	 * cannot be opened is said on the caller's terminal. */
+	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
+		fatalx("cannot open trace file %s: %s", o.trace_file, strerror(err));
 	if (!o.foreground)
 		daemonise();
 	d.loop = ev_new();
 	if (!d.loop)
 		fatalx("epoll: %s", strerror(errno));
-	setup_signals(&sig, d.loop);
+	setup_signals(&sig, &d);
 	ev_set_idle(d.loop, end_of_round, &d);
 
 	path = socket_path(buf, sizeof(buf));
@@ -376,6 +402,7 @@ int main(int argc, char **argv)
 	if (d.hv)
 		d.hv->ops->destroy(d.hv);
 	ev_free(d.loop);
+	trace_file_close(d.trace);
 	if (o.pid_file)
 		unlink(o.pid_file);
 	return err ? 1 : 0;

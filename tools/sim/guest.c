@@ -388,7 +388,7 @@ int guest_main(const char *dir, int argc, char **argv)
 			sock = path;
 		}
 		optind++;
-		err = simguest_open_socket(&st.g, sock);
+		err = simguest_open_socket(&st.g, sock, timeout_ms ? timeout_ms : 10000);
 		if (err) {
 			fprintf(stderr, "xenstore-sim guest: %s: %s\n", sock, strerror(err));
 			return 1;

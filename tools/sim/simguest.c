@@ -62,9 +62,12 @@ int simguest_open(struct simguest *g, const char *dir, unsigned domid)
 	return 0;
 }
 
-int simguest_open_socket(struct simguest *g, const char *path)
+/* A daemon just started in the background may not listen yet: a missing
+ * or refused socket is retried until wait_ms has passed. */
+int simguest_open_socket(struct simguest *g, const char *path, unsigned wait_ms)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	unsigned waited = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->timeout_ms = 10000;
@@ -72,8 +75,14 @@ int simguest_open_socket(struct simguest *g, const char *path)
 		return ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
 	g->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (g->sock < 0 || connect(g->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (g->sock < 0)
 		return errno;
+	while (connect(g->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if ((errno != ENOENT && errno != ECONNREFUSED) || waited >= wait_ms)
+			return errno;
+		usleep(20 * 1000);
+		waited += 20;
+	}
 	return 0;
 }
 

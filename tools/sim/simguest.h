@@ -35,7 +35,7 @@ struct simmsg {
 
 int simguest_open(struct simguest *g, const char *dir, unsigned domid);
 /* The same request loop as dom0 over the Unix socket at path. */
-int simguest_open_socket(struct simguest *g, const char *path);
+int simguest_open_socket(struct simguest *g, const char *path, unsigned wait_ms);
 void simguest_close(struct simguest *g);
 /* Tells the daemon to look at our ring. */
 void simguest_notify(struct simguest *g);

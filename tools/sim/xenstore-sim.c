@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +25,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "Usage: xenstore-sim [-d DIR] COMMAND DOMID [ARGS...]\n"
+"       xenstore-sim -h|--help\n"
 "\n"
 "The simulated hypervisor of a xenstored started with --hypervisor=sim.\n"
-"DIR is the simulation directory (default: $XENSTORED_RUNDIR/sim, or sim/\n"
-"beside $XENSTORED_PATH).\n"
+"\n"
+"  -d, --dir DIR            the simulation directory (default:\n"
+"                           $XENSTORED_RUNDIR/sim, or sim/ beside\n"
+"                           $XENSTORED_PATH, else /var/run/xenstored/sim)\n"
+"  -h, --help               this text\n"
 "\n"
 "Hypervisor commands:\n"
 "  create DOMID [PORT]      the domain exists: ring page, state running\n"
@@ -181,7 +186,13 @@ int main(int argc, char **argv)
 	unsigned domid;
 	int c;
 
-	while ((c = getopt(argc, argv, "+d:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "+d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': opt_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
