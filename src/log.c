@@ -7,10 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
+
+#include "printable.h"
+
+#define LOG_LINE_MAX 1024
 
 static bool use_syslog;
 static bool verbose_on;
 static const char *log_ident = "xenstored";
+static int startup_fd = -1;
 
 void log_init(const char *ident, bool to_syslog, bool verbose)
 {
@@ -21,13 +27,63 @@ void log_init(const char *ident, bool to_syslog, bool verbose)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+void log_reopen(void)
+{
+	if (!use_syslog)
+		return;
+	closelog();
+	openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_startup_fd(int fd)
+{
+	startup_fd = fd;
+}
+
+size_t log_printable(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, left = strlen(src);
+
+	if (!size)
+		return 0;
+	while (left) {
+		const unsigned char *p = (const unsigned char *)src;
+		size_t text = printable_len(p, left);
+		size_t need = text ? text : *p == '\\' ? 2 : 4;
+		if (n + need >= size)
+			break;
+		if (text) {
+			memcpy(dst + n, src, text);
+		} else if (*p == '\\') {
+			memcpy(dst + n, "\\\\", 2);
+		} else {
+			dst[n] = '\\';
+			dst[n + 1] = 'x';
+			dst[n + 2] = hex[*p >> 4];
+			dst[n + 3] = hex[*p & 15];
+		}
+		n += need;
+		src += text ? text : 1;
+		left -= text ? text : 1;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/* Every line is made printable here, whatever its arguments came from
+ * (guest paths, CONTROL print text, client command names): nobody can
+ * forge log lines or send terminal controls to whoever reads the log. */
 static void vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 {
-	char buf[1024];
+	char raw[LOG_LINE_MAX], buf[4 * LOG_LINE_MAX];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_printable(buf, sizeof(buf), raw);
 	if (use_syslog) {
 		syslog(prio, "%s%s%s", buf, suffix ? ": " : "", suffix ? suffix : "");
+		if (startup_fd >= 0 && prio <= LOG_CRIT)
+			dprintf(startup_fd, "%s: %s\n", log_ident, buf);
 		return;
 	}
 	fprintf(stderr, "%s: %s%s%s\n", log_ident, buf, suffix ? ": " : "",

@@ -24,6 +24,8 @@ struct unix_listener {
 	struct ev_handler ev;
 	struct daemon *d;
 	int fd;
+	dev_t dev;  /* the socket file we bound, so we remove only ours */
+	ino_t ino;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
@@ -151,10 +153,40 @@ static void listener_event(void *arg, uint32_t events)
 		log_warn("accept on %s", l->path);
 }
 
+/* Another daemon is answering on path: connect() succeeds. */
+static bool socket_in_use(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	/* EAGAIN: listening, its backlog full. */
+	live = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno == EAGAIN;
+	close(fd);
+	return live;
+}
+
+/* Makes way for bind(): EADDRINUSE when a live daemon answers there;
+ * a stale socket (nobody listening) is removed, anything else is left
+ * for bind() to refuse. */
+static int clear_stale_socket(const struct sockaddr_un *sa)
+{
+	struct stat st;
+
+	if (lstat(sa->sun_path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if (socket_in_use(sa))
+		return EADDRINUSE;
+	unlink(sa->sun_path);
+	return 0;
+}
+
 int unix_listen(struct daemon *d, const char *path, struct unix_listener **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct unix_listener *l;
+	struct stat st;
 	int err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -168,10 +200,15 @@ int unix_listen(struct daemon *d, const char *path, struct unix_listener **out)
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		goto fail;
-	unlink(path);
-	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
-	    listen(l->fd, LISTEN_BACKLOG) < 0)
+	if ((err = clear_stale_socket(&sa))) {
+		errno = err;
 		goto fail;
+	}
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || lstat(path, &st) < 0 ||
+	    chmod(path, 0600) < 0 || listen(l->fd, LISTEN_BACKLOG) < 0)
+		goto fail;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
 	if ((err = ev_add(d->loop, &l->ev, l->fd, EPOLLIN, listener_event, l))) {
 		errno = err;
 		goto fail;
@@ -190,8 +227,12 @@ void unix_unlisten(struct daemon *d, struct unix_listener *l)
 {
 	if (!l)
 		return;
+	struct stat st;
+
 	ev_remove(d->loop, &l->ev);
 	close(l->fd);
-	unlink(l->path);
+	/* Another daemon may have replaced our socket meanwhile. */
+	if (lstat(l->path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino)
+		unlink(l->path);
 	free(l);
 }

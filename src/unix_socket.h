@@ -11,10 +11,11 @@
 struct daemon;
 struct unix_listener;
 
-/* Creates, binds (mode 0600, replacing a stale file) and listens; the
- * loop then accepts clients.  0 or errno. */
+/* Creates, binds (mode 0600) and listens; the loop then accepts
+ * clients.  A stale socket (nobody answers) is replaced; EADDRINUSE when
+ * a live daemon answers on path.  0 or errno. */
 int unix_listen(struct daemon *d, const char *path, struct unix_listener **out);
-/* Stops listening and removes the socket file. */
+/* Stops listening and removes the socket file, if it is still ours. */
 void unix_unlisten(struct daemon *d, struct unix_listener *l);
 
 #endif

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -202,32 +203,99 @@ static void notify_ready(void)
 static void write_pid_file(const char *file)
 {
 	FILE *f = fopen(file, "w");
+	int bad;
 
 	if (!f)
 		fatalx("cannot write pid file %s: %s", file, strerror(errno));
-	fprintf(f, "%d\n", (int)getpid());
-	fclose(f);
+	/* A full disk shows only when the buffer is written out. */
+	bad = fprintf(f, "%d\n", (int)getpid()) < 0;
+	bad |= fclose(f) != 0;
+	if (bad)
+		fatalx("cannot write pid file %s: %s", file, strerror(errno));
 }
 
-static void daemonise(void)
+/* Only a regular file: -F /dev/full must not remove the device. */
+static void remove_pid_file(const char *file)
 {
-	int fd;
+	struct stat st;
 
-	switch (fork()) {
+	if (file && lstat(file, &st) == 0 && S_ISREG(st.st_mode))
+		unlink(file);
+}
+
+/*
+ * Daemonising: the parent stays until the child has listened, written its
+ * pid file and opened the hypervisor, so every start-up failure is one
+ * line on the parent's stderr and a non-zero exit.  The child sends a NUL
+ * byte on the pipe when ready; a fatal error sends its line instead
+ * (log_startup_fd) and exits.
+ */
+static void wait_for_child(int fd, pid_t child)
+{
+	char buf[1024];
+	size_t len = 0;
+	ssize_t n;
+	int status;
+
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+		if (buf[0] == '\0')
+			_exit(0);
+	}
+	if (len)
+		fwrite(buf, 1, len, stderr);
+	else if (waitpid(child, &status, 0) == child && WIFSIGNALED(status))
+		fprintf(stderr, "xenstored: daemon killed by signal %d during start-up\n",
+			WTERMSIG(status));
+	else
+		fprintf(stderr, "xenstored: daemon exited during start-up\n");
+	_exit(1);
+}
+
+static int daemonise(void)
+{
+	int fds[2];
+	pid_t child;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		fatalx("pipe: %s", strerror(errno));
+	switch ((child = fork())) {
 	case -1: fatalx("fork: %s", strerror(errno));
 	case 0: break;
-	default: _exit(0);
+	default:
+		close(fds[1]);
+		wait_for_child(fds[0], child);
 	}
+	close(fds[0]);
+	log_startup_fd(fds[1]);
 	setsid();
 	if (chdir("/") < 0)
 		fatalx("chdir /: %s", strerror(errno));
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
+	return fds[1];
+}
+
+/* The child is ready: the parent may go, stdio is let go of. */
+static void daemonise_done(int fd)
+{
+	int null;
+
+	if (fd < 0)
+		return;
+	log_startup_fd(-1);
+	if (write(fd, "", 1) != 1)
+		log_warn("start-up pipe");
+	close(fd);
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
 	}
 }
 
@@ -252,6 +320,8 @@ static void signal_event(void *arg, uint32_t events)
 
 		if (err)
 			log_warnx("cannot re-open the trace file: %s", strerror(err));
+		log_reopen();
+		log_info("signal %u: log reopened", si.ssi_signo);
 		return;
 	}
 	log_info("signal %u: shutting down", si.ssi_signo);
@@ -354,7 +424,7 @@ int main(int argc, char **argv)
 	struct signals sig;
 	char buf[256], ro[sizeof(buf) + 8];
 	const char *path;
-	int err;
+	int err, startup_pipe = -1;
 
 	if (daemon_init(&d))
 		fatalx("out of memory");
@@ -365,7 +435,7 @@ int main(int argc, char **argv)
 	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
 		fatalx("cannot open trace file %s: %s", o.trace_file, strerror(err));
 	if (!o.foreground)
-		daemonise();
+		startup_pipe = daemonise();
 	d.loop = ev_new();
 	if (!d.loop)
 		fatalx("epoll: %s", strerror(errno));
@@ -374,7 +444,9 @@ int main(int argc, char **argv)
 
 	path = socket_path(buf, sizeof(buf));
 	make_parent_dir(path);
-	if ((err = unix_listen(&d, path, &sock)))
+	if ((err = unix_listen(&d, path, &sock)) == EADDRINUSE)
+		fatalx("another xenstored is listening on %s", path);
+	if (err)
 		fatalx("cannot listen on %s: %s", path, strerror(err));
 	/* socket_ro was dropped in Xen 4.15; old clients still open it. */
 	snprintf(ro, sizeof(ro), "%s_ro", path);
@@ -391,6 +463,7 @@ int main(int argc, char **argv)
 	}
 	log_info("listening on %s", path);
 	notify_ready();
+	daemonise_done(startup_pipe);
 
 	err = ev_run(d.loop, NULL);
 	if (err)
@@ -403,7 +476,6 @@ int main(int argc, char **argv)
 		d.hv->ops->destroy(d.hv);
 	ev_free(d.loop);
 	trace_file_close(d.trace);
-	if (o.pid_file)
-		unlink(o.pid_file);
+	remove_pid_file(o.pid_file);
 	return err ? 1 : 0;
 }

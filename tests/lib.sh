@@ -78,7 +78,14 @@ stop_xenstored() {
 	wait_for 10 sh -c "! kill -0 $XSD_PID" || true
 }
 
-daemon_alive() { kill -0 "$XSD_PID" 2>/dev/null; }
+# daemon_alive: running, not a zombie (kill -0 succeeds on a zombie, and a
+# daemon started by this shell stays one until reaped).
+daemon_alive() {
+	local stat
+	kill -0 "$XSD_PID" 2>/dev/null && stat=$(cat "/proc/$XSD_PID/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
 
 # sanitizer_check: every daemon this test started is stopped cleanly and
 # its log must hold no AddressSanitizer/LeakSanitizer/UBSan report (in

@@ -19,4 +19,113 @@ out=$(raw -p "WRITE:1:0:/pipe/k\\0$val" "${reads[@]}")
 assert_eq "100 READs of 2 KB in one send(): every one is answered" 100 \
 	"$(grep -c "^READ [0-9]* 0 $val\$" <<<"$out")"
 
+# --- signals ------------------------------------------------------------------------
+kill -HUP "$XSD_PID"
+assert_eq "SIGHUP: the daemon goes on answering (C xenstored reopens its log)" \
+	'READ 1 0 ' "$(raw 'READ:1:0:/tool\0')"
+if daemon_alive && grep -q 'log reopened' "$XSD_RUN/daemon.log"; then
+	ok "SIGHUP: still running, logged"
+else
+	fail "SIGHUP: still running, logged"
+fi
+
+# --- log lines are printable --------------------------------------------------------
+raw 'CONTROL:1:0:print\0forged\x1b[2J\x0axenstored: fake line\0' >/dev/null
+if grep -qF 'control: forged\x1b[2J\x0axenstored: fake line' "$XSD_RUN/daemon.log" &&
+	! grep -q $'\x1b' "$XSD_RUN/daemon.log" && ! grep -q '^xenstored: fake line' "$XSD_RUN/daemon.log"; then
+	ok "CONTROL print text reaches the log escaped (no raw ESC, no forged line)"
+else
+	fail "CONTROL print text reaches the log escaped (no raw ESC, no forged line)"
+	grep -a 'control:' "$XSD_RUN/daemon.log" | cat -A | sed 's/^/#   /'
+fi
+
+# --- start-up failures: one line on stderr, non-zero exit, daemonised or not ---------
+# start_up NAME EXPECTED_LINE_REGEX CMD...: fails with one matching line.
+start_up() {
+	local name=$1 re=$2 rc
+	shift 2
+	timeout 20 "$@" >"$T_DIR/su.out" 2>"$T_DIR/su.err"
+	rc=$?
+	if [ $rc -ne 0 ] && [ $rc -ne 124 ] && [ "$(wc -l <"$T_DIR/su.err")" -eq 1 ] &&
+		grep -qE "$re" "$T_DIR/su.err"; then
+		ok "$name (exit $rc)"
+	else
+		fail "$name (exit $rc)"
+		sed 's/^/#   stderr: /' "$T_DIR/su.err" | head -5
+	fi
+}
+mkdir -p "$T_DIR/b"
+touch "$T_DIR/notadir"
+# A full disk: a private /dev/full (a daemon that removes its pid file at
+# exit must not get to remove the real one).
+mknod -m 600 "$T_DIR/full" c 1 7 || fail "mknod a full device"
+for mode in foreground daemonised; do
+	fg=(); [ $mode = foreground ] && fg=(-N)
+	rm -f "$T_DIR/b/socket"
+	start_up "$mode: pid file on a full disk (a /dev/full)" "cannot write pid file $T_DIR/full" \
+		env XENSTORED_PATH="$T_DIR/b/socket" "$XENSTORED" "${fg[@]}" -F "$T_DIR/full"
+	rm -f "$T_DIR/b/socket"
+	start_up "$mode: pid file in a missing directory" 'cannot write pid file' \
+		env XENSTORED_PATH="$T_DIR/b/socket" "$XENSTORED" "${fg[@]}" -F "$T_DIR/none/x.pid"
+	start_up "$mode: socket path that cannot be bound" 'cannot listen on' \
+		env XENSTORED_PATH="$T_DIR/notadir/socket" "$XENSTORED" "${fg[@]}"
+	start_up "$mode: a second daemon on a live daemon's socket is refused" \
+		"another xenstored is listening on $XENSTORED_PATH" "$XENSTORED" "${fg[@]}"
+done
+assert_eq "the first daemon still answers on its socket" 'READ 1 0 ' "$(raw 'READ:1:0:/tool\0')"
+
+# Daemonised, the parent returns once the daemon answers.
+rm -f "$T_DIR/b/socket"
+if XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" 2>"$T_DIR/su.err"; then
+	bpid=$(cat "$T_DIR/b/pid")
+	T_PIDS+=("$bpid")
+	assert_eq "daemonised: exit 0, and the daemon answers as soon as the parent is gone" \
+		'READ 1 0 ' "$(raw -s "$T_DIR/b/socket" 'READ:1:0:/tool\0')"
+	kill "$bpid"
+	wait_for 10 sh -c "! kill -0 $bpid"
+	assert_eq "daemonised: stopped, it removes its socket and pid file" "no no" \
+		"$([ -e "$T_DIR/b/socket" ] && echo yes || echo no) $([ -e "$T_DIR/b/pid" ] && echo yes || echo no)"
+else
+	fail "daemonised: exit 0 (stderr: $(cat "$T_DIR/su.err"))"
+fi
+
+# --- the socket file belongs to whoever bound it -------------------------------------
+# start_second NAME [ARGS]: a daemon on $T_DIR/$NAME.log, same socket path.
+start_second() {
+	local name=$1
+	shift
+	"$BUILD/tests/notify-wait" "$T_DIR/$name.notify" "$T_DIR/$name.log" \
+		"$XENSTORED" -N "$@"
+}
+rm -f "$XENSTORED_PATH"
+if P2=$(start_second second -V); then
+	T_PIDS+=("$P2")
+	stop_xenstored
+	assert_eq "the first daemon, stopped, leaves the second's socket in place" \
+		'READ 1 0 ' "$(raw 'READ:1:0:/tool\0')"
+	python3 -c '
+import ctypes, socket, sys
+ctypes.CDLL(None).prctl(15, b"ev\x1b[1mil\n", 0, 0, 0)
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()' "$XENSTORED_PATH"
+	raw 'READ:1:0:/tool\0' >/dev/null # the daemon has logged the connection
+	if grep -qF '(ev\x1b[1mil\x0a)' "$T_DIR/second.log" && ! grep -q $'\x1b' "$T_DIR/second.log"; then
+		ok "a client's command name reaches the log escaped"
+	else
+		fail "a client's command name reaches the log escaped"
+		grep -a 'connection' "$T_DIR/second.log" | cat -A | sed 's/^/#   /'
+	fi
+	kill -KILL "$P2"
+	wait_for 10 sh -c "! kill -0 $P2"
+	if P3=$(start_second third); then
+		T_PIDS+=("$P3")
+		ok "a stale socket (its daemon killed) is replaced"
+	else
+		fail "a stale socket (its daemon killed) is replaced"
+		sed 's/^/#   /' "$T_DIR/third.log"
+	fi
+else
+	fail "a second daemon starts once the first's socket is gone"
+	sed 's/^/#   /' "$T_DIR/second.log"
+fi
+
 done_testing
