@@ -50,7 +50,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
-unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait $(BUILD)/tests/xsraw $(BUILD)/tests/xs-probe-fire
+unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait $(BUILD)/tests/xsraw $(BUILD)/tests/xs-probe-fire \
+      $(BUILD)/tests/libxenstub.so $(BUILD)/tests/xsdomctl
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
 	$(call msg,CC,$@)
@@ -79,6 +80,17 @@ $(BUILD)/tests/xsraw: tests/helpers/xsraw.c | $(BUILD)/tests
 $(BUILD)/tests/xs-probe-fire: tests/helpers/xs-probe-fire.c src/probes.h | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+# The Xen libraries' stand-in over the simulated hypervisor (LD_PRELOAD):
+# never sanitized, as it is preloaded ahead of the sanitizer's runtime.
+$(BUILD)/tests/libxenstub.so: tests/peers/xenstub.c src/hv_sim.h | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -fPIC -shared \
+		-o $@ $<
+
+$(BUILD)/tests/xsdomctl: tests/peers/xsdomctl.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lxenstore
 
 $(BUILD)/obj $(BUILD)/tests:
 	$(Q)mkdir -p $@
