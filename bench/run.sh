@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh - side-by-side xenstore benchmark: our daemon, the stock C
-# xenstored and oxenstored (from the peers kit) and the null daemon, in one
+# xenstored and oxenstored (tests/peers/peers.sh) and the null daemon, in one
 # run, on private Unix sockets in a mktemp directory.
 #
 #   bench/run.sh [-q] [-o FILE] [-D LIST] [-d SECS] [-r REPS] [-P CPUS]
@@ -21,8 +21,7 @@
 #   -b DIR     build directory (default <repo>/build)
 #   -k         keep the run directory (logs, sockets) for inspection
 #
-# Environment: XS_PEERS (peers kit, default <repo>/../shared/peers),
-# OXS_ARGS / CXS_ARGS (extra daemon arguments, e.g. OXS_ARGS=--no-access-log),
+# Environment: OXS_ARGS / CXS_ARGS (extra daemon arguments, e.g. OXS_ARGS=--no-access-log),
 # PREFILL / WATCHES (override the node and watch counts).
 #
 # Phase A (fresh daemons): read, write, directory and txn with 1 and 8
@@ -79,8 +78,9 @@ if [ ! -x "$XSLOAD" ] || [ ! -x "$NULLD" ]; then
     echo "run.sh: building bench tools into $BUILD/bench" >&2
     make -s -C "$REPO/bench" BUILD="$BUILD/bench" >&2 || exit 2
 fi
-PEERS=${XS_PEERS:-$REPO/../shared/peers}
-PEERS=$(cd "$PEERS" 2>/dev/null && pwd) || PEERS=
+# Xen's daemons (fetched on first use) on the libxen stand-in.
+PEERS=$REPO/tests/peers
+peers() { BUILD=$BUILD "$PEERS/peers.sh" "$@"; }
 
 # Bounds: every xsload call is killed after its duration plus this margin.
 TMO_RUN=$(awk -v s="$SECS" 'BEGIN { printf "%d", s + 60 }')
@@ -117,7 +117,7 @@ stop_daemon() {   # d
     local d=$1 p=${PID[$1]:-}
     [ -n "${DIR[$d]:-}" ] || return 0
     case $d in
-        c|o) [ -n "$PEERS" ] && "$PEERS/stop-peer.sh" "${DIR[$d]}" >>"$LOG" 2>&1 ;;
+        c|o) peers stop "${DIR[$d]}" >>"$LOG" 2>&1 ;;
         *)
             if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
                 kill -TERM "$p" 2>/dev/null
@@ -178,21 +178,21 @@ start_daemon() {
                 stop_daemon "$d"; STATE[$d]="skip:did not start"; return 1; }
             ;;
         c|o)
-            if [ -z "$PEERS" ]; then
-                STATE[$d]="skip:peers kit not found (XS_PEERS)"
-                say "skipping ${NAME[$d]}: no peers kit at ${XS_PEERS:-$REPO/../shared/peers}"
+            if ! peers setup 2>>"$LOG"; then
+                STATE[$d]="skip:no Xen peers (tests/peers/peers.sh setup failed)"
+                say "skipping ${NAME[$d]}: tests/peers/peers.sh setup failed"
                 DIR[$d]=""; return 1
             fi
-            local script=start-c-xenstored.sh pf=xenstored.pid args=${CXS_ARGS:-}
-            [ "$d" = o ] && script=start-oxenstored.sh pf=oxenstored.pid args=${OXS_ARGS:-}
+            local args=${CXS_ARGS:-}
+            [ "$d" = o ] && args=${OXS_ARGS:-}
             # shellcheck disable=SC2086
-            if ! s=$(pin "$PEERS/$script" "$dir" $args 2>>"$LOG"); then
-                STATE[$d]="skip:did not start (see peers kit)"
-                say "skipping ${NAME[$d]}: $script failed"
+            if ! s=$(pin env BUILD="$BUILD" "$PEERS/peers.sh" "start-$d" "$dir" $args 2>>"$LOG"); then
+                STATE[$d]="skip:did not start (see $LOG)"
+                say "skipping ${NAME[$d]}: peers.sh start-$d failed"
                 DIR[$d]=""; return 1
             fi
             SOCK[$d]=$s
-            PID[$d]=$(cat "$dir/$pf")
+            PID[$d]=$(cat "$dir/xenstored.pid")
             ;;
     esac
     STATE[$d]=up
@@ -336,7 +336,7 @@ report() {
     else
         echo "- CPU pinning: none, the scheduler places them"
     fi
-    echo "- peers: ${PEERS:-none} (libxenstore $(dpkg-query -W -f '${Version}' libxenstore4 2>/dev/null || echo '?'))${OXS_ARGS:+; OXS_ARGS=$OXS_ARGS}${CXS_ARGS:+; CXS_ARGS=$CXS_ARGS}"
+    echo "- peers: Xen's daemons from $(BUILD=$BUILD "$PEERS/peers.sh" bin xenstored 2>/dev/null | sed 's|/xenstored$||' || echo none) on tests/peers/xenstub.c (libxenstore $(dpkg-query -W -f '${Version}' libxenstore4 2>/dev/null || echo '?'))${OXS_ARGS:+; OXS_ARGS=$OXS_ARGS}${CXS_ARGS:+; CXS_ARGS=$CXS_ARGS}"
     echo "- repo: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo 'no commit yet')"
     echo
     echo "ops/s counts all connections (txn = committed transactions of 12 requests)."

@@ -17,6 +17,9 @@ set -u
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || exit 1
 make -s all || exit 1
+# Xen's daemons and tools for the comparisons (Debian's xen-utils-4.17,
+# downloaded once); without them those tests skip, saying so.
+tests/peers/peers.sh setup || echo "=== no Xen peers: the tests that need them will skip" >&2
 
 passed=0 failed=0 skipped=0
 log=$(mktemp "${TMPDIR:-/tmp}/xs-test.XXXXXX")

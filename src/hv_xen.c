@@ -1,8 +1,10 @@
 /*
  * hv_xen.c - the real Xen backend, through Debian's libxenevtchn,
- * libxengnttab and libxenctrl.  Deliberately thin: it cannot run on
- * machines without Xen, so everything above it is tested through the
- * simulated backend.  Built when the libraries are present (HAVE_XEN).
+ * libxengnttab and libxenctrl.  Deliberately thin.  On machines without
+ * Xen the tests preload tests/peers/xenstub.c, a stand-in for the three
+ * libraries over the simulated hypervisor, so this very code serves the
+ * simulated guests (the guest suites' @xen runs).  Built when the
+ * libraries are present (HAVE_XEN).
  */
 #include "hv.h"
 

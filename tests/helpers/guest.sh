@@ -4,7 +4,12 @@
 # N's real shared ring page; dom0 is the same tool over the socket.
 #
 #   need_sim                 fails unless build/xenstore-sim is built
-#   start_sim_xenstored ARGS xenstored --hypervisor=sim ARGS (SIM_DIR set)
+#   start_sim_xenstored ARGS our xenstored serving the simulated guests
+#                            (SIM_DIR set), through the backend XS_HV names:
+#                            sim (default) is --hypervisor=sim; xen is
+#                            --hypervisor=xen, the real Xen backend, with
+#                            the libxen stand-in tests/peers/xenstub.c
+#                            preloaded (domain 0's kernel ring included)
 #   sim ARGS...              xenstore-sim ARGS (create, introduce, shutdown...)
 #   boot_domain N [PERMS]    the hypervisor creates N, the toolstack makes
 #                            /local/domain/N with PERMS (default nN: the
@@ -14,8 +19,8 @@
 #                            events that arrived meanwhile as "event PATH
 #                            TOKEN" lines before the request they came with
 #   res N|dom0 REQ           the RESULT of one request alone
-#   need_peer_tools          finds Xen's xenstore-control and the peers'
-#                            xsdomctl (../shared/peers), or fails
+#   need_peer_tools          finds Xen's xenstore-control and our xsdomctl
+#                            (tests/peers), or fails
 #   xsctl ARGS / domctl ARGS runs them
 #   ring_field N OFFSET      a 32-bit field of domain N's ring page
 #   daemon_rss               VmRSS of the daemon in KiB
@@ -45,13 +50,28 @@ SIM=${SIM:-$BUILD/xenstore-sim}
 G_TIMEOUT=${G_TIMEOUT:-15}
 declare -A G_IN G_OUT G_PID G_EVENTS
 
+XS_HV=${XS_HV:-sim}
+
 need_sim() {
-	[ -x "$SIM" ] && [ -x "$XENSTORED" ]
+	[ -x "$SIM" ] && [ -x "$XENSTORED" ] &&
+		{ [ "$XS_HV" = sim ] || [ -e "$BUILD/tests/libxenstub.so" ]; }
 }
 
 start_sim_xenstored() {
-	start_xenstored --hypervisor=sim "$@" || return 1
-	SIM_DIR=$XSD_RUN/sim
+	SIM_DIR=$T_DIR/run/sim
+	case $XS_HV in
+	sim) start_xenstored --hypervisor=sim "$@" ;;
+	xen)
+		# The sanitizer's runtime would insist on coming first.
+		mkdir -p "$SIM_DIR" && "$SIM" -d "$SIM_DIR" create 0 || return 1
+		XSD_ENV=(XENSTUB_DIR="$SIM_DIR" LD_PRELOAD="$BUILD/tests/libxenstub.so"
+			ASAN_OPTIONS=verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS})
+		start_xenstored --hypervisor=xen "$@"
+		local rc=$?
+		XSD_ENV=()
+		return $rc ;;
+	*) echo "# XS_HV=$XS_HV: expected sim or xen"; return 1 ;;
+	esac
 }
 
 sim() { "$SIM" "$@"; }
@@ -89,11 +109,10 @@ boot_domain() {
 	sim introduce "$n"
 }
 
-# need_peer_tools: XSCTL and XSDOMCTL from ../shared/peers, or fails.
+# need_peer_tools: XSCTL and XSDOMCTL from tests/peers, or fails.
 need_peer_tools() {
-	[ -n "$PEERS" ] || return 1
-	XSCTL=$("$PEERS/peer-bin.sh" xenstore-control 2>/dev/null) &&
-		XSDOMCTL=$("$PEERS/peer-bin.sh" xsdomctl 2>/dev/null)
+	XSCTL=$("$PEERS/peers.sh" bin xenstore-control 2>/dev/null) &&
+		XSDOMCTL=$("$PEERS/peers.sh" bin xsdomctl 2>/dev/null)
 }
 xsctl() { "$XSCTL" "$@" 2>&1; }
 domctl() { "$XSDOMCTL" "$@" 2>&1; }

@@ -6,9 +6,11 @@
 #                       private build in $T_DIR)
 #   raw ARGS...         xsraw -N with a bounded wait (no sleeps: a missing
 #                       reply prints TIMEOUT)
-#   have_peers          true if ../shared/peers can run Xen's programs
+#   have_peers          true if tests/peers can run Xen's programs (it
+#                       fetches xen-utils-4.17 on first use)
 #   peer_bin NAME       path of a Xen program (test-xenstore, xsdomctl, ...)
-#   start_c_peer DIR    starts Debian's C xenstored in DIR and sets
+#   start_c_peer DIR    starts Debian's C xenstored in DIR (on the libxen
+#                       stand-in, simulated guests in DIR/sim) and sets
 #                       PEER_SOCK to its socket; the EXIT trap stops it
 #   watch_open PATH [ARGS]  starts xenstore-watch [ARGS] PATH on fd
 #                       $WATCH_FD (pid $WATCH_PID) and returns once its
@@ -34,23 +36,23 @@ raw() {
 }
 
 have_peers() {
-	[ -n "$PEERS" ] && [ -x "$PEERS/peer-bin.sh" ] &&
-		"$PEERS/peer-bin.sh" test-xenstore >/dev/null 2>&1
+	"$PEERS/peers.sh" setup >/dev/null 2>&1 &&
+		[ -e "$BUILD/tests/libxenstub.so" ] && [ -x "$BUILD/tests/xsdomctl" ]
 }
 
 peer_bin() {
-	"$PEERS/peer-bin.sh" "$1"
+	"$PEERS/peers.sh" bin "$1"
 }
 
 start_c_peer() {
 	PEER_DIRS+=("$1")
-	PEER_SOCK=$("$PEERS/start-c-xenstored.sh" "$1")
+	PEER_SOCK=$("$PEERS/peers.sh" start-c "$@")
 }
 
 stop_peers() {
 	local d
 	for d in "${PEER_DIRS[@]}"; do
-		"$PEERS/stop-peer.sh" "$d" >/dev/null 2>&1
+		"$PEERS/peers.sh" stop "$d" >/dev/null 2>&1
 	done
 	PEER_DIRS=()
 }

@@ -19,7 +19,7 @@
 
 N=${GUEST_SCALE_N:-200}
 need_sim || { fail "build xenstored and xenstore-sim (make)"; done_testing; exit 1; }
-need_peer_tools || { fail "../shared/peers provides xenstore-control and xsdomctl"; done_testing; exit 1; }
+need_peer_tools || skip_all "no xenstore-control (tests/peers/peers.sh setup failed) or xsdomctl (make)"
 start_sim_xenstored || { fail "daemon starts with --hypervisor=sim"; done_testing; exit 1; }
 mkdir -p "$T_DIR/scale"
 

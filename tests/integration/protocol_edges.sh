@@ -333,7 +333,7 @@ if have_peers; then
 	assert_eq "xsdomctl release 0 is refused (EINVAL)" \
 		"xsdomctl: release: Invalid argument" "$("$XSDOMCTL" release 0 2>&1)"
 else
-	skip "xsdomctl" "../shared/peers cannot provide xsdomctl"
+	skip "xsdomctl" "no Xen peers (tests/peers/peers.sh setup failed)"
 fi
 
 # A released domain's nodes go with it (XSA-419), nodes it merely may read stay.

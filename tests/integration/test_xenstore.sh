@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 
-if ! have_peers; then
-	skip "test-xenstore" "../shared/peers cannot provide Xen's test-xenstore"
-	done_testing; exit
-fi
+have_peers || skip_all "no Xen peers (tests/peers/peers.sh setup failed)"
 TX=$(peer_bin test-xenstore)
 need_xsraw || { fail "build tests/helpers/xsraw.c"; done_testing; exit 1; }
 start_xenstored || { fail "daemon starts"; done_testing; exit 1; }

@@ -132,7 +132,7 @@ xenstore-rm rel
 CTL=
 if have_peers; then CTL=$(peer_bin xenstore-control); fi
 if [ -z "$CTL" ] || [ ! -x "$CTL" ]; then
-	skip "xenstore-control" "../shared/peers cannot provide Xen's xenstore-control"
+	skip "xenstore-control" "no Xen peers (tests/peers/peers.sh setup failed)"
 	done_testing; exit
 fi
 ctl() { "$CTL" "$@" 2>&1; }

@@ -107,14 +107,14 @@ start() {
 	mkdir -p "$1/sim" && dir=$(cd "$1" && pwd) || die "cannot create $1"
 	shift
 	[ ${#dir} -le 100 ] || die "$dir/socket is too long for a Unix socket"
-	[ -s "$dir/peer.pid" ] && kill -0 "$(cat "$dir/peer.pid")" 2>/dev/null &&
+	[ -s "$dir/xenstored.pid" ] && kill -0 "$(cat "$dir/xenstored.pid")" 2>/dev/null &&
 		die "a daemon already runs in $dir"
 	stub=$(bin libxenstub.so) || exit 1
 	"$SIM" -d "$dir/sim" create 0 || die "cannot create domain 0 in $dir/sim"
 	rm -f "$dir/socket"
 	if [ "$kind" = c ]; then
 		bin=$(bin xenstored) || exit 1
-		set -- "$bin" -N -F "$dir/peer.pid" "$@"
+		set -- "$bin" -N "$@"
 	else
 		bin=$(bin oxenstored) || exit 1
 		oxenstored_conf "$dir" >"$dir/oxenstored.conf"
@@ -123,7 +123,7 @@ start() {
 	XENSTORED_RUNDIR=$dir XENSTORED_PATH=$dir/socket XENSTUB_DIR=$dir/sim STUB_RUNDIR=$dir \
 		LD_PRELOAD=$stub setsid "$@" </dev/null >>"$dir/daemon.log" 2>&1 &
 	pid=$!
-	echo "$pid" >"$dir/peer.pid"
+	echo "$pid" >"$dir/xenstored.pid"
 	wait_up "$pid" "$dir/socket" "$dir/daemon.log" || exit 1
 	echo "$dir/socket"
 }
@@ -155,9 +155,9 @@ EOF
 
 stop() {
 	local pid i
-	[ -s "$1/peer.pid" ] || return 1
-	pid=$(cat "$1/peer.pid")
-	rm -f "$1/peer.pid"
+	[ -s "$1/xenstored.pid" ] || return 1
+	pid=$(cat "$1/xenstored.pid")
+	rm -f "$1/xenstored.pid"
 	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *xenstored* ]] || return 1
 	kill "$pid" 2>/dev/null || return 1
 	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
