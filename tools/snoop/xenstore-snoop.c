@@ -43,6 +43,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #include "snoop_parse.h"
 #include "xenstore-snoop.h"
@@ -105,8 +107,10 @@ static const char doc[] =
 "the daemon is left exactly as it was on exit.  Needs root (CAP_SYS_ADMIN).\n"
 "Without -p, the daemon is the one $XENSTORED_RUNDIR or $XENSTORED_PATH\n"
 "name (its pid file, or the process serving that socket), else the\n"
-"system's (/var/run/xenstored.pid, or the process serving\n"
-"/var/run/xenstored/socket, or the only xenstored process).\n"
+"system's: the first of /var/run/xenstored.pid, /run/xenstore.pid and\n"
+"/var/run/xen/xenstored.pid naming a daemon, or the daemon serving\n"
+"/var/run/xenstored/socket, or the only one.  A daemon is a process whose\n"
+"program has the xenstore probes, whatever its name.\n"
 "\n"
 "EXAMPLES:\n"
 "    xenstore-snoop                # every request, with its reply\n"
@@ -135,6 +139,7 @@ static const char doc[] =
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "xenstored process to attach to (default: find it)", 0 },
 	{ "timestamp", 't', NULL, 0, "Print a timestamp column (wall clock)", 0 },
+	{ NULL, 'T', NULL, 0, "The same as -t (the bcc tools' timestamp flag)", 0 },
 	{ "latency", 'l', NULL, 0, "Print each request's latency in microseconds", 0 },
 	{ "comm", 'C', NULL, 0, "Print the client's command name next to its PID", 0 },
 	{ "domain", 'D', "DOMID", 0, "Only this domain's requests and watch events", 0 },
@@ -194,7 +199,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 	case 'p':
 		env.daemon_pid = parse_num(arg, 1, INT_MAX, st, "PID");
 		break;
-	case 't': env.timestamp = true; break;
+	case 't':
+	case 'T': env.timestamp = true; break;
 	case 'l': env.latency = true; break;
 	case 'C': env.comm = true; break;
 	case 'D':
@@ -1631,26 +1637,88 @@ static int handle_event(void *ctx, void *data, size_t size)
 /* ------------------------------------------------------------------ */
 /* Finding the daemon                                                   */
 
-/* The executable's base name, without a " (deleted)" suffix. */
-static bool exe_name(pid_t pid, char *buf, size_t size)
+/*
+ * Does this ELF file carry the daemon's USDT probes (a .note.stapsdt note
+ * of provider "xenstore")?  That, not the executable's name, says a
+ * process is a daemon we can attach to.  Each note's description is three
+ * addresses (pc, base, semaphore) and then "provider\0name\0args\0".
+ */
+static bool elf_has_xenstore_probes(int fd)
 {
-	char link[64], path[PATH_MAX];
-	ssize_t n;
+	bool found = false;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf *elf;
 
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n < 0)
+	if (elf_version(EV_CURRENT) == EV_NONE)
 		return false;
-	path[n] = '\0';
-	snoop_exe_base(path, buf, size);
-	return true;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		goto out;
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		size_t off = 0, name_off, desc_off, addrs;
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *data;
+		const char *sname;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		sname = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!sname || strcmp(sname, ".note.stapsdt") != 0)
+			continue;
+		data = elf_getdata(scn, NULL);
+		addrs = gelf_getclass(elf) == ELFCLASS32 ? 3 * 4 : 3 * 8;
+		while (data && !found &&
+		       (off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			const char *desc = (const char *)data->d_buf + desc_off;
+
+			found = nh.n_type == 3 && nh.n_descsz > addrs + 9 &&
+				memcmp(desc + addrs, "xenstore", 9) == 0;
+		}
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	return found;
 }
 
+/* Executables already looked at, by device and inode: most processes
+ * share a few. */
+static struct exe_seen {
+	dev_t dev;
+	ino_t ino;
+	bool probes;
+} exes_seen[64];
+static unsigned nexes_seen;
+
+/* Is pid running a program with the xenstore probes? */
 static bool is_xenstored(pid_t pid)
 {
-	char name[NAME_MAX + 1];
+	char path[64];
+	struct stat st;
+	bool probes;
+	unsigned i;
+	int fd;
 
-	return exe_name(pid, name, sizeof(name)) && strncmp(name, "xenstored", 9) == 0;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return false;
+	}
+	for (i = 0; i < nexes_seen; i++)
+		if (exes_seen[i].dev == st.st_dev && exes_seen[i].ino == st.st_ino) {
+			close(fd);
+			return exes_seen[i].probes;
+		}
+	probes = elf_has_xenstore_probes(fd);
+	close(fd);
+	if (nexes_seen < sizeof(exes_seen) / sizeof(exes_seen[0]))
+		exes_seen[nexes_seen++] = (struct exe_seen){ st.st_dev, st.st_ino, probes };
+	return probes;
 }
 
 static pid_t pid_from_file(const char *file)
@@ -1721,13 +1789,20 @@ static bool holds_socket(pid_t pid, unsigned long inode)
 	return found;
 }
 
+/* Where the system's daemon says its pid: ours by default, Debian's
+ * /etc/init.d/xen, Xen's launch-xenstore and xenstored.service. */
+static const char *const system_pid_files[] = {
+	"/var/run/xenstored.pid", "/run/xenstore.pid", "/var/run/xen/xenstored.pid",
+};
+
 /*
  * The daemon to attach to.  When XENSTORED_RUNDIR or XENSTORED_PATH is set
  * (as for the clients), only the daemon they name: the pid file in the run
  * directory, else the process serving that socket.  Otherwise the system
- * one: /var/run/xenstored.pid, else the xenstored process serving the
- * standard socket, else the only xenstored process.  0, with a one-line
- * message, when there is none or no way to choose.
+ * one: the first of system_pid_files naming a daemon, else the daemon
+ * serving the standard socket, else the only daemon.  A daemon is a
+ * process whose program has the xenstore probes, whatever its name.  0,
+ * with a one-line message, when there is none or no way to choose.
  */
 static pid_t find_daemon(void)
 {
@@ -1752,9 +1827,9 @@ static pid_t find_daemon(void)
 	if (named) {
 		socks[0] = sockenv ? sockenv : rundir_sock;
 	} else {
-		pid = pid_from_file("/var/run/xenstored.pid");
-		if (pid)
-			return pid;
+		for (i = 0; i < (int)(sizeof(system_pid_files) / sizeof(system_pid_files[0])); i++)
+			if ((pid = pid_from_file(system_pid_files[i])))
+				return pid;
 		socks[0] = "/var/run/xenstored/socket";
 		socks[1] = "/run/xenstored/socket";
 	}
@@ -1789,8 +1864,9 @@ static pid_t find_daemon(void)
 	if (ncand == 1)
 		return cand[0];
 	if (!ncand) {
-		fprintf(stderr, "%s: no running xenstored found (no /var/run/xenstored.pid, no "
-			"xenstored process): start it, or name it with -p PID\n", PROG);
+		fprintf(stderr, "%s: no running xenstored found (no pid file %s, %s or %s, no "
+			"process with xenstore probes): start it, or name it with -p PID\n", PROG,
+			system_pid_files[0], system_pid_files[1], system_pid_files[2]);
 		return 0;
 	}
 	fprintf(stderr, "%s: several xenstored processes (PIDs", PROG);
@@ -1910,6 +1986,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	exe_path[n] = '\0';
+	if (env.daemon_pid && !is_xenstored(pid)) {
+		fprintf(stderr, "%s: PID %d (%s) is not a xenstored with probes (or was built "
+			"with PROBES=0); to show one client's requests, use -P %d\n", PROG, pid,
+			exe_path, pid);
+		return 1;
+	}
 
 	skel = xenstore_snoop_bpf__open();
 	if (!skel) {
