@@ -24,13 +24,16 @@ static int nearest_ancestor(struct node_ctx *ctx, const char *path, size_t len,
 }
 
 /* Information hiding (C's errno_from_parents): a failure is reported as
- * EACCES unless the caller may read the nearest existing ancestor. */
+ * EACCES unless the caller has some of the permission it asked for on
+ * the nearest existing ancestor.  Only that permission counts: a domain
+ * that may write but not read a directory still creates and removes
+ * in it. */
 static unsigned access_to(const struct node_ctx *ctx, const struct node *n)
 {
 	return perm_for_gen(&ctx->who, n->perms, n->nperms, n->generation);
 }
 
-static int hide(struct node_ctx *ctx, const char *path, int err)
+static int hide(struct node_ctx *ctx, const char *path, int err, unsigned perm)
 {
 	struct node *anc;
 	int lookup_err;
@@ -45,7 +48,7 @@ static int hide(struct node_ctx *ctx, const char *path, int err)
 		return lookup_err;
 	if (!anc)
 		return EACCES;
-	return (access_to(ctx, anc) & PERM_READ) ? err : EACCES;
+	return (access_to(ctx, anc) & perm) ? err : EACCES;
 }
 
 int nodeops_get(struct node_ctx *ctx, const char *path, unsigned perm,
@@ -56,10 +59,10 @@ int nodeops_get(struct node_ctx *ctx, const char *path, unsigned perm,
 	if (err)
 		return err;
 	if (!*out)
-		return hide(ctx, path, ENOENT);
+		return hide(ctx, path, ENOENT, perm);
 	if ((access_to(ctx, *out) & perm) != perm) {
 		*out = NULL;
-		return hide(ctx, path, EACCES);
+		return hide(ctx, path, EACCES, perm);
 	}
 	return 0;
 }
@@ -180,7 +183,7 @@ static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
 }
 
 /* A missing node may be created when the caller may write its nearest
- * existing ancestor; errors follow the information-hiding rule. */
+ * existing ancestor (reading it is not needed, as in C). */
 static int create(struct node_ctx *ctx, const char *path, const void *value, size_t vlen)
 {
 	struct node *anc;
@@ -190,8 +193,6 @@ static int create(struct node_ctx *ctx, const char *path, const void *value, siz
 		return err;
 	if (!anc)
 		return EINVAL; /* only "/" has no ancestor, and "/" always exists */
-	if (!(access_to(ctx, anc) & PERM_READ))
-		return EACCES;
 	return create_path(ctx, anc, path, value, vlen);
 }
 
@@ -225,7 +226,8 @@ int nodeops_mkdir(struct node_ctx *ctx, const char *path)
 	return err; /* an existing node is left alone and fires nothing */
 }
 
-/* Paths of a subtree, root first; iterative (XSA-418). */
+/* Paths of a subtree in depth-first pre-order, children in list order
+ * (the order C's tree walk reaches them); iterative (XSA-418). */
 struct path_list {
 	char **paths;
 	size_t count, cap;
@@ -266,21 +268,83 @@ static void list_free(struct path_list *l)
 	free(l->paths);
 }
 
-static int collect_subtree(struct node_ctx *ctx, const char *root, struct path_list *l)
+/* Pushes n's children onto the stack so the first child is on top. */
+static int push_children(struct path_list *stack, const char *path, const struct node *n)
 {
-	int err = list_push(l, root, strlen(root), NULL, 0);
+	size_t first = stack->count, plen = strlen(path);
+	int err = 0;
 
-	for (size_t i = 0; !err && i < l->count; i++) {
-		struct node *n;
-		err = view_lookup(&ctx->view, l->paths[i], strlen(l->paths[i]), &n);
-		for (size_t off = 0; !err && n && off < n->children_len;) {
-			size_t clen = strlen(n->children + off);
-			err = list_push(l, l->paths[i], strlen(l->paths[i]),
-					n->children + off, clen);
-			off += clen + 1;
-		}
+	for (size_t off = 0; !err && off < n->children_len;) {
+		size_t clen = strlen(n->children + off);
+		err = list_push(stack, path, plen, n->children + off, clen);
+		off += clen + 1;
+	}
+	for (size_t i = first, j = stack->count; !err && i + 1 < j; i++, j--) {
+		char *tmp = stack->paths[i];
+		stack->paths[i] = stack->paths[j - 1];
+		stack->paths[j - 1] = tmp;
 	}
 	return err;
+}
+
+static int collect_subtree(struct node_ctx *ctx, const char *root, struct path_list *l)
+{
+	struct path_list stack = { 0 };
+	int err = list_push(&stack, root, strlen(root), NULL, 0);
+
+	while (!err && stack.count > 0) {
+		char *path = stack.paths[--stack.count];
+		struct node *n;
+		err = list_push(l, path, strlen(path), NULL, 0);
+		if (!err)
+			err = view_lookup(&ctx->view, path, strlen(path), &n);
+		if (!err && n)
+			err = push_children(&stack, path, n);
+		free(path);
+	}
+	list_free(&stack);
+	return err;
+}
+
+static void removal_event(struct node_ctx *ctx, const struct path_list *l, size_t i)
+{
+	struct node *n;
+
+	if (view_lookup(&ctx->view, l->paths[i], strlen(l->paths[i]), &n) == 0 && n)
+		view_changed(&ctx->view, l->paths[i], i > 0, n->perms, n->nperms);
+}
+
+/*
+ * The events of a subtree removal, sent while each node can still be
+ * seen: a watcher learns of a removal only if it could read what was
+ * removed (XSA-115), and the permissions go along for commit.  The order
+ * is C's: a node after its children (post-order), but inside a
+ * transaction each node in the order the walk reached it, parent first,
+ * as both Xen daemons fire them at commit.
+ */
+static int removal_events(struct node_ctx *ctx, const struct path_list *l)
+{
+	size_t *open, nopen = 0;
+
+	if (ctx->view.txn) {
+		for (size_t i = 0; i < l->count; i++)
+			removal_event(ctx, l, i);
+		return 0;
+	}
+	open = malloc(l->count * sizeof(*open));
+	if (!open)
+		return ENOMEM;
+	/* Pre-order to post-order: a node is done when the walk leaves it. */
+	for (size_t i = 0; i < l->count; i++) {
+		while (nopen > 0 && !path_is_under(l->paths[i], l->paths[open[nopen - 1]],
+						   strlen(l->paths[open[nopen - 1]])))
+			removal_event(ctx, l, open[--nopen]);
+		open[nopen++] = i;
+	}
+	while (nopen > 0)
+		removal_event(ctx, l, open[--nopen]);
+	free(open);
+	return 0;
 }
 
 static int remove_subtree(struct node_ctx *ctx, const char *path)
@@ -292,15 +356,10 @@ static int remove_subtree(struct node_ctx *ctx, const char *path)
 
 	if (!err)
 		err = view_lookup(&ctx->view, path, plen, &parent);
+	if (!err)
+		err = removal_events(ctx, &l);
 	if (err)
 		goto out;
-	/* Events first, deepest first and the root last, while each node can
-	 * still be seen: a watcher learns of a removal only if it could read
-	 * what was removed (XSA-115); its permissions go along for commit. */
-	for (size_t i = l.count; i-- > 0;) {
-		if (view_lookup(&ctx->view, l.paths[i], strlen(l.paths[i]), &n) == 0 && n)
-			view_changed(&ctx->view, l.paths[i], i > 0, n->perms, n->nperms);
-	}
 	for (size_t i = l.count; i-- > 0;) {
 		if (view_lookup(&ctx->view, l.paths[i], strlen(l.paths[i]), &n) == 0 && n)
 			view_delete(&ctx->view, n);

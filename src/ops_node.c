@@ -35,8 +35,10 @@ static void ctx_init(struct node_ctx *ctx, struct request *r)
 	ctx->quota_hit = -1;
 }
 
-/* Resolves a path argument; an unprivileged caller's path is limited by
- * path-max after the home prefix is added (XSA-323), as C does: EINVAL. */
+/* Resolves a path argument.  A path longer than XS_REL_PATH_MAX (after
+ * the home prefix is added) is EINVAL from everyone, as in both Xen
+ * daemons; an unprivileged caller's path-max quota may be lower
+ * (XSA-323). */
 int ops_resolve(struct request *r, const char *arg, bool allow_special, char *out,
 		bool *relative)
 {
@@ -46,12 +48,10 @@ int ops_resolve(struct request *r, const char *arg, bool allow_special, char *ou
 	if (path_resolve(arg, r->conn->domid, allow_special, out, relative))
 		return EINVAL;
 	limit = request_quota(r, QUOTA_PATH_MAX);
-	if (!limit)
-		return 0; /* privileged: no need to measure */
 	len = path_quota_length(out);
-	if (!quota_allows(limit, len))
+	if (limit && !quota_allows(limit, len))
 		return request_quota_exceeded(r, QUOTA_PATH_MAX, len, EINVAL);
-	return 0;
+	return len > XS_REL_PATH_MAX ? EINVAL : 0;
 }
 
 static int finish(struct request *r, struct node_ctx *ctx, int err)
@@ -146,7 +146,9 @@ int do_directory(struct request *r)
 }
 
 /* Reply: generation, then whole child names from `offset` while they fit;
- * an empty name marks the end of the list (spec §1.5). */
+ * an empty name marks the end of the list (spec §1.5).  A name too long
+ * for a page of its own is E2BIG (as DIRECTORY is): a page without a name
+ * and without the marker would make a client ask for it forever. */
 int do_directory_part(struct request *r)
 {
 	char path[XS_PATH_BUF];
@@ -155,8 +157,8 @@ int do_directory_part(struct request *r)
 	struct node *n;
 	unsigned long offset;
 	char *end;
-	size_t off;
-	bool rel;
+	size_t len;
+	bool rel, last;
 	int err;
 
 	if (!request_args(r, argv, 2))
@@ -170,14 +172,12 @@ int do_directory_part(struct request *r)
 		return err;
 	if ((err = reply_printf(r, "%" PRIu64, n->generation)))
 		return err;
-	for (off = offset; off < n->children_len;) {
-		size_t clen = strlen(n->children + off) + 1;
-		if (r->rsp_len + clen + 1 > XS_PAYLOAD_MAX)
-			return 0; /* more to come: no end marker */
-		reply_append(r, n->children + off, clen);
-		off += clen;
-	}
-	return reply_append(r, "", 1);
+	len = node_children_page(n, offset, XS_PAYLOAD_MAX - r->rsp_len, &last);
+	if (len == 0 && !last)
+		return E2BIG;
+	if (len && (err = reply_append(r, n->children + offset, len)))
+		return err;
+	return last ? reply_append(r, "", 1) : 0;
 }
 
 int do_get_perms(struct request *r)

@@ -72,14 +72,16 @@ size_t path_quota_length(const char *path)
 {
 	static const char prefix[] = "/local/domain/";
 	size_t plen = sizeof(prefix) - 1;
-	const char *p;
+	const char *id, *p;
 
 	if (strncmp(path, prefix, plen) != 0)
 		return strlen(path);
-	p = path + plen;
-	while (*p >= '0' && *p <= '9')
+	id = p = path + plen;
+	if (*p == '-')
 		p++;
-	if (*p != '/')
+	while (*p >= '0' && *p <= '9' && p - id < 5)
+		p++;
+	if (*p != '/' || p == id || (p == id + 1 && *id == '-'))
 		return strlen(path);
 	return strlen(p + 1);
 }

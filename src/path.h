@@ -21,8 +21,13 @@
 int path_resolve(const char *in, unsigned domid, bool allow_special,
 		 char *out, bool *relative);
 
-/* True for "/local/domain/<id>/..." paths: the part counted against
- * the path-max quota (C xenstored's rule), else the whole path. */
+/* The longest path any connection may name, dom0 included, counted as
+ * path_quota_length() does: C xenstored's XENSTORE_REL_PATH_MAX. */
+#define XS_REL_PATH_MAX 2048
+
+/* The length that path limits count (C xenstored's rule): the part after
+ * "/local/domain/<id>/", else the whole path.  <id> is what C's
+ * sscanf("%5u/") takes: up to five characters, an optional sign first. */
 size_t path_quota_length(const char *path);
 
 /* Writes "/local/domain/<domid>" into out; returns its length. */

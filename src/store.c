@@ -322,6 +322,20 @@ void node_remove_child(struct node *n, const char *name, size_t len)
 	}
 }
 
+size_t node_children_page(const struct node *n, size_t offset, size_t room, bool *last)
+{
+	size_t off = offset;
+
+	while (off < n->children_len) {
+		size_t clen = strlen(n->children + off) + 1;
+		if (off - offset + clen + 1 > room)
+			break;
+		off += clen;
+	}
+	*last = off >= n->children_len;
+	return off >= offset ? off - offset : 0;
+}
+
 size_t node_quota_size(const struct node *n)
 {
 	return 16 + 8 * (size_t)n->nperms + n->value_len + n->children_len;

@@ -99,6 +99,11 @@ void node_free(struct node *n);
 int node_set_perms(struct node *n, const struct perm *perms, unsigned nperms);
 int node_add_child(struct node *n, const char *name, size_t len);
 void node_remove_child(struct node *n, const char *name, size_t len);
+/* One DIRECTORY_PART page: the bytes of the whole child names from byte
+ * `offset` of the list that fit in `room` with one byte to spare for the
+ * end marker; *last when they reach the end of the list.  0 and !*last:
+ * the next name alone does not fit. */
+size_t node_children_page(const struct node *n, size_t offset, size_t room, bool *last);
 static inline unsigned node_owner(const struct node *n)
 {
 	return n->nperms ? n->perms[0].domid : 0;

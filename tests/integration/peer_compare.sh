@@ -106,6 +106,16 @@ same "errors of paths and nodes" 'READ:1:0:/cmp/none\0' 'DIRECTORY:2:0:/cmp/none
 	'WRITE:6:0:@x\0v' 'READ:7:0:/local/domain/\0' 'MKDIR:8:0:/local/domain/\0' \
 	'READ:9:0:/cmp/a b\0' 'READ:10:0:/cmp//a\0' 'READ:11:0:/cmp/a/\0' 'READ:12:0:/cmp/\x7e\0' \
 	'READ:13:0:\0'
+# 2048 characters after /local/domain/<id>/ (the whole path elsewhere),
+# from every connection: C's XENSTORE_REL_PATH_MAX (issue 9).
+rel2048=$(printf '%2048s' '' | tr ' ' a)
+same "paths longer than 2048 characters are EINVAL, dom0's too" \
+	"WRITE:1:0:/${rel2048:1}\\0" "WRITE:2:0:/$rel2048\\0" "READ:3:0:/$rel2048\\0" \
+	"WRITE:4:0:/local/domain/7/$rel2048\\0" "WRITE:5:0:/local/domain/7/a$rel2048\\0" \
+	"WRITE:6:0:/local/domain/000007/${rel2048:20}\\0" "WRITE:7:0:/local/domain/-7/${rel2048:1}\\0" \
+	"WATCH:8:0:/$rel2048\\0t\\0" "WATCH:9:0:@$rel2048\\0t\\0" "WRITE:10:0:$rel2048\\0" \
+	"MKDIR:11:0:a$rel2048\\0" "RM:12:0:/${rel2048:1}\\0" "RM:13:0:/local/domain/7\\0" \
+	"RM:14:0:/local/domain/-7\\0" "RM:15:0:/local/domain/0/$rel2048\\0"
 same "relative paths" 'WRITE:1:0:cmp-rel/x\0v' 'READ:2:0:/local/domain/0/cmp-rel/x\0' \
 	'DIRECTORY:3:0:/local/domain/0\0' 'READ:4:0:cmp-rel/x\0' 'RM:5:0:cmp-rel\0' \
 	'READ:6:0:cmp-rel/x\0'
@@ -151,6 +161,16 @@ same "watches: relative, root, special, tx_id ignored, RESET_WATCHES" \
 	'UNWATCH:12:6:/cmp\0tx\0' 'WATCH:13:0:/cmp\0' 'TRANSACTION_START:14:0:\0' \
 	'WATCH:15:1:/cmp/q\0q\0' 'RESET_WATCHES:16:1:\0' 'READ:17:1:/cmp/a\0' \
 	'UNWATCH:18:0:/cmp/q\0q\0'
+# C fires a removed subtree's events as its walk leaves each node; inside
+# a transaction, at commit, in the order the walk reached them, parent
+# first (issue 9).
+rm_watches=()
+for p in a a/b a/b/c a/b/f a/d a/d/e; do rm_watches+=("WATCH:2:0:/cmp/rmo/$p\\0$p\\0"); done
+rm_tree=('WRITE:1:0:/cmp/rmo/a/b/c\0' 'WRITE:1:0:/cmp/rmo/a/d/e\0' 'WRITE:1:0:/cmp/rmo/a/b/f\0')
+same "RM of a subtree: the order of its events, outside and inside a transaction" \
+	"${rm_tree[@]}" "${rm_watches[@]}" 'RM:3:0:/cmp/rmo/a\0' "${rm_tree[@]}" \
+	'TRANSACTION_START:4:0:\0' 'RM:5:1:/cmp/rmo/a\0' 'TRANSACTION_END:6:1:T\0' \
+	'RM:7:0:/cmp/rmo\0'
 same "an event caused by another connection reaches an idle watcher" \
 	'WATCH:1:0:/cmp/o\0tok\0' -c 1 'WRITE:2:0:/cmp/o/z\0v' 'RM:3:0:/cmp/o\0' -c 0 wait:3
 

@@ -158,6 +158,14 @@ static void quota_length_counts_only_below_a_domain_home(void **state)
 	assert_int_equal(path_quota_length("/local/domain/x/abc"),
 			 strlen("/local/domain/x/abc"));
 	assert_int_equal(path_quota_length("/vm/5/abc"), strlen("/vm/5/abc"));
+	/* The id is what C's sscanf("%5u/") takes: five characters at most,
+	 * a sign allowed. */
+	assert_int_equal(path_quota_length("/local/domain/12345/abc"), 3);
+	assert_int_equal(path_quota_length("/local/domain/000007/abc"),
+			 strlen("/local/domain/000007/abc"));
+	assert_int_equal(path_quota_length("/local/domain/-7/abc"), 3);
+	assert_int_equal(path_quota_length("/local/domain/-/abc"),
+			 strlen("/local/domain/-/abc"));
 }
 
 static void parent_len_of_nested_top_level_and_root(void **state)
@@ -276,7 +284,9 @@ static void unprivileged_path_longer_than_path_max_is_einval(void **state)
 	ut_free(u);
 }
 
-static void privileged_path_is_not_limited_by_path_max(void **state)
+/* Both Xen daemons refuse more than 2048 characters after the home
+ * prefix from everyone; 4,000-byte paths from dom0 were accepted. */
+static void privileged_path_is_limited_like_every_other(void **state)
 {
 	struct ut *u = ut_new();
 	char path[3100];
@@ -284,9 +294,25 @@ static void privileged_path_is_not_limited_by_path_max(void **state)
 	(void)state;
 	memset(path, 'a', sizeof(path));
 	path[0] = '/';
-	path[3000] = '\0';
+	path[XS_REL_PATH_MAX] = '\0';
 	assert_ok(ut_write(u->priv, 0, path, "x"));
 	assert_string_equal(ut_value(u->priv, 0, path), "x");
+	path[XS_REL_PATH_MAX] = 'a';
+	path[XS_REL_PATH_MAX + 1] = '\0';
+	assert_err(ut_write(u->priv, 0, path, "x"), EINVAL);
+	assert_err(ut_read(u->priv, 0, path), EINVAL);
+	assert_err(ut_callv(u->priv, XS_WATCH, 0, path, "t", NULL), EINVAL);
+	path[XS_REL_PATH_MAX + 1] = 'a';
+	path[3000] = '\0';
+	assert_err(ut_write(u->priv, 0, path, "x"), EINVAL);
+	/* Below a home only the part after it counts. */
+	memset(path, 'a', sizeof(path));
+	memcpy(path, "/local/domain/7/", 16);
+	path[16 + XS_REL_PATH_MAX] = '\0';
+	assert_ok(ut_write(u->priv, 0, path, "x"));
+	path[16 + XS_REL_PATH_MAX] = 'a';
+	path[17 + XS_REL_PATH_MAX] = '\0';
+	assert_err(ut_write(u->priv, 0, path, "x"), EINVAL);
 	ut_free(u);
 }
 
@@ -313,7 +339,7 @@ int main(void)
 		cmocka_unit_test(special_path_is_einval_outside_watch_and_perms),
 		cmocka_unit_test(relative_request_path_is_under_the_home),
 		cmocka_unit_test(unprivileged_path_longer_than_path_max_is_einval),
-		cmocka_unit_test(privileged_path_is_not_limited_by_path_max),
+		cmocka_unit_test(privileged_path_is_limited_like_every_other),
 	};
 	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
 }

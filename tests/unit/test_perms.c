@@ -317,6 +317,38 @@ static void rm_needs_write_access(void **state)
 	ut_free(u);
 }
 
+/* C's errno_from_parents checks only the permission asked for on the
+ * nearest existing ancestor: a domain that may write a directory but not
+ * read it creates and removes there; reading a missing node is EACCES. */
+static void write_only_ancestor_allows_create_and_rm_but_hides_reads(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+
+	(void)state;
+	assert_ok(ut_mkdir(u->priv, 0, "/drop"));
+	assert_ok(ut_set_perms(u->priv, 0, "/drop", "n0", "w5"));
+	assert_ok(ut_write(g, 0, "/drop/a", "v"));
+	assert_ok(ut_mkdir(g, 0, "/drop/b/c"));
+	assert_string_equal(ut_value(u->priv, 0, "/drop/a"), "v");
+	assert_string_equal(ut_perms(u->priv, 0, "/drop/b/c"), "n5,w5");
+	assert_ok(ut_rm(g, 0, "/drop/missing"));
+	assert_err(ut_rm(g, 0, "/drop/missing/deeper"), ENOENT);
+	assert_err(ut_read(g, 0, "/drop/missing"), EACCES);
+	assert_err(ut_get_perms(g, 0, "/drop/missing"), EACCES);
+	/* A node it cannot write, below the write-only directory. */
+	assert_ok(ut_write(u->priv, 0, "/drop/ro", "r"));
+	assert_ok(ut_set_perms(u->priv, 0, "/drop/ro", "n0", "r5"));
+	assert_err(ut_write(g, 0, "/drop/ro", "x"), EACCES);
+	assert_err(ut_rm(g, 0, "/drop/ro"), EACCES);
+	/* Read-only on the ancestor: reads learn the truth, writes do not. */
+	assert_ok(ut_set_perms(u->priv, 0, "/drop", "n0", "r5"));
+	assert_err(ut_read(g, 0, "/drop/missing"), ENOENT);
+	assert_err(ut_write(g, 0, "/drop/new", "v"), EACCES);
+	assert_err(ut_rm(g, 0, "/drop/missing"), EACCES);
+	ut_free(u);
+}
+
 static void set_perms_needs_ownership(void **state)
 {
 	struct ut *u = perm_tree();
@@ -461,6 +493,7 @@ int main(void)
 		cmocka_unit_test(write_needs_write_access_on_the_node),
 		cmocka_unit_test(create_needs_write_access_on_nearest_existing_ancestor),
 		cmocka_unit_test(rm_needs_write_access),
+		cmocka_unit_test(write_only_ancestor_allows_create_and_rm_but_hides_reads),
 		cmocka_unit_test(set_perms_needs_ownership),
 		cmocka_unit_test(owner_may_change_acl_but_not_owner),
 		cmocka_unit_test(privileged_may_give_a_node_to_another_domain),

@@ -635,6 +635,60 @@ static void directory_part_past_the_end_gives_generation_and_empty_list(void **s
 	ut_free(u);
 }
 
+static void children_page_holds_whole_names_and_says_when_it_ends(void **state)
+{
+	struct node *n = mknode("/d", 0, NULL);
+	bool last;
+
+	(void)state;
+	assert_ok(node_add_child(n, "a", 1));
+	assert_ok(node_add_child(n, "bb", 2));
+	assert_ok(node_add_child(n, "ccc", 3));
+	/* Room for "a\0bb\0" and a spare byte, not for "ccc\0" too. */
+	assert_int_equal(node_children_page(n, 0, 8, &last), 5);
+	assert_false(last);
+	assert_int_equal(node_children_page(n, 5, 8, &last), 4);
+	assert_true(last);
+	assert_int_equal(node_children_page(n, 0, 11, &last), 9);
+	assert_true(last);
+	assert_int_equal(node_children_page(n, 9, 8, &last), 0);
+	assert_true(last);
+	assert_int_equal(node_children_page(n, 100, 8, &last), 0);
+	assert_true(last);
+	/* A name that does not fit an empty page. */
+	assert_int_equal(node_children_page(n, 5, 4, &last), 0);
+	assert_false(last);
+	node_free(n);
+}
+
+/* Names can no longer be this long (paths are limited to 2048), but a
+ * page with neither a name nor the end marker would make a client ask
+ * for the same page forever: E2BIG, like DIRECTORY. */
+static void directory_part_of_a_name_longer_than_a_page_is_e2big(void **state)
+{
+	struct ut *u = ut_new();
+	char path[4200];
+	struct node *dir;
+
+	(void)state;
+	assert_ok(ut_mkdir(u->priv, 0, "/long/x"));
+	dir = store_lookup(&u->d.store, "/long", 5);
+	/* 4094 bytes and a NUL do not fit beside any generation and the
+	 * marker's byte. */
+	memcpy(path, "/long/", 6);
+	memset(path + 6, 'a', 4094);
+	path[6 + 4094] = '\0';
+	assert_ok(node_add_child(dir, path + 6, 4094));
+	assert_ok(store_insert(&u->d.store, mknode(path, 0, NULL)));
+	assert_err(ut_directory(u->priv, 0, "/long"), E2BIG);
+	/* The short name makes a page of its own, without the marker. */
+	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, 0, "/long", "0", NULL));
+	assert_int_equal(u->priv->reply.hdr.len, strlen(ut_reply(u->priv)) + 1 + 2);
+	assert_memory_equal(ut_reply(u->priv) + strlen(ut_reply(u->priv)) + 1, "x", 2);
+	assert_err(ut_callv(u->priv, XS_DIRECTORY_PART, 0, "/long", "2", NULL), E2BIG);
+	ut_free(u);
+}
+
 static void directory_part_generation_changes_with_the_child_list(void **state)
 {
 	struct ut *u = ut_new();
@@ -722,6 +776,8 @@ int main(void)
 		cmocka_unit_test(directory_too_big_for_one_reply_is_e2big),
 		cmocka_unit_test(directory_part_pages_through_a_large_directory),
 		cmocka_unit_test(directory_part_past_the_end_gives_generation_and_empty_list),
+		cmocka_unit_test(children_page_holds_whole_names_and_says_when_it_ends),
+		cmocka_unit_test(directory_part_of_a_name_longer_than_a_page_is_e2big),
 		cmocka_unit_test(directory_part_generation_changes_with_the_child_list),
 		cmocka_unit_test(directory_part_with_junk_offset_starts_at_zero),
 		cmocka_unit_test(check_reports_orphans_missing_children_and_bad_counts),

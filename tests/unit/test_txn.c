@@ -84,8 +84,60 @@ static void commit_applies_changes_then_reports_them_in_order(void **state)
 	assert_true(ch.n >= 4);
 	assert_string_equal(ch.c[0].path, "/new/y");
 	assert_string_equal(ch.c[1].path, "/keep");
-	assert_true(ut_change_index(&ch, "/old/x", true) > 1);
-	assert_int_equal(ut_change_index(&ch, "/old", false), (int)ch.n - 1);
+	/* A removed subtree parent first, as both Xen daemons at commit. */
+	assert_int_equal(ut_change_index(&ch, "/old", false), 2);
+	assert_int_equal(ut_change_index(&ch, "/old/x", true), 3);
+	txn_free(t);
+	store_destroy(&s);
+}
+
+/* /r with children b (c, f) and d (e), created in that order. */
+static void make_branching_tree(struct node_ctx *ctx)
+{
+	static const char *const paths[] = { "/r/b/c", "/r/d/e", "/r/b/f" };
+
+	for (size_t i = 0; i < 3; i++)
+		assert_ok(nodeops_write(ctx, paths[i], "", 0));
+}
+
+static const char *change_order(const struct ut_changes *ch, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < ch->n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s%s", i ? " " : "",
+					 ch->c[i].path, ch->c[i].exact ? "" : "*");
+	return buf;
+}
+
+/* C fires a removed subtree's events as its walk leaves each node
+ * (children first); inside a transaction both Xen daemons fire them at
+ * commit in the order the walk reached each node, parent first. */
+static void rm_events_follow_the_walk_inside_and_outside_transactions(void **state)
+{
+	struct store s;
+	struct node_ctx out, in;
+	struct ut_changes ch = { 0 };
+	struct txn *t = txn_new(1, 0);
+	char order[512];
+
+	(void)state;
+	ut_store_init(&s);
+	ut_ctx(&out, &s, NULL, 0, true, NULL);
+	make_branching_tree(&out);
+	ut_ctx(&out, &s, NULL, 0, true, &ch);
+	assert_ok(nodeops_rm(&out, "/r"));
+	assert_string_equal(change_order(&ch, order, sizeof(order)),
+			    "/r/b/c /r/b/f /r/b /r/d/e /r/d /r*");
+	ch.n = 0;
+	ut_ctx(&out, &s, NULL, 0, true, NULL);
+	make_branching_tree(&out);
+	ut_ctx(&in, &s, t, 0, true, NULL);
+	assert_ok(nodeops_rm(&in, "/r"));
+	assert_ok(txn_commit(t, &s, ut_record_change, &ch));
+	assert_string_equal(change_order(&ch, order, sizeof(order)),
+			    "/r* /r/b /r/b/c /r/b/f /r/d /r/d/e");
 	txn_free(t);
 	store_destroy(&s);
 }
@@ -591,6 +643,7 @@ int main(void)
 		cmocka_unit_test(conflict_path_recorded),
 		cmocka_unit_test(conflict_on_shared_directory_names_the_directory),
 		cmocka_unit_test(commit_applies_changes_then_reports_them_in_order),
+		cmocka_unit_test(rm_events_follow_the_walk_inside_and_outside_transactions),
 		cmocka_unit_test(commit_stamps_fresh_generations),
 		cmocka_unit_test(node_created_and_deleted_in_one_transaction_leaves_nothing),
 		cmocka_unit_test(transaction_node_limit_fails_lookup_and_dooms_commit),

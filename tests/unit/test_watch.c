@@ -559,22 +559,24 @@ static void watch_matching_cost_independent_of_unrelated_watches(void **state)
 static void event_too_big_for_one_message_is_dropped(void **state)
 {
 	struct ut *u = ut_new();
-	char *path = malloc(2200), *token = malloc(2000);
+	char *path = malloc(2200), *token = malloc(2100);
 
 	(void)state;
 	assert_non_null(path);
 	assert_non_null(token);
-	memset(path, 'p', 2100);
-	path[0] = '/';
-	path[2100] = '\0';
-	memset(token, 't', 1990);
-	token[1990] = '\0';
-	ut_watch(u->priv, path, token); /* 2100 + 1990 + 2 bytes: fits */
+	/* Paths are at most 2048 characters after the home prefix, so the
+	 * token makes the size. */
+	memset(path, 'p', 2016);
+	memcpy(path, "/local/domain/5/", 16);
+	path[2016] = '\0';
+	memset(token, 't', 2070);
+	token[2070] = '\0';
+	ut_watch(u->priv, path, token); /* 2016 + 2070 + 2 bytes: fits */
 	assert_ok(ut_write(u->priv, 0, path, "x"));
 	ut_expect_event(u->priv, path, token);
-	strcat(path, "/child"); /* 4098 bytes: must be dropped (XSA-324) */
+	strcat(path, "/child-with-a-name-of-forty-characters-x"); /* 4129 bytes */
 	assert_ok(ut_write(u->priv, 0, path, "x"));
-	ut_expect_quiet(u->priv);
+	ut_expect_quiet(u->priv); /* must be dropped (XSA-324) */
 	free(path);
 	free(token);
 	ut_free(u);
