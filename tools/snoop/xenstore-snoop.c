@@ -47,6 +47,7 @@
 #include <libelf.h>
 
 #include "snoop_parse.h"
+#include "snoop_tee.h"
 #include "xenstore-snoop.h"
 #include "xenstore-snoop.skel.h"
 
@@ -93,11 +94,15 @@ static struct env {
 	long duration;		/* -d, seconds */
 	unsigned buffer_mb;	/* -b */
 	bool verbose;		/* -v */
+	struct tee_opts tee;	/* --trace, --html, -w, -W (snoop_tee.h) */
 } env = {
 	.domid = -1,
 	.client_pid = -1,
 	.buffer_mb = 32,
+	.tee.record_bytes = 64ULL << 20,
 };
+
+enum { OPT_TRACE = 0x100, OPT_HTML };
 
 const char *argp_program_version = PROG " 1.0";
 static const char doc[] =
@@ -125,6 +130,9 @@ static const char doc[] =
 "                                  # slowest paths, transactions, quota hits\n"
 "    xenstore-snoop -s -i 5        # the same summary every 5 seconds\n"
 "    xenstore-snoop -p 1234 -d 10  # daemon PID 1234, stop after 10 seconds\n"
+"    xenstore-snoop --trace s.json --html s.html   # the session as a timeline\n"
+"                                  # (Perfetto / chrome://tracing; any browser)\n"
+"    xenstore-snoop -w /var/tmp/xs -W 16  # flight recorder: the last 16 MiB\n"
 "\v"
 "OUTPUT: DOM is the client's domain, PID its process (0 for guests), TX the\n"
 "transaction (- for watch events).  Payloads show NUL bytes as spaces (a\n"
@@ -157,6 +165,13 @@ static const struct argp_option opts[] = {
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "buffer", 'b', "MB", 0, "Ring buffer size in MiB, a power of 2 (default 32)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
+	{ "trace", OPT_TRACE, "FILE", 0, "At exit, write the session as Chrome trace-event "
+	  "JSON (stdout stays quiet unless -j)", 0 },
+	{ "html", OPT_HTML, "FILE", 0, "At exit, write the session as an HTML sequence "
+	  "diagram", 0 },
+	{ "record", 'w', "DIR", 0, "Flight recorder: keep the last events as JSON lines "
+	  "in rotating files in DIR", 0 },
+	{ "record-size", 'W', "MB", 0, "With -w: how many MiB to keep (default 64)", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{ 0 },
 };
@@ -233,6 +248,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 		parse_buffer(arg, st);
 		break;
 	case 'v': env.verbose = true; break;
+	case OPT_TRACE: env.tee.trace = arg; break;
+	case OPT_HTML: env.tee.html = arg; break;
+	case 'w': env.tee.record_dir = arg; break;
+	case 'W':
+		env.tee.record_bytes = parse_num(arg, 1, SNOOP_BUFFER_MB_MAX, st, "size") << 20;
+		break;
+	case ARGP_KEY_END:
+		if (snoop_tee_wanted(&env.tee) && env.summary)
+			argp_error(st, "--trace, --html and -w record events: not with -s");
+		break;
 	case 'h':
 		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
 		break;
@@ -1969,6 +1994,13 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
+	/* The timeline and the recorder are made of the -j records. */
+	if (snoop_tee_wanted(&env.tee)) {
+		env.tee.passthrough = env.json;
+		env.json = true;
+		if (snoop_tee_start(&env.tee))
+			return 1;
+	}
 	libbpf_set_print(print_libbpf);
 
 	if (!have_cap_sys_admin()) {
@@ -2192,6 +2224,8 @@ int main(int argc, char **argv)
 			"use a bigger one (-b %u)\n", PROG, lost, env.buffer_mb * 2);
 
 cleanup:
+	if (snoop_tee_finish() && !err)
+		err = 1;
 	ring_buffer__free(rb);
 	xenstore_snoop_bpf__destroy(skel);
 	return err;
