@@ -5,6 +5,11 @@
 #   make check      build + the whole test suite (tests/run)
 #   make PROBES=0   daemon without USDT probes (compiled out entirely)
 #   make SAN=1      daemon and tests built with ASan+UBSan (into build-san/)
+#   make install    the daemon, xenstore-snoop, xenstore-sim, the bpftrace
+#                   scripts, the man pages and the systemd unit (GNU
+#                   conventions: PREFIX or prefix, DESTDIR, bindir, sbindir,
+#                   datadir, mandir, ...; systemdunitdir for the unit)
+#   make uninstall  removes what `make install` put there
 
 CC      ?= cc
 PROBES  ?= 1
@@ -46,7 +51,7 @@ CORE_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CORE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all daemon unit bench tools sim check clean
+.PHONY: all daemon unit bench tools sim check clean install uninstall
 all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
@@ -110,6 +115,53 @@ tools:
 
 check: all
 	$(Q)tests/run
+
+# Installation, in the GNU directory variables; DESTDIR stages it.
+PREFIX         ?= /usr/local
+prefix         ?= $(PREFIX)
+exec_prefix    ?= $(prefix)
+bindir         ?= $(exec_prefix)/bin
+sbindir        ?= $(exec_prefix)/sbin
+datarootdir    ?= $(prefix)/share
+datadir        ?= $(datarootdir)
+mandir         ?= $(datarootdir)/man
+man1dir        ?= $(mandir)/man1
+man8dir        ?= $(mandir)/man8
+systemdunitdir ?= $(prefix)/lib/systemd/system
+bpftracedir    ?= $(datadir)/xenstored/bpftrace
+INSTALL        ?= install
+INSTALL_PROGRAM ?= $(INSTALL)
+INSTALL_DATA   ?= $(INSTALL) -m 644
+
+BPFTRACE_SCRIPTS := $(notdir $(wildcard tools/bpftrace/*.bt))
+SNOOP_BIN := $(BUILD)/tools/xenstore-snoop
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(prefix))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(bindir) $(DESTDIR)$(man1dir) \
+		$(DESTDIR)$(man8dir) $(DESTDIR)$(bpftracedir) $(DESTDIR)$(systemdunitdir)
+	$(Q)$(INSTALL_PROGRAM) $(BUILD)/xenstored $(DESTDIR)$(sbindir)/xenstored
+	$(Q)$(INSTALL_PROGRAM) $(BUILD)/xenstore-sim $(DESTDIR)$(bindir)/xenstore-sim
+	$(Q)if [ -x $(SNOOP_BIN) ]; then \
+		$(INSTALL_PROGRAM) $(SNOOP_BIN) $(DESTDIR)$(sbindir)/xenstore-snoop; \
+	else \
+		echo "  SKIP     xenstore-snoop: not built here (no kernel BTF)" >&2; \
+	fi
+	$(Q)$(INSTALL) -m 755 $(addprefix tools/bpftrace/,$(BPFTRACE_SCRIPTS)) $(DESTDIR)$(bpftracedir)
+	$(Q)$(INSTALL_DATA) src/xenstored.8 tools/snoop/xenstore-snoop.8 $(DESTDIR)$(man8dir)
+	$(Q)$(INSTALL_DATA) tools/sim/xenstore-sim.1 $(DESTDIR)$(man1dir)
+	$(Q)sed 's|@sbindir@|$(sbindir)|g' systemd/xenstored.service.in \
+		>$(DESTDIR)$(systemdunitdir)/xenstored.service
+	$(Q)chmod 644 $(DESTDIR)$(systemdunitdir)/xenstored.service
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(prefix))
+	$(Q)rm -f $(DESTDIR)$(sbindir)/xenstored $(DESTDIR)$(sbindir)/xenstore-snoop \
+		$(DESTDIR)$(bindir)/xenstore-sim \
+		$(addprefix $(DESTDIR)$(bpftracedir)/,$(BPFTRACE_SCRIPTS)) \
+		$(DESTDIR)$(man8dir)/xenstored.8 $(DESTDIR)$(man8dir)/xenstore-snoop.8 \
+		$(DESTDIR)$(man1dir)/xenstore-sim.1 $(DESTDIR)$(systemdunitdir)/xenstored.service
+	$(Q)rmdir $(DESTDIR)$(bpftracedir) $(dir $(DESTDIR)$(bpftracedir)) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san
