@@ -12,7 +12,12 @@ systemtap-sdt-dev
 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev bpftrace
 python3 util-linux binutils
 sudo man-db
-libclang-rt-14-dev"
+libclang-rt-14-dev
+libdw-dev python3-pyxs
+chromium"
+# chromium (~300 MB) is for the browser test of xenstore-snoop --html
+# (tests/integration/timeline_browser.sh); libdw-dev and python3-pyxs
+# for the client stacks of xenstore-snoop -U.
 
 missing=""
 for p in $PACKAGES; do

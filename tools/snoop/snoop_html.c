@@ -191,7 +191,7 @@ static void put_arrow(struct page *p, const struct msg *m, size_t row)
 		snprintf(label, sizeof(label), "%s", e->error ? e->error : e->reply ? e->reply : "");
 	else
 		timeline_event_label(e, label, sizeof(label));
-	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\">", (x1 < x2 ? x1 : x2) + 6, y - 3);
+	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\">", (x1 < x2 ? x1 : x2) + 14, y - 3);
 	put_label(p->f, label, (size_t)((x1 < x2 ? x2 - x1 : x1 - x2) / 6.8));
 	fputs("</text></g>\n", p->f);
 }
