@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "domain.h"
+#include "live_update.h"
 #include "log.h"
 #include "probes.h"
 #include "request.h"
@@ -49,7 +50,7 @@ size_t conn_pending_output(const struct conn *c)
 static void update_interest(struct conn *c)
 {
 	bool backlog = conn_pending_output(c) > 0;
-	c->ops->set_interest(c, conn_pending_output(c) <= OUT_SOFT_LIMIT, backlog);
+	c->ops->set_interest(c, !c->held && conn_pending_output(c) <= OUT_SOFT_LIMIT, backlog);
 }
 
 void conn_flush(struct conn *c)
@@ -63,11 +64,20 @@ void conn_flush(struct conn *c)
 			return;
 		}
 		c->out_off += (size_t)n;
+		while (c->out_next_msg < c->out_off) {
+			struct xs_msg_header h;
+			if (c->out_next_msg + sizeof(h) > c->out_len) {
+				c->out_next_msg = c->out_off; /* restored bytes, not messages */
+				break;
+			}
+			memcpy(&h, c->out + c->out_next_msg, sizeof(h));
+			c->out_next_msg += sizeof(h) + h.len;
+		}
 	}
 	if (c->dead)
 		return;
 	if (c->out_off == c->out_len) {
-		c->out_off = c->out_len = 0;
+		c->out_off = c->out_len = c->out_next_msg = 0;
 		c->outstanding = 0;
 	}
 	update_interest(c);
@@ -83,6 +93,7 @@ static int reserve_output(struct conn *c, size_t need)
 	if (c->out_off && c->out_len + need > c->out_cap) {
 		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
 		c->out_len -= c->out_off;
+		c->out_next_msg -= c->out_off;
 		c->out_off = 0;
 	}
 	if (c->out_len + need <= c->out_cap)
@@ -132,7 +143,7 @@ static bool may_take_request(const struct conn *c)
 {
 	unsigned limit;
 
-	if (c->close_pending)
+	if (c->close_pending || c->held)
 		return false;
 	if (conn_pending_output(c) > OUT_SOFT_LIMIT)
 		return false;
@@ -161,6 +172,10 @@ static void process_input(struct conn *c)
 		}
 		if (c->in_len - off < XS_HEADER_SIZE + h.len)
 			break;
+		if (live_update_holds(c, &h)) {
+			c->held = true;
+			break;
+		}
 		request_handle(c, &h, c->in + off + XS_HEADER_SIZE);
 		c->outstanding++;
 		off += XS_HEADER_SIZE + h.len;
@@ -273,8 +288,36 @@ void conn_reset(struct conn *c)
 	watch_remove_all(&c->daemon->watches, c);
 	conn_drop_all_txns(c);
 	c->in_len = 0;
-	c->out_off = c->out_len = 0;
+	c->out_off = c->out_len = c->out_next_msg = 0;
 	c->outstanding = 0;
+}
+
+size_t conn_partial_output(const struct conn *c)
+{
+	return c->out_next_msg > c->out_off ? c->out_next_msg - c->out_off : 0;
+}
+
+int conn_restore_buffers(struct conn *c, const void *in, size_t in_len, const void *out,
+			 size_t out_len, size_t first_rest)
+{
+	if (in_len > CONN_IN_BUF)
+		return EINVAL;
+	memcpy(c->in, in, in_len);
+	c->in_len = in_len;
+	if (reserve_output(c, out_len))
+		return ENOMEM;
+	memcpy(c->out + c->out_len, out, out_len);
+	c->out_len += out_len;
+	c->out_next_msg = first_rest;
+	return 0;
+}
+
+void conn_release(struct conn *c)
+{
+	if (c->dead || !c->held)
+		return;
+	c->held = false;
+	conn_writable(c);
 }
 
 void conn_close(struct conn *c, const char *why)
@@ -288,6 +331,7 @@ void conn_close(struct conn *c, const char *why)
 		XS_PROBE(conn_close, c->id, c->domid, c->pid, why);
 	log_debug("connection %u (domain %u, pid %d %s) closed: %s", c->id, c->domid,
 		  (int)c->pid, c->comm, why);
+	live_update_conn_closed(c);
 	conn_reset(c);
 	if (c->prev)
 		c->prev->next = c->next;

@@ -66,6 +66,7 @@ struct conn {
 	unsigned domid;
 	bool priv;                /* acts as the privileged domain */
 	bool dead;                /* closed; freed after the current round */
+	bool held;                /* takes no request until released (live update) */
 	struct domain *domain;    /* accounting record; NULL for socket clients */
 	uint32_t features;        /* XS_FEATURE_* the client may use */
 	pid_t pid;                /* peer process (socket clients), 0 otherwise */
@@ -77,6 +78,7 @@ struct conn {
 	/* output: one contiguous queue, sent from out_off */
 	char *out;
 	size_t out_off, out_len, out_cap;
+	size_t out_next_msg;      /* first message boundary at or after out_off */
 	size_t out_hard_limit;
 	/* state owned for the client */
 	struct txn *txns;
@@ -107,6 +109,16 @@ void conn_reset(struct conn *c);
 /* End of a loop round: sends what was queued for other connections
  * (watch events) and frees connections closed during the round. */
 void conn_end_of_round(struct daemon *d);
+
+/* Live update: puts back what a connection had in flight (pending input,
+ * pending output whose first first_rest bytes finish a partly sent
+ * message).  0 or ENOMEM. */
+int conn_restore_buffers(struct conn *c, const void *in, size_t in_len, const void *out,
+			 size_t out_len, size_t first_rest);
+/* Bytes left of a partly sent message at the head of the output. */
+size_t conn_partial_output(const struct conn *c);
+/* Lets a held connection take requests again, and handles what waits. */
+void conn_release(struct conn *c);
 
 struct txn *conn_find_txn(const struct conn *c, uint32_t id);
 void conn_drop_txn(struct conn *c, struct txn *t);

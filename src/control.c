@@ -1,5 +1,6 @@
 /* control.c - CONTROL commands, in the form xenstore-control prints them
- * (spec §4.2): help, log, check, memreport, print, quota, quota-soft. */
+ * (spec §4.2): help, log, check, memreport, print, quota, quota-soft,
+ * live-update (live_update.c). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
+#include "live_update.h"
 #include "log.h"
 #include "ops.h"
 #include "request.h"
@@ -232,6 +234,7 @@ static const struct control_cmd commands[] = {
 	{ "print", "<string>", ctl_print },
 	{ "quota", "[set <name> <val>|<domid>]", ctl_quota },
 	{ "quota-soft", "[set <name> <val>]", ctl_quota_soft },
+	{ "live-update", "[-c <cmdline>] [-F] [-t <timeout>] <file>", live_update_control },
 	{ "help", "", ctl_help },
 	{ NULL, NULL, NULL },
 };

@@ -21,6 +21,7 @@ struct conn;
 struct ev_loop;
 struct hv;
 struct trace_file;
+struct live_update;
 
 struct daemon {
 	struct ev_loop *loop;
@@ -43,6 +44,7 @@ struct daemon {
 	struct event_cause cause;    /* request being handled, for probes */
 	struct trace_file *trace;    /* -T FILE (trace_file.h); NULL: off */
 	uint64_t requests;           /* served since start */
+	struct live_update *lu;      /* live-update session, NULL when none */
 	char reply[XS_PAYLOAD_MAX + 64]; /* reply scratch, one request at a time */
 };
 

@@ -87,6 +87,37 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 	return 0;
 }
 
+int guest_restore(struct daemon *d, struct domain *dom, int local_port)
+{
+	const struct hv_ops *hv = d->hv->ops;
+	struct xs_ring_page *page;
+	struct conn *c;
+	int err;
+
+	if (!hv->adopt)
+		return ENOSYS;
+	if ((err = hv->adopt(d->hv, dom->domid, local_port)))
+		return err;
+	page = hv->map_ring(d->hv, dom->domid, dom->gfn);
+	if (!page) {
+		err = errno ? errno : EINVAL;
+		hv->unbind(d->hv, local_port);
+		return err;
+	}
+	c = ring_conn_new(d, dom, page, local_port);
+	if (!c || (err = daemon_map_port(d, local_port, c))) {
+		if (c)
+			conn_close(c, "out of memory");
+		else {
+			hv->unbind(d->hv, local_port);
+			hv->unmap_ring(d->hv, page);
+		}
+		return ENOMEM;
+	}
+	dom->conn = c;
+	return 0;
+}
+
 struct scan {
 	struct daemon *d;
 	unsigned *gone, ngone, cap;

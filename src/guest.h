@@ -20,6 +20,10 @@ void guest_stop(struct daemon *d);
  * the connection.  0 or errno. */
 int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned port);
 
+/* Live update: takes over the ring of a domain the previous process served
+ * (mapped again, indexes untouched, its local port adopted).  0 or errno. */
+int guest_restore(struct daemon *d, struct domain *dom, int local_port);
+
 /* Looks at every introduced domain's state (after VIRQ_DOM_EXC). */
 void guest_check_domains(struct daemon *d);
 

@@ -41,6 +41,10 @@ struct hv_ops {
 	void (*unbind)(struct hv *hv, int local_port);
 	void (*notify)(struct hv *hv, int local_port);
 	enum hv_dom_state (*domain_state)(struct hv *hv, unsigned domid);
+	/* Live update: takes over a local port bound by the previous process
+	 * (the hypervisor kept the binding; the fd came with exec).  0 or
+	 * errno. */
+	int (*adopt)(struct hv *hv, unsigned domid, int local_port);
 	void (*destroy)(struct hv *hv);
 };
 
@@ -52,5 +56,9 @@ struct hv {
 struct hv *hv_sim_open(const char *dir);
 /* Real Xen; NULL + errno (ENOSYS when built without the Xen libraries). */
 struct hv *hv_xen_open(void);
+/* The same after a live update, on the inherited event-channel fd (or a
+ * new one when fd < 0). */
+struct hv *hv_sim_open_fd(const char *dir, int fd);
+struct hv *hv_xen_open_fd(int fd);
 
 #endif

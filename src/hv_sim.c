@@ -165,6 +165,38 @@ static enum hv_dom_state sim_domain_state(struct hv *h, unsigned domid)
 	return HV_DOM_RUNNING;
 }
 
+/* The guest's end of the channel is the port the toolstack introduced
+ * (DIR/<domid>/port); the local number is the one the old process had. */
+static int sim_adopt(struct hv *h, unsigned domid, int local)
+{
+	struct hv_sim *s = SIM(h);
+	char path[PATH_MAX], buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	if (local <= 0 || local > 65535 || dom_path(s, domid, "port", path))
+		return EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if ((size_t)local >= s->nports) {
+		size_t cap = (size_t)local * 2;
+		struct sim_port *p = realloc(s->ports, cap * sizeof(*p));
+		if (!p)
+			return ENOMEM;
+		memset(p + s->nports, 0, (cap - s->nports) * sizeof(*p));
+		s->ports = p;
+		s->nports = cap;
+	}
+	if (s->ports[local].used)
+		return EEXIST;
+	s->ports[local] = (struct sim_port){ true, domid, (unsigned)atoi(buf) };
+	return 0;
+}
+
 static void sim_destroy(struct hv *h)
 {
 	struct hv_sim *s = SIM(h);
@@ -188,9 +220,15 @@ static const struct hv_ops sim_ops = {
 	.notify = sim_notify,
 	.domain_state = sim_domain_state,
 	.destroy = sim_destroy,
+	.adopt = sim_adopt,
 };
 
 struct hv *hv_sim_open(const char *dir)
+{
+	return hv_sim_open_fd(dir, -1);
+}
+
+struct hv *hv_sim_open_fd(const char *dir, int fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct hv_sim *s;
@@ -208,6 +246,12 @@ struct hv *hv_sim_open(const char *dir)
 		free(s);
 		errno = ENAMETOOLONG;
 		return NULL;
+	}
+	if (fd >= 0) {
+		/* Inherited across a live update: still bound, nothing lost. */
+		s->fd = fd;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		return &s->hv;
 	}
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	unlink(sa.sun_path);

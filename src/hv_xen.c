@@ -18,6 +18,13 @@ struct hv *hv_xen_open(void)
 	return NULL;
 }
 
+struct hv *hv_xen_open_fd(int fd)
+{
+	(void)fd;
+	errno = ENOSYS;
+	return NULL;
+}
+
 #else
 
 #include <fcntl.h>
@@ -130,6 +137,14 @@ static void xen_destroy(struct hv *h)
 	free(x);
 }
 
+/* The binding lives in the hypervisor and the fd came through exec. */
+static int xen_adopt(struct hv *h, unsigned domid, int port)
+{
+	(void)h;
+	(void)domid;
+	return port > 0 && port < 65536 ? 0 : EINVAL;
+}
+
 static const struct hv_ops xen_ops = {
 	.name = "xen",
 	.fd = xen_fd,
@@ -141,16 +156,22 @@ static const struct hv_ops xen_ops = {
 	.notify = xen_notify,
 	.domain_state = xen_domain_state,
 	.destroy = xen_destroy,
+	.adopt = xen_adopt,
 };
 
 struct hv *hv_xen_open(void)
+{
+	return hv_xen_open_fd(-1);
+}
+
+struct hv *hv_xen_open_fd(int fd)
 {
 	struct hv_xen *x = calloc(1, sizeof(*x));
 
 	if (!x)
 		return NULL;
 	x->hv.ops = &xen_ops;
-	x->xce = xenevtchn_open(NULL, 0);
+	x->xce = fd >= 0 ? xenevtchn_fdopen(NULL, fd, 0) : xenevtchn_open(NULL, 0);
 	x->xgt = xengnttab_open(NULL, 0);
 	x->xc = xc_interface_open(NULL, NULL, 0);
 	if (!x->xce || !x->xgt || !x->xc)

@@ -128,6 +128,8 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 			XS_PROBE(error, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id,
 				 hdr->type, err, errname);
 	}
+	if (r.no_reply)
+		goto out;
 	if (XS_PROBE_ENABLED(reply))
 		XS_PROBE(reply, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, hdr->type,
 			 err, payload, hdr->len, r.rsp, r.rsp_len, r.start_ns);
@@ -145,6 +147,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	conn_queue(c, type, hdr->req_id, hdr->tx_id, r.rsp, r.rsp_len);
 	if (!err && r.after_reply)
 		r.after_reply(&r);
+out:
 	d->cause.conn_id = 0;
 	d->cause.req_id = 0;
 }

@@ -33,6 +33,7 @@ struct request {
 	/* Work to do once the reply is queued (WATCH's initial event). */
 	void (*after_reply)(struct request *r);
 	void *after_arg;
+	bool no_reply;            /* answered later (live-update -s) */
 };
 
 void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char *payload);

@@ -175,6 +175,12 @@ void ring_reset(struct xs_ring_page *page, uint32_t features)
 	page->connection = XS_RING_CONNECTED;
 }
 
+int ring_conn_port(const struct conn *c)
+{
+	const struct ring_conn *r = c->transport;
+	return c->ops == &ring_ops && r ? r->port : -1;
+}
+
 bool ring_conn_broken(const struct conn *c)
 {
 	const struct ring_conn *r = c->transport;

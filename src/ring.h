@@ -60,6 +60,8 @@ struct domain;
  * the backend and a bound local event-channel port.  NULL on ENOMEM. */
 struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 			   struct xs_ring_page *page, int local_port);
+/* The local event-channel port of a ring connection, -1 for others. */
+int ring_conn_port(const struct conn *c);
 /* Called by the backend when the domain's port fires. */
 void ring_conn_event(struct conn *c);
 /* Resets the ring for a (re)introduction: indexes to 0, RECONNECT

@@ -114,9 +114,8 @@ static void identify(struct conn *c, int fd)
 	c->comm[n > 0 ? n : 0] = '\0';
 }
 
-static void accept_one(struct unix_listener *l, int fd)
+static struct conn *add_client(struct daemon *d, int fd)
 {
-	struct daemon *d = l->d;
 	struct unix_client *u = calloc(1, sizeof(*u));
 	struct conn *c = u ? conn_new(d, &unix_client_ops, u, d->priv_domid) : NULL;
 
@@ -124,7 +123,7 @@ static void accept_one(struct unix_listener *l, int fd)
 		log_warnx("out of memory accepting a client");
 		free(u);
 		close(fd);
-		return;
+		return NULL;
 	}
 	u->fd = fd;
 	u->conn = c;
@@ -133,12 +132,18 @@ static void accept_one(struct unix_listener *l, int fd)
 	if (ev_add(d->loop, &u->ev, fd, EPOLLIN, client_event, c)) {
 		log_warn("epoll_ctl");
 		conn_close(c, "epoll");
-		return;
+		return NULL;
 	}
 	if (XS_PROBE_ENABLED(conn_open))
 		XS_PROBE(conn_open, c->id, c->domid, c->pid, c->uid, c->comm, "socket");
 	log_debug("connection %u from pid %d (%s) uid %u", c->id, (int)c->pid, c->comm,
 		  (unsigned)c->uid);
+	return c;
+}
+
+static void accept_one(struct unix_listener *l, int fd)
+{
+	add_client(l->d, fd);
 }
 
 static void listener_event(void *arg, uint32_t events)
@@ -221,6 +226,68 @@ fail:
 		close(l->fd);
 	free(l);
 	return err;
+}
+
+int unix_listener_fd(const struct unix_listener *l)
+{
+	return l ? l->fd : -1;
+}
+
+int unix_client_fd(const struct conn *c)
+{
+	const struct unix_client *u = c->transport;
+	return c->ops == &unix_client_ops && u ? u->fd : -1;
+}
+
+/* An inherited fd must be what it claims before we poll it. */
+static int check_socket(int fd, int want_listening)
+{
+	int type = 0, listening = 0;
+	socklen_t len = sizeof(type);
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return EBADF;
+	len = sizeof(listening);
+	if (type != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    listening != want_listening)
+		return ENOTSOCK;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+int unix_adopt_listener(struct daemon *d, int fd, const char *path,
+			struct unix_listener **out)
+{
+	struct unix_listener *l;
+	int err;
+
+	if (strlen(path) >= sizeof(l->path))
+		return ENAMETOOLONG;
+	if ((err = check_socket(fd, 1)))
+		return err;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return ENOMEM;
+	l->d = d;
+	l->fd = fd;
+	strcpy(l->path, path);
+	if ((err = ev_add(d->loop, &l->ev, fd, EPOLLIN, listener_event, l))) {
+		free(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+struct conn *unix_adopt_client(struct daemon *d, int fd)
+{
+	if (check_socket(fd, 0)) {
+		errno = EBADF;
+		return NULL;
+	}
+	return add_client(d, fd);
 }
 
 void unix_unlisten(struct daemon *d, struct unix_listener *l)

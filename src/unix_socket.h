@@ -18,4 +18,13 @@ int unix_listen(struct daemon *d, const char *path, struct unix_listener **out);
 /* Stops listening and removes the socket file, if it is still ours. */
 void unix_unlisten(struct daemon *d, struct unix_listener *l);
 
+/* Live update: the fds that survive exec, and taking them over in the new
+ * process (the listener keeps its file; a client keeps its connection). */
+struct conn;
+int unix_listener_fd(const struct unix_listener *l);
+int unix_client_fd(const struct conn *c);    /* -1: not a socket client */
+int unix_adopt_listener(struct daemon *d, int fd, const char *path,
+			struct unix_listener **out);
+struct conn *unix_adopt_client(struct daemon *d, int fd);
+
 #endif

@@ -25,6 +25,7 @@
 #include "event.h"
 #include "guest.h"
 #include "hv.h"
+#include "live_update.h"
 #include "log.h"
 #include "quota.h"
 #include "trace_file.h"
@@ -39,6 +40,7 @@ struct options {
 	const char *pid_file;
 	const char *hypervisor;
 	const char *trace_file;
+	bool live_update;
 };
 
 static void usage(FILE *out)
@@ -74,6 +76,8 @@ static void usage(FILE *out)
 		"                           /dev/xen/evtchn exists, else none\n"
 		"  -T, --trace-file FILE    append to FILE a line per request and watch\n"
 		"                           event, as xenstore-snoop -t prints them\n"
+		"  -U, --live-update        started by live update: take the state from\n"
+		"                           $XENSTORED_RUNDIR/state_dump (docs/LIVE-UPDATE.md)\n"
 		"  -H, --help               this text\n"
 		"      --version            the version\n"
 		"\n"
@@ -113,12 +117,13 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		{ "trace-file", required_argument, NULL, 'T' },
 		{ "trace-control", required_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'v' },
+		{ "live-update", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:", longopts,
+	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:U", longopts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'N': o->foreground = true; break;
@@ -145,6 +150,7 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 			break;
 		case 'X': o->hypervisor = optarg; break;
 		case 'T': o->trace_file = optarg; break;
+		case 'U': o->live_update = true; break;
 		case 'D': case 'I': case 'R': case 'w': case 'C': break;
 		case 'v': printf("xenstored %s\n", XS_VERSION); exit(0);
 		case 'H': case 'h': usage(stdout); exit(0);
@@ -366,19 +372,25 @@ static void connect_dom0(struct daemon *d)
 		dom->introduced = true;
 }
 
-static void open_hypervisor(struct daemon *d, const char *kind, const char *sock)
+/* lu_fd: the backend's fd inherited through a live update, or -1. */
+static void open_hypervisor(struct daemon *d, const char *kind, const char *sock, int lu_fd,
+			    bool live_update)
 {
 	char dir[PATH_MAX];
 
 	if (!kind)
 		kind = access("/dev/xen/evtchn", F_OK) == 0 ? "xen" : "none";
-	if (strcmp(kind, "none") == 0)
+	if (strcmp(kind, "none") == 0) {
+		if (lu_fd >= 0)
+			close(lu_fd);
 		return;
+	}
 	if (strcmp(kind, "xen") == 0) {
-		d->hv = hv_xen_open();
+		d->hv = hv_xen_open_fd(lu_fd);
 		if (!d->hv)
 			fatalx("cannot open Xen interfaces: %s", strerror(errno));
-		connect_dom0(d);
+		if (!live_update) /* else dom0's ring is in the state */
+			connect_dom0(d);
 		return;
 	}
 	if (strncmp(kind, "sim", 3) != 0 || (kind[3] != '\0' && kind[3] != ':'))
@@ -390,7 +402,7 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
 		snprintf(tmp, sizeof(tmp), "%s", sock);
 		snprintf(dir, sizeof(dir), "%s/sim", dirname(tmp));
 	}
-	d->hv = hv_sim_open(dir);
+	d->hv = hv_sim_open_fd(dir, lu_fd);
 	if (!d->hv)
 		fatalx("cannot open simulated hypervisor in %s: %s", dir, strerror(errno));
 	log_info("simulated hypervisor in %s", dir);
@@ -422,19 +434,23 @@ int main(int argc, char **argv)
 	struct options o = { 0 };
 	struct unix_listener *sock = NULL, *sock_ro = NULL;
 	struct signals sig;
-	char buf[256], ro[sizeof(buf) + 8];
+	struct lu_state lu = { .socket_fd = -1, .evtchn_fd = -1 };
+	char buf[256], ro[sizeof(buf) + 8], why[512];
 	const char *path;
 	int err, startup_pipe = -1;
 
 	if (daemon_init(&d))
 		fatalx("out of memory");
+	live_update_init(argc, argv);
 	parse_options(argc, argv, &d, &o);
 	log_init("xenstored", !o.foreground, o.verbose);
+	if (o.live_update && (err = live_update_load(&lu, why, sizeof(why))))
+		fatalx("live update: %s", why);
 	/* Before forking: a relative name is the caller's, and a file that
 	 * cannot be opened is said on the caller's terminal. */
 	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
 		fatalx("cannot open trace file %s: %s", o.trace_file, strerror(err));
-	if (!o.foreground)
+	if (!o.foreground && !o.live_update) /* a live update keeps the pid */
 		startup_pipe = daemonise();
 	d.loop = ev_new();
 	if (!d.loop)
@@ -444,15 +460,20 @@ int main(int argc, char **argv)
 
 	path = socket_path(buf, sizeof(buf));
 	make_parent_dir(path);
-	if ((err = unix_listen(&d, path, &sock)) == EADDRINUSE)
+	err = lu.socket_fd >= 0 ? unix_adopt_listener(&d, lu.socket_fd, path, &sock)
+				: unix_listen(&d, path, &sock);
+	if (err == EADDRINUSE)
 		fatalx("another xenstored is listening on %s", path);
 	if (err)
 		fatalx("cannot listen on %s: %s", path, strerror(err));
+	live_update_set_listener(unix_listener_fd(sock));
 	/* socket_ro was dropped in Xen 4.15; old clients still open it. */
 	snprintf(ro, sizeof(ro), "%s_ro", path);
 	if ((err = unix_listen(&d, ro, &sock_ro)))
 		log_warnx("cannot listen on %s: %s", ro, strerror(err));
-	open_hypervisor(&d, o.hypervisor, path);
+	open_hypervisor(&d, o.hypervisor, path, lu.evtchn_fd, o.live_update);
+	if (o.live_update && (err = live_update_apply(&d, &lu, why, sizeof(why))))
+		fatalx("live update: %s", why);
 	if ((err = guest_start(&d)))
 		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (o.pid_file)

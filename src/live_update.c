@@ -1,0 +1,1044 @@
+/* live_update.c - CONTROL live-update, the exec, and the restart from the
+ * state stream (see live_update.h). */
+#include "live_update.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "daemon.h"
+#include "domain.h"
+#include "event.h"
+#include "guest.h"
+#include "hv.h"
+#include "log.h"
+#include "lu_stream.h"
+#include "path.h"
+#include "quota.h"
+#include "request.h"
+#include "ring.h"
+#include "txn.h"
+#include "unix_socket.h"
+#include "watch.h"
+
+#define DEFAULT_RUNDIR "/var/run/xenstored"
+/* How often a pending start looks at the transactions again. */
+#define RETRY_NS (100 * 1000 * 1000)
+
+struct live_update {
+	struct conn *conn;        /* the connection that runs the session */
+	char *binary;             /* -f */
+	char *cmdline;            /* -c */
+	bool started;             /* -s received, reply pending */
+	bool force;
+	unsigned timeout;         /* seconds */
+	time_t started_at;
+	struct xs_msg_header req; /* the -s request, answered by the new process */
+	struct ev_handler timer_ev;
+	int timer_fd;
+};
+
+static int orig_argc;
+static char **orig_argv;
+static int listener_fd = -1;
+
+void live_update_init(int argc, char **argv)
+{
+	orig_argc = argc;
+	orig_argv = argv;
+}
+
+void live_update_set_listener(int fd)
+{
+	listener_fd = fd;
+}
+
+static const char *rundir(void)
+{
+	const char *dir = getenv("XENSTORED_RUNDIR");
+	return dir && *dir ? dir : DEFAULT_RUNDIR;
+}
+
+static int state_path(char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s/state_dump", rundir());
+	return n > 0 && (size_t)n < size ? 0 : ENAMETOOLONG;
+}
+
+/* ==== writing the state ==== */
+
+static void put_perms(struct lu_buf *b, const struct perm *perms, unsigned n)
+{
+	static const char letters[4] = { 'n', 'r', 'w', 'b' };
+
+	for (unsigned i = 0; i < n; i++) {
+		lu_put_u8(b, (uint8_t)letters[perms[i].access & (PERM_READ | PERM_WRITE)]);
+		lu_put_u8(b, perms[i].access & PERM_STALE ? LU_PERM_IGNORE : 0);
+		lu_put_u16(b, perms[i].domid);
+	}
+}
+
+static void put_node(struct lu_buf *b, const struct node *n)
+{
+	size_t rec = lu_begin_record(b, LU_REC_NODE);
+
+	lu_put_u32(b, 0);
+	lu_put_u32(b, 0);
+	lu_put_u16(b, (uint16_t)(n->path_len + 1));
+	lu_put_u16(b, n->value_len);
+	lu_put_u16(b, 0);
+	lu_put_u16(b, n->nperms);
+	put_perms(b, n->perms, n->nperms);
+	lu_put(b, n->path, n->path_len + 1u);
+	lu_put(b, node_value(n), n->value_len);
+	lu_end_record(b, rec);
+}
+
+/* Parents before children, children in creation order (the reader
+ * appends each child to its parent's list), iteratively (XSA-418). */
+static int put_tree(struct lu_buf *b, const struct store *s)
+{
+	struct frame { const struct node *n; uint32_t off; } *stack = NULL;
+	size_t depth = 0, cap = 0;
+	char child[XS_PATH_BUF];
+	const struct node *root = store_lookup(s, "/", 1);
+
+	if (!root)
+		return 0;
+	put_node(b, root);
+	for (const struct node *n = root;;) {
+		if (n) {
+			if (depth == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct frame *p = realloc(stack, ncap * sizeof(*p));
+				if (!p) {
+					free(stack);
+					return ENOMEM;
+				}
+				stack = p;
+				cap = ncap;
+			}
+			stack[depth++] = (struct frame){ n, 0 };
+		}
+		if (depth == 0)
+			break;
+		struct frame *f = &stack[depth - 1];
+		if (f->off >= f->n->children_len) {
+			depth--;
+			n = NULL;
+			continue;
+		}
+		const char *name = f->n->children + f->off;
+		f->off += (uint32_t)strlen(name) + 1;
+		int len = snprintf(child, sizeof(child), "%s/%s",
+				   f->n->path_len == 1 ? "" : f->n->path, name);
+		n = len > 0 && (size_t)len < sizeof(child)
+			    ? store_lookup(s, child, (size_t)len) : NULL;
+		if (n)
+			put_node(b, n);
+	}
+	free(stack);
+	return b->err;
+}
+
+static void put_specials(struct lu_buf *b, const struct store *s)
+{
+	static const char *const names[] = { "@introduceDomain", "@releaseDomain" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct node *n = store_lookup(s, names[i], strlen(names[i]));
+		if (n)
+			put_node(b, n);
+	}
+}
+
+static void put_quota_list(struct lu_buf *b, const unsigned *values, const char *const *names,
+			   unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		lu_put_u32(b, values[i]);
+	for (unsigned i = 0; i < n; i++)
+		lu_put(b, names[i], strlen(names[i]) + 1);
+}
+
+static void put_global_quota(struct lu_buf *b, const struct quota_set *q)
+{
+	unsigned values[QUOTA_COUNT + 1];
+	const char *names[QUOTA_COUNT + 1];
+	size_t rec = lu_begin_record(b, LU_REC_GLOBAL_QUOTA);
+
+	for (int i = 0; i < QUOTA_COUNT; i++) {
+		values[i] = q->hard[i];
+		names[i] = quota_table[i].name;
+	}
+	values[QUOTA_COUNT] = q->soft_memory;
+	names[QUOTA_COUNT] = "soft-memory";
+	lu_put_u16(b, QUOTA_COUNT + 1);
+	lu_put_u16(b, 0);
+	put_quota_list(b, values, names, QUOTA_COUNT + 1);
+	lu_end_record(b, rec);
+}
+
+static void put_domain(struct domain *dom, void *arg)
+{
+	struct lu_buf *b = arg;
+	unsigned values[QUOTA_COUNT];
+	const char *names[QUOTA_COUNT];
+	unsigned n = 0;
+	size_t rec;
+
+	for (int i = 0; i < QUOTA_COUNT; i++) {
+		if (dom->quota[i] >= 0) {
+			values[n] = (unsigned)dom->quota[i];
+			names[n++] = quota_table[i].name;
+		}
+	}
+	rec = lu_begin_record(b, LU_REC_DOMAIN);
+	lu_put_u16(b, (uint16_t)dom->domid);
+	lu_put_u16(b, (uint16_t)n);
+	lu_put_u32(b, dom->features_set ? dom->features : 0);
+	put_quota_list(b, values, names, n);
+	lu_end_record(b, rec);
+}
+
+static void put_watches(struct lu_buf *b, const struct conn *c, uint32_t id)
+{
+	char home[64];
+	size_t hlen = path_home(c->domid, home, sizeof(home));
+
+	for (const struct watch *w = c->watches; w; w = w->conn_next) {
+		/* As the client registered it: relative paths without the home. */
+		const char *path = w->data;
+		if (w->relative && w->path_len > hlen + 1)
+			path += hlen + 1;
+		size_t plen = strlen(path) + 1, tlen = strlen(w->token) + 1;
+		size_t rec = lu_begin_record(b, w->depth < 0 ? LU_REC_WATCH : LU_REC_WATCH_EXT);
+		lu_put_u32(b, id);
+		lu_put_u16(b, (uint16_t)plen);
+		lu_put_u16(b, (uint16_t)tlen);
+		if (w->depth >= 0) {
+			lu_put_u16(b, (uint16_t)w->depth);
+			lu_put_u16(b, 0);
+		}
+		lu_put(b, path, plen);
+		lu_put(b, w->token, tlen);
+		lu_end_record(b, rec);
+	}
+}
+
+static void put_conn(struct lu_buf *b, const struct conn *c, uint32_t id, bool ring,
+		     unsigned domid, int target, uint32_t evtchn_or_fd,
+		     const struct xs_msg_header *ok_for)
+{
+	static const char ok[] = "OK";
+	size_t out = c ? conn_pending_output(c) : 0;
+	size_t extra = ok_for ? XS_HEADER_SIZE + sizeof(ok) : 0;
+	size_t rec = lu_begin_record(b, LU_REC_CONN);
+
+	lu_put_u32(b, id);
+	lu_put_u16(b, ring ? LU_CONN_RING : LU_CONN_SOCKET);
+	lu_put_u16(b, 0);
+	if (ring) {
+		lu_put_u16(b, (uint16_t)domid);
+		lu_put_u16(b, target >= 0 ? (uint16_t)target : LU_DOMID_INVALID);
+	} else {
+		lu_put_u32(b, evtchn_or_fd);
+	}
+	lu_put_u32(b, ring ? evtchn_or_fd : 0);
+	lu_put_u16(b, c ? (uint16_t)c->in_len : 0);
+	lu_put_u16(b, c ? (uint16_t)conn_partial_output(c) : 0);
+	lu_put_u32(b, (uint32_t)(out + extra));
+	if (c) {
+		lu_put(b, c->in, c->in_len);
+		lu_put(b, c->out + c->out_off, out);
+	}
+	if (ok_for) {
+		struct xs_msg_header h = *ok_for;
+		h.len = sizeof(ok);
+		lu_put(b, &h, sizeof(h));
+		lu_put(b, ok, sizeof(ok));
+	}
+	lu_end_record(b, rec);
+}
+
+/* Domains introduced without a ring (no backend) are connections too. */
+struct ringless {
+	struct lu_buf *b;
+	unsigned priv;            /* written first, by put_priv_ring */
+};
+
+static void put_ringless(struct domain *dom, void *arg)
+{
+	struct ringless *rl = arg;
+
+	if (dom->introduced && !dom->conn && dom->domid != rl->priv)
+		put_conn(rl->b, NULL, 0x80000000u | dom->domid, true, dom->domid, dom->target,
+			 dom->evtchn, NULL);
+}
+
+/* C xenstored accounts dom0's nodes to dom0's ring connection and
+ * crashes without one: a socket-only daemon names a ring it does not
+ * have (port 1, what /proc/xen/xsd_port says where there is no Xen). */
+static void put_priv_ring(struct lu_buf *b, struct daemon *d)
+{
+	struct domain *dom = domain_find(&d->domains, d->priv_domid);
+
+	if (dom && dom->conn)
+		return;
+	put_conn(b, NULL, 0x80000000u | d->priv_domid, true, d->priv_domid, -1,
+		 dom && dom->evtchn ? dom->evtchn : 1, NULL);
+}
+
+int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
+		     const struct conn *lu_conn, const struct xs_msg_header *req_hdr)
+{
+	struct ringless rl = { b, d->priv_domid };
+	size_t rec;
+	int err;
+
+	lu_put_preamble(b, 1);
+	rec = lu_begin_record(b, LU_REC_GLOBAL);
+	lu_put_u32(b, (uint32_t)socket_fd);
+	lu_put_u32(b, (uint32_t)(d->hv ? d->hv->ops->fd(d->hv) : -1));
+	lu_end_record(b, rec);
+	put_global_quota(b, &d->quotas);
+	/* The privileged domain's ring first, then other rings, then sockets:
+	 * C xenstored gives a socket connection dom0's domain when it reads it. */
+	put_priv_ring(b, d);
+	for (int pass = 0; pass < 3; pass++) {
+		for (const struct conn *c = d->conns; c; c = c->next) {
+			int port = ring_conn_port(c), fd = unix_client_fd(c);
+			const struct xs_msg_header *ok = c == lu_conn ? req_hdr : NULL;
+			bool priv_ring = port >= 0 && c->domid == d->priv_domid;
+			if (port >= 0 && pass == (priv_ring ? 0 : 1))
+				put_conn(b, c, c->id, true, c->domid,
+					 c->domain ? c->domain->target : -1, (uint32_t)port, ok);
+			else if (fd >= 0 && pass == 2)
+				put_conn(b, c, c->id, false, 0, -1, (uint32_t)fd, ok);
+			else
+				continue;
+			put_watches(b, c, c->id);
+		}
+		if (pass == 1)
+			domain_foreach(&d->domains, put_ringless, &rl);
+	}
+	if ((err = put_tree(b, &d->store)))
+		return err;
+	put_specials(b, &d->store);
+	domain_foreach(&d->domains, put_domain, b);
+	rec = lu_begin_record(b, LU_REC_END);
+	(void)rec; /* END has no body and no padding */
+	return b->err;
+}
+
+/* ==== the control command ==== */
+
+static int reply_text(struct request *r, const char *text)
+{
+	return reply_str(r, text ? text : "OK");
+}
+
+static void session_end(struct daemon *d)
+{
+	struct live_update *lu = d->lu;
+
+	if (!lu)
+		return;
+	if (lu->timer_fd >= 0) {
+		ev_remove(d->loop, &lu->timer_ev);
+		close(lu->timer_fd);
+	}
+	free(lu->binary);
+	free(lu->cmdline);
+	free(lu);
+	d->lu = NULL;
+	/* Connections held back may go on. */
+	for (struct conn *c = d->conns, *next; c; c = next) {
+		next = c->next;
+		conn_release(c);
+	}
+}
+
+void live_update_conn_closed(struct conn *c)
+{
+	struct daemon *d = c->daemon;
+
+	if (d->lu && d->lu->conn == c) {
+		log_info("live-update: session aborted, its connection closed");
+		d->lu->conn = NULL;
+		session_end(d);
+	}
+}
+
+bool live_update_holds(const struct conn *c, const struct xs_msg_header *h)
+{
+	const struct live_update *lu = c->daemon->lu;
+
+	return lu && lu->started && h->type == XS_TRANSACTION_START && !c->txns;
+}
+
+static const char *check_binary(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) < 0)
+		return "File not accessible.";
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) ||
+	    access(file, X_OK) < 0)
+		return "File not executable.";
+	return NULL;
+}
+
+static int lu_binary_cmd(struct request *r, const char *file)
+{
+	struct daemon *d = r->daemon;
+	const char *why;
+
+	log_info("live-update: binary %s", file);
+	if (d->lu)
+		return reply_text(r, "live-update session already active.");
+	if ((why = check_binary(file)))
+		return reply_text(r, why);
+	d->lu = calloc(1, sizeof(*d->lu));
+	if (!d->lu || !(d->lu->binary = strdup(file))) {
+		free(d->lu);
+		d->lu = NULL;
+		return reply_text(r, "Allocation failure.");
+	}
+	d->lu->conn = r->conn;
+	d->lu->timer_fd = -1;
+	return reply_text(r, NULL);
+}
+
+static int lu_cmdline_cmd(struct request *r, const char *cmdline)
+{
+	struct live_update *lu = r->daemon->lu;
+	char *copy;
+
+	if (!lu || lu->conn != r->conn)
+		return reply_text(r, "Not in live-update session.");
+	if (!(copy = strdup(cmdline)))
+		return reply_text(r, "Allocation failure.");
+	free(lu->cmdline);
+	lu->cmdline = copy;
+	return reply_text(r, NULL);
+}
+
+static int lu_abort_cmd(struct request *r)
+{
+	log_info("live-update: abort");
+	if (!r->daemon->lu)
+		return reply_text(r, "No live-update session active.");
+	session_end(r->daemon);
+	return reply_text(r, NULL);
+}
+
+/* The argument list of the new binary: -c's words, else ours; plus -U. */
+static char **new_argv(const struct live_update *lu)
+{
+	size_t n = 0, cap = (size_t)orig_argc + 3;
+	bool has_u = false;
+	char **argv, *save = NULL;
+
+	if (lu->cmdline)
+		cap += strlen(lu->cmdline);
+	argv = calloc(cap, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	argv[n++] = lu->binary;
+	if (lu->cmdline) {
+		for (char *w = strtok_r(lu->cmdline, " \t", &save); w;
+		     w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+	} else {
+		for (int i = 1; i < orig_argc; i++)
+			argv[n++] = orig_argv[i];
+	}
+	for (size_t i = 1; i < n; i++)
+		has_u |= strcmp(argv[i], "-U") == 0;
+	if (!has_u)
+		argv[n++] = (char *)"-U";
+	argv[n] = NULL;
+	return argv;
+}
+
+static void set_cloexec(int fd, bool on)
+{
+	int flags = fd >= 0 ? fcntl(fd, F_GETFD) : -1;
+
+	if (flags >= 0)
+		fcntl(fd, F_SETFD, on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC);
+}
+
+/* Every fd the stream names must survive exec. */
+static void keep_fds(struct daemon *d, bool keep)
+{
+	set_cloexec(listener_fd, !keep);
+	if (d->hv)
+		set_cloexec(d->hv->ops->fd(d->hv), !keep);
+	for (struct conn *c = d->conns; c; c = c->next)
+		set_cloexec(unix_client_fd(c), !keep);
+}
+
+static int write_file(const char *path, const struct lu_buf *b)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	size_t off = 0;
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	while (off < b->len) {
+		ssize_t n = write(fd, b->data + off, b->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0 && !err)
+		err = errno;
+	return err;
+}
+
+/* Writes the state and execs the new binary; returns only on failure,
+ * with the reason. */
+static const char *activate(struct daemon *d, char *why, size_t size)
+{
+	struct live_update *lu = d->lu;
+	struct lu_buf b = { 0 };
+	char path[4096];
+	char **argv;
+	int err;
+
+	/* Send what can be sent now: less to carry over. */
+	for (struct conn *c = d->conns; c; c = c->next)
+		if (c != lu->conn && conn_pending_output(c))
+			conn_flush(c);
+	if ((err = state_path(path, sizeof(path))) ||
+	    (err = live_update_dump(d, &b, listener_fd, lu->conn, &lu->req)) ||
+	    (err = write_file(path, &b))) {
+		lu_buf_free(&b);
+		snprintf(why, size, "Dump state error: %s", strerror(err));
+		return why;
+	}
+	lu_buf_free(&b);
+	argv = new_argv(lu);
+	if (!argv)
+		return "Allocation failure.";
+	log_info("live-update: exec %s", lu->binary);
+	keep_fds(d, true);
+	execv(lu->binary, argv);
+	err = errno;
+	keep_fds(d, false);
+	free(argv);
+	unlink(path);
+	snprintf(why, size, "Error activating new binary: %s", strerror(err));
+	return why;
+}
+
+static bool may_start(struct daemon *d, time_t now, char *why, size_t size, bool *give_up)
+{
+	struct live_update *lu = d->lu;
+	struct timespec ts;
+	uint64_t now_ns, limit_ns;
+	unsigned total = 0, old = 0;
+	int n = 0;
+
+	*give_up = false;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	limit_ns = (uint64_t)lu->timeout * 1000000000u;
+	for (struct conn *c = d->conns; c; c = c->next) {
+		for (struct txn *t = c->txns; t; t = t->next) {
+			total++;
+			old += now_ns - t->start_ns >= limit_ns;
+		}
+	}
+	if (total == 0 || (lu->force && old == total))
+		return true;
+	if (now < lu->started_at + (time_t)lu->timeout)
+		return false;
+	if (lu->force)
+		return true;
+	*give_up = true;
+	/* C's answer: who holds long transactions, else that they overlap. */
+	for (struct conn *c = d->conns; c; c = c->next) {
+		uint64_t oldest = 0;
+		for (struct txn *t = c->txns; t; t = t->next)
+			if (!oldest || t->start_ns < oldest)
+				oldest = t->start_ns;
+		if (oldest && now_ns - oldest >= limit_ns && (size_t)n < size) {
+			n += snprintf(why + n, size - (size_t)n, "%s\nDomain %u: %llu s",
+				      n ? "" : "Domains with long running transactions:", c->domid,
+				      (unsigned long long)((now_ns - oldest) / 1000000000u));
+		}
+	}
+	if (n == 0)
+		snprintf(why, size, "Overlapping transactions");
+	return false;
+}
+
+static void answer_start(struct daemon *d, const char *text)
+{
+	struct live_update *lu = d->lu;
+
+	if (lu->conn)
+		conn_queue(lu->conn, XS_CONTROL, lu->req.req_id, lu->req.tx_id, text,
+			   strlen(text) + 1);
+	log_warnx("live-update: %s", text);
+	session_end(d);
+}
+
+static void try_start(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	struct live_update *lu = d->lu;
+	char why[1024];
+	uint64_t ticks;
+	bool give_up;
+
+	(void)events;
+	if (read(lu->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		log_warn("live-update timer");
+	if (may_start(d, time(NULL), why, sizeof(why), &give_up))
+		answer_start(d, activate(d, why, sizeof(why)));
+	else if (give_up)
+		answer_start(d, why);
+}
+
+static int lu_start_cmd(struct request *r, const char **argv, unsigned argc)
+{
+	struct daemon *d = r->daemon;
+	struct live_update *lu = d->lu;
+	struct itimerspec its = { .it_value = { 0, 1 }, .it_interval = { 0, RETRY_NS } };
+	bool force = false;
+	unsigned timeout = 0;
+
+	for (unsigned i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-F") == 0)
+			force = true;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			timeout = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "-v") == 0 && i + 1 < argc)
+			i++; /* stream version: we always write 1, which every reader takes */
+		else
+			return EINVAL;
+	}
+	log_info("live-update: start, force=%d, to=%u", force, timeout);
+	if (!lu || lu->conn != r->conn || lu->started)
+		return reply_text(r, "Not in live-update session.");
+	lu->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (lu->timer_fd < 0 || ev_add(d->loop, &lu->timer_ev, lu->timer_fd, EPOLLIN, try_start, d) ||
+	    timerfd_settime(lu->timer_fd, 0, &its, NULL) < 0) {
+		if (lu->timer_fd >= 0)
+			close(lu->timer_fd);
+		lu->timer_fd = -1;
+		return reply_text(r, "Allocation failure.");
+	}
+	lu->started = true;
+	lu->force = force;
+	lu->timeout = timeout;
+	lu->started_at = time(NULL);
+	lu->req = r->hdr;
+	/* Answered by the new binary, or with the reason it did not start.
+	 * Until then this connection takes nothing more. */
+	r->no_reply = true;
+	r->conn->held = true;
+	return 0;
+}
+
+int live_update_control(struct request *r, const char **argv, unsigned argc)
+{
+	if (argc < 1)
+		return EINVAL;
+	if (strcmp(argv[0], "-a") == 0 && argc == 1)
+		return lu_abort_cmd(r);
+	if (strcmp(argv[0], "-c") == 0 && argc == 2)
+		return lu_cmdline_cmd(r, argv[1]);
+	if (strcmp(argv[0], "-f") == 0 && argc == 2)
+		return lu_binary_cmd(r, argv[1]);
+	if (strcmp(argv[0], "-s") == 0)
+		return lu_start_cmd(r, argv + 1, argc - 1);
+	return EINVAL;
+}
+
+/* ==== the new process ==== */
+
+struct restore {
+	struct daemon *d;
+	const struct lu_adopt *adopt;
+	uint32_t version;
+	struct { uint32_t id; struct conn *c; } *conns;
+	size_t nconns, cap;
+};
+
+static struct conn *conn_by_id(const struct restore *rs, uint32_t id)
+{
+	for (size_t i = 0; i < rs->nconns; i++)
+		if (rs->conns[i].id == id)
+			return rs->conns[i].c;
+	return NULL;
+}
+
+static int remember_conn(struct restore *rs, uint32_t id, struct conn *c, char *err,
+			 size_t errlen)
+{
+	if (conn_by_id(rs, id)) {
+		snprintf(err, errlen, "connection id %u appears twice", id);
+		return EINVAL;
+	}
+	if (rs->nconns == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		void *p = realloc(rs->conns, cap * sizeof(*rs->conns));
+		if (!p)
+			return ENOMEM;
+		rs->conns = p;
+		rs->cap = cap;
+	}
+	rs->conns[rs->nconns].id = id;
+	rs->conns[rs->nconns++].c = c;
+	return 0;
+}
+
+static int restore_conn(struct restore *rs, const struct lu_record *r, char *err,
+			size_t errlen)
+{
+	struct daemon *d = rs->d;
+	struct conn *c = NULL;
+	struct domain *dom;
+	int rc;
+
+	if (r->u.conn.in_len > CONN_IN_BUF || r->u.conn.out_len > d->out_limit_priv) {
+		snprintf(err, errlen, "connection %u: %u bytes pending input, %u output: oversized",
+			 r->u.conn.id, r->u.conn.in_len, r->u.conn.out_len);
+		return EINVAL;
+	}
+	if (r->u.conn.type == LU_CONN_SOCKET) {
+		c = rs->adopt && rs->adopt->socket ? rs->adopt->socket(d, r->u.conn.fd)
+						   : unix_adopt_client(d, r->u.conn.fd);
+		if (!c) {
+			snprintf(err, errlen, "connection %u: fd %d is not a connected socket",
+				 r->u.conn.id, r->u.conn.fd);
+			return EBADF;
+		}
+	} else {
+		if (r->u.conn.domid >= XS_DOMID_SELF) {
+			snprintf(err, errlen, "ring connection of invalid domain %u", r->u.conn.domid);
+			return EINVAL;
+		}
+		dom = domain_get(&d->domains, r->u.conn.domid, 0);
+		if (!dom)
+			return ENOMEM;
+		if (dom->introduced) {
+			snprintf(err, errlen, "domain %u has two rings", dom->domid);
+			return EINVAL;
+		}
+		dom->introduced = true;
+		dom->known = true;
+		dom->target = r->u.conn.tdomid == LU_DOMID_INVALID ? -1 : r->u.conn.tdomid;
+		dom->evtchn = r->u.conn.evtchn;
+		if (d->hv && (rc = guest_restore(d, dom, (int)r->u.conn.evtchn))) {
+			/* The domain stays introduced; its ring is lost (logged). */
+			log_warnx("live-update: domain %u: ring not restored: %s", dom->domid,
+				  strerror(rc));
+		}
+		c = dom->conn;
+	}
+	if (c && (rc = conn_restore_buffers(c, r->u.conn.in, r->u.conn.in_len, r->u.conn.out,
+					   r->u.conn.out_len, r->u.conn.resp_len)))
+		return rc;
+	return c ? remember_conn(rs, r->u.conn.id, c, err, errlen) : 0;
+}
+
+static int restore_watch(struct restore *rs, const struct lu_record *r, char *err,
+			 size_t errlen)
+{
+	struct conn *c = conn_by_id(rs, r->u.watch.conn_id);
+	char path[XS_PATH_BUF];
+	struct watch *w;
+	bool rel;
+	int rc;
+
+	if (!c)
+		return 0; /* its connection was not restored (logged there) */
+	if (strlen(r->u.watch.path) >= XS_PAYLOAD_MAX ||
+	    path_resolve(r->u.watch.path, c->domid, true, path, &rel)) {
+		snprintf(err, errlen, "watch of connection %u: invalid path", r->u.watch.conn_id);
+		return EINVAL;
+	}
+	rc = watch_add(&rs->d->watches, c, path, rel, r->u.watch.token, r->u.watch.depth, &w);
+	if (rc == EEXIST)
+		return 0;
+	if (!rc && c->domain)
+		c->domain->watches++;
+	return rc;
+}
+
+static unsigned access_bits(uint8_t letter)
+{
+	switch (letter) {
+	case 'r': return PERM_READ;
+	case 'w': return PERM_WRITE;
+	case 'b': return PERM_READ | PERM_WRITE;
+	default: return PERM_NONE;
+	}
+}
+
+static int restore_node(struct restore *rs, const struct lu_record *r, char *err,
+			size_t errlen)
+{
+	struct store *s = &rs->d->store;
+	const char *path = r->u.node.path;
+	size_t len = strlen(path), plen;
+	struct perm perms[LU_MAX_PERMS];
+	struct node *n, *parent = NULL;
+	char check[XS_PATH_BUF];
+	bool rel;
+
+	if (r->u.node.conn_id)
+		return 0; /* a transaction's copy: transactions are not carried over */
+	if (len >= XS_PAYLOAD_MAX || path_resolve(path, 0, true, check, &rel) || rel ||
+	    strcmp(check, path)) {
+		snprintf(err, errlen, "node record with invalid path");
+		return EINVAL;
+	}
+	if (r->u.node.nperms == 0 || r->u.node.value_len > XS_PAYLOAD_MAX) {
+		snprintf(err, errlen, "node %s: %u permissions, %u-byte value", path,
+			 r->u.node.nperms, r->u.node.value_len);
+		return EINVAL;
+	}
+	if (store_lookup(s, path, len)) {
+		snprintf(err, errlen, "node %s appears twice", path);
+		return EINVAL;
+	}
+	plen = path_parent_len(path, len);
+	if (path[0] == '/' && len > 1) {
+		parent = store_lookup(s, path, plen);
+		if (!parent) {
+			snprintf(err, errlen, "node %s comes before its parent", path);
+			return EINVAL;
+		}
+	}
+	for (unsigned i = 0; i < r->u.node.nperms; i++) {
+		struct lu_perm p = lu_node_perm(r, i);
+		perms[i].domid = p.domid;
+		perms[i].access = (uint8_t)(access_bits(p.access) |
+					    (p.flags & LU_PERM_IGNORE ? PERM_STALE : 0));
+	}
+	n = node_new(path, len);
+	if (n && r->u.node.value_len) {
+		struct node *m = node_set_value(n, r->u.node.value, r->u.node.value_len);
+		if (!m)
+			node_free(n);
+		n = m;
+	}
+	if (!n || node_set_perms(n, perms, r->u.node.nperms)) {
+		node_free(n);
+		return ENOMEM;
+	}
+	if (parent) {
+		const char *name = path + plen + (plen > 1);
+		if (node_add_child(parent, name, len - (size_t)(name - path))) {
+			node_free(n);
+			return ENOMEM;
+		}
+	}
+	return store_insert(s, n);
+}
+
+static void apply_quotas(struct quota_set *q, long *dom_quota, const uint8_t *values,
+			 const char *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct lu_quota lq = lu_quota_at(values, names, i);
+		enum quota_id id;
+		bool soft;
+
+		if (quota_lookup(lq.name, &id, &soft))
+			continue; /* another implementation's quota */
+		if (dom_quota && !soft)
+			dom_quota[id] = lq.value;
+		else if (!dom_quota && soft)
+			q->soft_memory = lq.value;
+		else if (!dom_quota)
+			q->hard[id] = lq.value;
+	}
+}
+
+static int restore_domain(struct restore *rs, const struct lu_record *r, char *err,
+			  size_t errlen)
+{
+	struct domain *dom;
+
+	if (r->u.domain.domid >= XS_DOMID_SELF) {
+		snprintf(err, errlen, "record of invalid domain %u", r->u.domain.domid);
+		return EINVAL;
+	}
+	dom = domain_get(&rs->d->domains, r->u.domain.domid, 0);
+	if (!dom)
+		return ENOMEM;
+	dom->known = true;
+	if (r->u.domain.features) {
+		dom->features = r->u.domain.features & GUEST_FEATURES;
+		dom->features_set = true;
+		if (dom->conn)
+			dom->conn->features = dom->features;
+	}
+	apply_quotas(&rs->d->quotas, dom->quota, r->u.domain.values, r->u.domain.names,
+		     r->u.domain.nquota);
+	return 0;
+}
+
+static int restore_record(void *ctx, const struct lu_record *r, char *err, size_t errlen)
+{
+	struct restore *rs = ctx;
+
+	switch (r->type) {
+	case LU_REC_CONN:
+		return restore_conn(rs, r, err, errlen);
+	case LU_REC_WATCH:
+	case LU_REC_WATCH_EXT:
+		return restore_watch(rs, r, err, errlen);
+	case LU_REC_NODE:
+		return restore_node(rs, r, err, errlen);
+	case LU_REC_GLOBAL_QUOTA:
+		apply_quotas(&rs->d->quotas, NULL, r->u.quota.values, r->u.quota.names,
+			     (unsigned)r->u.quota.ndom + r->u.quota.nglobal);
+		return 0;
+	case LU_REC_DOMAIN:
+		return restore_domain(rs, r, err, errlen);
+	}
+	return 0; /* GLOBAL: taken by live_update_load; TRANSACTION: not carried */
+}
+
+static void forget_generation(struct domain *dom, void *arg)
+{
+	(void)arg;
+	/* Every permission in the stream was written for the domain as it
+	 * is now (stale ones carry their flag). */
+	dom->generation = 0;
+}
+
+/* The store starts empty: the stream holds the whole tree. */
+static int reset_store(struct daemon *d)
+{
+	store_account_fn *account = d->store.account;
+	void *account_ctx = d->store.account_ctx;
+	int err;
+
+	d->store.account = NULL;
+	store_destroy(&d->store);
+	domain_table_destroy(&d->domains);
+	memset(&d->domains, 0, sizeof(d->domains));
+	if ((err = store_init(&d->store)))
+		return err;
+	d->store.account = account;
+	d->store.account_ctx = account_ctx;
+	return 0;
+}
+
+int live_update_restore(struct daemon *d, const void *data, size_t len,
+			const struct lu_adopt *adopt, char *err, size_t errlen)
+{
+	struct restore rs = { .d = d, .adopt = adopt };
+	int rc;
+
+	if ((rc = reset_store(d)))
+		return rc;
+	rc = lu_stream_parse(data, len, restore_record, &rs, &rs.version, err, errlen);
+	free(rs.conns);
+	if (!rc && !store_lookup(&d->store, "/", 1)) {
+		snprintf(err, errlen, "state stream holds no root node");
+		rc = EINVAL;
+	}
+	domain_foreach(&d->domains, forget_generation, NULL);
+	return rc;
+}
+
+/* Peeks at GLOBAL only: the listener and the backend come first. */
+static int take_global(void *ctx, const struct lu_record *r, char *err, size_t errlen)
+{
+	struct lu_state *st = ctx;
+
+	(void)err;
+	(void)errlen;
+	if (r->type == LU_REC_GLOBAL) {
+		st->socket_fd = r->u.global.socket_fd;
+		st->evtchn_fd = r->u.global.evtchn_fd;
+	}
+	return 0;
+}
+
+int live_update_load(struct lu_state *st, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat sb;
+	uint32_t version;
+	ssize_t n;
+	int fd, rc;
+
+	st->data = NULL;
+	st->len = 0;
+	st->socket_fd = st->evtchn_fd = -1;
+	if ((rc = state_path(path, sizeof(path))))
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		rc = errno;
+		snprintf(err, errlen, "no state after live update (%s: %s)", path, strerror(rc));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if ((size_t)sb.st_size > LU_STREAM_MAX) {
+		close(fd);
+		snprintf(err, errlen, "state stream of %lld bytes is oversized",
+			 (long long)sb.st_size);
+		return EFBIG;
+	}
+	st->len = (size_t)sb.st_size;
+	st->data = malloc(st->len ? st->len : 1);
+	n = st->data ? read(fd, st->data, st->len) : -1;
+	close(fd);
+	if (n < 0 || (size_t)n != st->len) {
+		free(st->data);
+		st->data = NULL;
+		snprintf(err, errlen, "cannot read %s", path);
+		return EIO;
+	}
+	unlink(path);
+	return lu_stream_parse(st->data, st->len, take_global, st, &version, err, errlen);
+}
+
+int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t errlen)
+{
+	int rc = live_update_restore(d, st->data, st->len, NULL, err, errlen);
+
+	free(st->data);
+	st->data = NULL;
+	if (rc)
+		return rc;
+	/* Send what was pending, take what arrived in the gap. */
+	for (struct conn *c = d->conns, *next; c; c = next) {
+		next = c->next;
+		if (ring_conn_port(c) >= 0)
+			ring_conn_event(c);
+		else
+			conn_writable(c);
+	}
+	guest_check_domains(d);
+	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches",
+		 d->store.count, d->nconns, d->watches.count);
+	return 0;
+}
