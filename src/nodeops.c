@@ -74,10 +74,15 @@ static int quota_fail(struct node_ctx *ctx, enum quota_id id, size_t value)
 	return ENOSPC;
 }
 
-static long nodes_pending(const struct node_ctx *ctx)
+/* Nodes the caller owns, with what its transaction will add or remove.
+ * Never below 0: its nodes may have been removed outside meanwhile. */
+static size_t nodes_pending(const struct node_ctx *ctx)
 {
 	long n = ctx->dom ? (long)ctx->dom->nodes : 0;
-	return ctx->view.txn ? n + ctx->view.txn->nodes_created : n;
+
+	if (ctx->view.txn)
+		n += ctx->view.txn->nodes_owned;
+	return n > 0 ? (size_t)n : 0;
 }
 
 /* A node as the caller would create it below parent: the parent's whole
@@ -146,8 +151,8 @@ static int create_path(struct node_ctx *ctx, struct node *anc, const char *path,
 
 	if (!(access_to(ctx, anc) & PERM_WRITE))
 		return EACCES;
-	if (!quota_allows(ctx->limit_nodes, (size_t)(nodes_pending(ctx) + levels)))
-		return quota_fail(ctx, QUOTA_NODES, (size_t)(nodes_pending(ctx) + levels));
+	if (!quota_allows(ctx->limit_nodes, nodes_pending(ctx) + levels))
+		return quota_fail(ctx, QUOTA_NODES, nodes_pending(ctx) + levels);
 	if ((err = check_create_sizes(ctx, anc, path, pos, vlen)))
 		return err;
 	while (pos < len) {

@@ -47,6 +47,7 @@ int do_transaction_start(struct request *r)
 	t = txn_new(next_id(c), request_quota(r, QUOTA_TRANSACTION_NODES));
 	if (!t)
 		return ENOMEM;
+	t->domid = c->domid;
 	if (c->domain && !c->priv) {
 		t->owner_bytes = &c->domain->txn_bytes;
 		t->bytes_limit = request_quota(r, QUOTA_MEMORY);
@@ -85,9 +86,9 @@ static int commit_quota(struct request *r)
 	unsigned limit = request_quota(r, QUOTA_NODES);
 	long total;
 
-	if (!dom || r->txn->nodes_created <= 0)
+	if (!dom || r->txn->nodes_owned <= 0)
 		return 0;
-	total = (long)dom->nodes + r->txn->nodes_created;
+	total = (long)dom->nodes + r->txn->nodes_owned;
 	if (quota_allows(limit, (size_t)total))
 		return 0;
 	return request_quota_exceeded(r, QUOTA_NODES, (size_t)total, ENOSPC);

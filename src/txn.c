@@ -197,7 +197,8 @@ int view_create(struct view *v, struct node *n)
 	n->generation = v->store->generation;
 	e->node = n;
 	e->modified = true;
-	v->txn->nodes_created++;
+	if (node_owner(n) == v->txn->domid)
+		v->txn->nodes_owned++;
 	return charge(v->txn, (long)node_heap_size(n));
 }
 
@@ -242,6 +243,7 @@ int view_set_value(struct view *v, struct node **n, const void *value, size_t le
 int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
 		   unsigned nperms)
 {
+	unsigned old_owner;
 	int err;
 
 	if (!v->txn) {
@@ -250,10 +252,17 @@ int view_set_perms(struct view *v, struct node *n, const struct perm *perms,
 			store_touch(v->store, n);
 		return err;
 	}
+	old_owner = node_owner(n);
 	err = node_set_perms(n, perms, nperms);
-	if (!err)
-		mark_modified(v->txn, n);
-	return err;
+	if (err)
+		return err;
+	mark_modified(v->txn, n);
+	/* A change in the transaction, like one in the store: entries are
+	 * judged against this generation (perm_for_gen, and at commit). */
+	n->generation = v->store->generation;
+	v->txn->nodes_owned += (node_owner(n) == v->txn->domid) -
+			       (old_owner == v->txn->domid);
+	return 0;
 }
 
 int view_delete(struct view *v, struct node *n)
@@ -267,10 +276,11 @@ int view_delete(struct view *v, struct node *n)
 	e = find_entry(v->txn, n->path, n->path_len, store_hash(n->path, n->path_len));
 	if (!e)
 		return ENOENT;
+	if (node_owner(e->node) == v->txn->domid)
+		v->txn->nodes_owned--;
 	node_free(e->node);
 	e->node = NULL;
 	e->modified = true;
-	v->txn->nodes_created--;
 	return 0;
 }
 

@@ -40,7 +40,11 @@ struct txn {
 	struct change *changes;       /* queued watch events, in order */
 	struct change **changes_last;
 	unsigned nchanges;
-	long nodes_created;           /* net nodes the commit will add */
+	unsigned domid;               /* whose nodes the quota counts: the caller's */
+	long nodes_owned;             /* net nodes of domid the commit will add:
+				       * each node charged to or credited from
+				       * its owner, so deleting another
+				       * domain's nodes frees none of domid's */
 	size_t bytes;                 /* memory its copies hold */
 	size_t *owner_bytes;          /* the domain's total over its transactions */
 	size_t bytes_limit;           /* memory quota for that total, 0 = none */

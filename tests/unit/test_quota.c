@@ -315,6 +315,78 @@ static void transaction_create_counts_against_node_quota(void **state)
 	ut_free(u);
 }
 
+/* A transaction charges and credits the owner of each node: deleting
+ * nodes dom0 made writable for the guest frees none of the guest's
+ * quota (it used to, so the guest ended above its quota). */
+static void transaction_delete_of_others_nodes_frees_no_quota(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+	uint32_t tx;
+
+	(void)state;
+	ut_make_home(u, 5);
+	assert_ok(ut_write(u->priv, 0, "/local/domain/5/dom0s-a", "v"));
+	assert_ok(ut_write(u->priv, 0, "/local/domain/5/dom0s-b", "v"));
+	u->d.quotas.hard[QUOTA_NODES] = 2;
+	assert_ok(ut_write(g, 0, "one", "v"));
+	assert_ok(ut_write(g, 0, "two", "v"));
+	tx = ut_txn_start(g);
+	assert_ok(ut_rm(g, tx, "dom0s-a"));
+	assert_ok(ut_rm(g, tx, "dom0s-b"));
+	assert_err(ut_write(g, tx, "three", "v"), ENOSPC);
+	/* Its own nodes do free quota, in the same transaction. */
+	assert_ok(ut_rm(g, tx, "one"));
+	assert_ok(ut_write(g, tx, "three", "v"));
+	assert_err(ut_write(g, tx, "four", "v"), ENOSPC);
+	assert_ok(ut_txn_end(g, tx, true));
+	assert_int_equal(ut_nodes_owned(u, 5), 2);
+	ut_free(u);
+}
+
+/* The net count could go below zero (and, cast to size_t, refuse any
+ * creation with ENOSPC). */
+static void transaction_deleting_more_than_it_owns_still_creates(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+	uint32_t tx;
+
+	(void)state;
+	ut_make_home(u, 5);
+	assert_ok(ut_write(u->priv, 0, "/local/domain/5/d/a", "v"));
+	assert_ok(ut_write(u->priv, 0, "/local/domain/5/d/b", "v"));
+	u->d.quotas.hard[QUOTA_NODES] = 2;
+	tx = ut_txn_start(g);
+	assert_ok(ut_rm(g, tx, "d"));
+	assert_ok(ut_write(g, tx, "mine", "v"));
+	assert_ok(ut_txn_end(g, tx, true));
+	assert_int_equal(ut_nodes_owned(u, 5), 1);
+	ut_free(u);
+}
+
+/* Ownership changes inside a transaction count as they would outside. */
+static void transaction_owner_change_moves_the_charge(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+	uint32_t tx;
+
+	(void)state;
+	ut_make_home(u, 5);
+	u->d.quotas.hard[QUOTA_NODES] = 1;
+	tx = ut_txn_start(u->priv);
+	assert_ok(ut_write(u->priv, tx, "/local/domain/5/given", "v"));
+	assert_ok(ut_set_perms(u->priv, tx, "/local/domain/5/given", "n5"));
+	assert_int_equal(ut_txn(u->priv, tx)->nodes_owned, 0);
+	assert_ok(ut_txn_end(u->priv, tx, true));
+	assert_int_equal(ut_nodes_owned(u, 5), 1);
+	tx = ut_txn_start(g);
+	assert_err(ut_write(g, tx, "more", "v"), ENOSPC);
+	assert_int_equal(ut_txn(g, tx)->nodes_owned, 0);
+	ut_free(u);
+}
+
 static void unprivileged_set_perms_limited_by_node_permissions(void **state)
 {
 	struct ut *u = ut_new();
@@ -474,6 +546,9 @@ int main(void)
 		cmocka_unit_test(transaction_nodes_quota_dooms_commit_with_its_errno),
 		cmocka_unit_test(transaction_commit_rechecks_node_quota),
 		cmocka_unit_test(transaction_create_counts_against_node_quota),
+		cmocka_unit_test(transaction_delete_of_others_nodes_frees_no_quota),
+		cmocka_unit_test(transaction_deleting_more_than_it_owns_still_creates),
+		cmocka_unit_test(transaction_owner_change_moves_the_charge),
 		cmocka_unit_test(unprivileged_set_perms_limited_by_node_permissions),
 		cmocka_unit_test(per_domain_quota_override_applies_to_that_domain_only),
 		cmocka_unit_test(get_quota_without_argument_lists_names_in_c_order),
