@@ -3,6 +3,9 @@
 # private run directory, attach xenstore-snoop to it (when built and run
 # as root), play the xenstore side of a guest boot like the one in the
 # original write-up, then stop everything.  Nothing is left running.
+# With the snoop, the boot is also drawn as a timeline, kept in
+# $BUILD/demo/: boot.html (a sequence diagram, any browser) and
+# boot.json (Chrome trace events: https://ui.perfetto.dev, chrome://tracing).
 #
 #   scripts/demo.sh [-k]     -k: keep the run directory (logs) afterwards
 set -eu
@@ -12,12 +15,15 @@ KEEP=0
 [ "${1:-}" = "-k" ] && KEEP=1
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/xenstored-demo.XXXXXX")
 export XENSTORED_PATH=$RUN/socket XENSTORED_RUNDIR=$RUN
-SNOOP_PID= BACKEND_PID=
+SNOOP_PID= BACKEND_PID= TIMELINE_PID=
+TIMELINE_DIR=$BUILD/demo
 SIM=$BUILD/xenstore-sim
 
 cleanup() {
 	[ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null
 	[ -n "$SNOOP_PID" ] && kill -INT "$SNOOP_PID" 2>/dev/null && wait "$SNOOP_PID" 2>/dev/null
+	[ -n "$TIMELINE_PID" ] && kill -INT "$TIMELINE_PID" 2>/dev/null &&
+		wait "$TIMELINE_PID" 2>/dev/null
 	[ -s "$RUN/xenstored.pid" ] && kill "$(cat "$RUN/xenstored.pid")" 2>/dev/null
 	if [ $KEEP = 1 ]; then echo "# run directory kept: $RUN"; else rm -rf "$RUN"; fi
 }
@@ -48,6 +54,12 @@ if [ -x "$SNOOP" ] && [ "$(id -u)" = 0 ] && [ -z "${NO_SNOOP:-}" ]; then
 	SNOOP_PID=$!
 	wait_line "$RUN/snoop.err" "Attached" || { cat "$RUN/snoop.err"; SNOOP_PID=; }
 	[ -n "$SNOOP_PID" ] && tail -f "$RUN/snoop.out" --pid "$SNOOP_PID" &
+	# A second snoop draws the same boot (connections and domains too).
+	mkdir -p "$TIMELINE_DIR"
+	"$SNOOP" -p "$(cat "$RUN/xenstored.pid")" -e --trace "$TIMELINE_DIR/boot.json" \
+		--html "$TIMELINE_DIR/boot.html" 2>"$RUN/timeline.err" &
+	TIMELINE_PID=$!
+	wait_line "$RUN/timeline.err" "Attached" || { cat "$RUN/timeline.err"; TIMELINE_PID=; }
 else
 	echo "# (xenstore-snoop needs root and 'make tools'; showing what each side sees instead)"
 fi
@@ -93,5 +105,15 @@ say "dom0 " <"$RUN/backend.out"
 "$SIM" guest dom0 "rm $D" "rm /local/domain/0/backend/vbd/6" | say "dom0 "
 if [ -n "$SNOOP_PID" ]; then
 	kill -INT "$SNOOP_PID"; wait "$SNOOP_PID" 2>/dev/null || true; SNOOP_PID=
+fi
+if [ -n "$TIMELINE_PID" ]; then
+	kill -INT "$TIMELINE_PID"; wait "$TIMELINE_PID" 2>/dev/null || true; TIMELINE_PID=
+	if [ -s "$TIMELINE_DIR/boot.html" ]; then
+		echo "# the boot as a timeline:"
+		echo "#   $TIMELINE_DIR/boot.html   sequence diagram: open it in any browser"
+		echo "#   $TIMELINE_DIR/boot.json   trace events: https://ui.perfetto.dev or chrome://tracing"
+	else
+		sed 's/^/# /' "$RUN/timeline.err"
+	fi
 fi
 echo "# done; stopping xenstored"
