@@ -94,6 +94,7 @@ static struct env {
 	long duration;		/* -d, seconds */
 	unsigned buffer_mb;	/* -b */
 	bool verbose;		/* -v */
+	bool which;		/* --which */
 	struct tee_opts tee;	/* --trace, --html, -w, -W (snoop_tee.h) */
 } env = {
 	.domid = -1,
@@ -102,7 +103,7 @@ static struct env {
 	.tee.record_bytes = 64ULL << 20,
 };
 
-enum { OPT_TRACE = 0x100, OPT_HTML };
+enum { OPT_TRACE = 0x100, OPT_HTML, OPT_WHICH };
 
 const char *argp_program_version = PROG " 1.0";
 static const char doc[] =
@@ -130,6 +131,8 @@ static const char doc[] =
 "                                  # slowest paths, transactions, quota hits\n"
 "    xenstore-snoop -s -i 5        # the same summary every 5 seconds\n"
 "    xenstore-snoop -p 1234 -d 10  # daemon PID 1234, stop after 10 seconds\n"
+"    bpftrace -p \"$(xenstore-snoop --which)\" xenstore-snoop.bt\n"
+"                                  # the same daemon, for a bpftrace script\n"
 "    xenstore-snoop --trace s.json --html s.html   # the session as a timeline\n"
 "                                  # (Perfetto / chrome://tracing; any browser)\n"
 "    xenstore-snoop -w /var/tmp/xs -W 16  # flight recorder: the last 16 MiB\n"
@@ -165,6 +168,8 @@ static const struct argp_option opts[] = {
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "buffer", 'b', "MB", 0, "Ring buffer size in MiB, a power of 2 (default 32)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf's messages", 0 },
+	{ "which", OPT_WHICH, NULL, 0, "Print the PID of the daemon it would attach to, and exit "
+	  "(for bpftrace -p)", 0 },
 	{ "trace", OPT_TRACE, "FILE", 0, "At exit, write the session as Chrome trace-event "
 	  "JSON (stdout stays quiet unless -j)", 0 },
 	{ "html", OPT_HTML, "FILE", 0, "At exit, write the session as an HTML sequence "
@@ -248,6 +253,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 		parse_buffer(arg, st);
 		break;
 	case 'v': env.verbose = true; break;
+	case OPT_WHICH: env.which = true; break;
 	case OPT_TRACE: env.tee.trace = arg; break;
 	case OPT_HTML: env.tee.html = arg; break;
 	case 'w': env.tee.record_dir = arg; break;
@@ -2003,6 +2009,17 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(print_libbpf);
 
+	if (env.which) {
+		pid = env.daemon_pid ? env.daemon_pid : find_daemon();
+		if (!pid)
+			return 1;
+		if (!is_xenstored(pid)) {
+			fprintf(stderr, "%s: PID %d is not a xenstored with probes\n", PROG, pid);
+			return 1;
+		}
+		printf("%d\n", pid);
+		return 0;
+	}
 	if (!have_cap_sys_admin()) {
 		privilege_error();
 		return 1;

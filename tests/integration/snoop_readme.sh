@@ -1,0 +1,174 @@
+#!/bin/bash
+# snoop_readme.sh - every command the README shows, run as written: the
+# demo, xenstore-snoop's and bpftrace's lines (with more than one daemon
+# running), the daemon on the standard and on a private socket with Xen's
+# clients, the simulated guest session, make install and uninstall.  The
+# README's commands must be exactly the ones this test knows, so a new or
+# changed command needs a test here.  The test command (scripts/test.sh)
+# is the one thing not run here: it runs this suite.
+#
+# It runs in a private mount namespace with its own /run, /tmp and
+# /usr/local, so the commands' fixed paths (/run/xenstored.pid,
+# /var/run/xenstored/socket, /tmp/x, /usr/local) never touch the system's.
+# It attaches tracers, hence the snoop_ prefix: tests/run runs it in the
+# tracers' lane.
+if [ -z "${README_NS:-}" ] && [ "$(id -u)" = 0 ] &&
+   unshare -m --propagation private true 2>/dev/null; then
+	README_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
+if [ -n "${README_NS:-}" ]; then
+	# Before lib.sh makes its directory in the private /tmp.
+	for d in /run /tmp /usr/local; do
+		mount -t tmpfs tmpfs "$d" || { echo "# cannot mount $d"; README_NS=; break; }
+	done
+fi
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/helpers/snoop-lib.sh"
+[ -n "${README_NS:-}" ] ||
+	skip_all "needs root and a private mount namespace (unshare -m) for the README's fixed paths"
+command -v sudo >/dev/null || skip_all "sudo is not installed (scripts/install-deps.sh installs it)"
+cd "$TOP" || exit 1
+unset XENSTORED_PATH XENSTORED_RUNDIR
+
+# The README's commands: lines of its ```sh blocks, continuations joined.
+readme_commands() {
+	awk '/^```sh$/ { inside = 1; next }
+	     /^```/ { inside = 0; next }
+	     inside && /\\$/ { sub(/\\$/, ""); held = held $0; next }
+	     inside { print held $0; held = "" }' README.md
+}
+# Without its comment (no README command has " # " in it).
+bare() { sed -E 's/ +# .*$//' <<<"$1"; }
+
+known="sudo scripts/demo.sh
+sudo scripts/test.sh
+sudo build/tools/xenstore-snoop
+sudo build/tools/xenstore-snoop -tl -C
+sudo build/tools/xenstore-snoop -x
+sudo build/tools/xenstore-snoop -s -i 5
+sudo build/tools/xenstore-snoop -j
+sudo bpftrace -p \"\$(sudo build/tools/xenstore-snoop --which)\" tools/bpftrace/xenstore-snoop.bt
+sudo build/xenstored -F /run/xenstored.pid
+XENSTORED_PATH=/tmp/x/socket build/xenstored -F /tmp/x/pid
+XENSTORED_PATH=/tmp/x/socket xenstore-ls /
+XENSTORED_PATH=/tmp/x/socket xenstore-control quota
+XENSTORED_RUNDIR=/tmp/sim build/xenstored --hypervisor=sim -F /tmp/sim/pid
+export XENSTORED_RUNDIR=/tmp/sim
+build/xenstore-sim create 6
+build/xenstore-sim guest dom0 'mkdir /local/domain/6' 'setperms /local/domain/6 n6'     'write /local/domain/6/name guest6'
+build/xenstore-sim introduce 6
+build/xenstore-sim guest 6 'write data/hello 1' 'read name' 'watch cpu t' 'events 1'
+build/xenstore-sim shutdown 6; build/xenstore-sim destroy 6
+kill \"\$(cat /tmp/sim/pid)\"
+make && sudo make install
+sudo make uninstall"
+mapfile -t CMDS < <(readme_commands)
+assert_eq "the README shows exactly the commands this test runs" "$known" \
+	"$(for c in "${CMDS[@]}"; do bare "$c"; done)"
+# cmd N: the README's Nth command, as written there (comment included).
+cmd() { echo "${CMDS[$1]}"; }
+
+# run_line N: runs command N in bash from the top of the tree; output in
+# $T_DIR/cmdN.out; returns its exit status.
+run_line() { bash -c "$(cmd "$1")" >"$T_DIR/cmd$1.out" 2>&1; }
+show() { sed 's/^/#   /' "$T_DIR/cmd$1.out" | tail -n "${2:-15}"; }
+
+# --- the first command: the demo -------------------------------------------
+if run_line 0 && [ "$(tail -n 1 "$T_DIR/cmd0.out")" == "# done; stopping xenstored" ]; then
+	ok "$(cmd 0)"
+else
+	fail "$(cmd 0)"; show 0
+fi
+if [ -x "$BUILD/tools/xenstore-snoop" ]; then
+	grep -q 'XS_INTRODUCE: 6 ' "$T_DIR/cmd0.out" &&
+		ok "... xenstore-snoop shows the guest boot (XS_INTRODUCE)" ||
+		{ fail "... xenstore-snoop shows the guest boot"; show 0 40; }
+fi
+skip "$(cmd 1)" "the test command runs this suite; CI runs it (.ci/run)"
+
+# --- a daemon on the standard socket, and one on a private socket ----------
+if run_line 8 && [ -S /var/run/xenstored/socket ] && [ -s /run/xenstored.pid ]; then
+	ok "$(cmd 8)"
+else
+	fail "$(cmd 8)"; show 8
+fi
+T_PIDS+=("$(cat /run/xenstored.pid 2>/dev/null)")
+run_line 9 && [ -s /tmp/x/pid ] && ok "$(cmd 9)" || { fail "$(cmd 9)"; show 9; }
+T_PIDS+=("$(cat /tmp/x/pid 2>/dev/null)")
+xenstore-write /readme hello
+XENSTORED_PATH=/tmp/x/socket xenstore-write /private yes
+run_line 10 && grep -qx 'private = "yes"' "$T_DIR/cmd10.out" && ok "$(cmd 10)" ||
+	{ fail "$(cmd 10)"; show 10; }
+if XC=$("$TOP/tests/peers/peers.sh" bin xenstore-control 2>"$T_DIR/xc.err"); then
+	PATH=$PATH:$(dirname "$XC") run_line 11 && grep -q '^Quota settings' "$T_DIR/cmd11.out" &&
+		ok "$(cmd 11)" || { fail "$(cmd 11)"; show 11; }
+else
+	skip "$(cmd 11)" "no xenstore-control: $(cat "$T_DIR/xc.err")"
+fi
+
+# --- watching: each tracer against the system's daemon, two daemons up -----
+# watch_line N ACTION PATTERN: runs tracer line N in the background; once it
+# is attached, runs ACTION (a client request); stops it with SIGINT; its
+# output must have a line matching PATTERN.
+watch_line() {
+	local n=$1 action=$2 pattern=$3 out=$T_DIR/cmd$1.out p
+	bash -c "exec $(cmd "$n")" >"$out" 2>&1 &
+	p=$!
+	T_PIDS+=("$p")
+	if ! wait_for 60 grep -qE '^(Attached to xenstored PID|DOM +PID)' "$out"; then
+		fail "$(cmd "$n")"; echo "#   did not attach"; show "$n"; kill -INT "$p"; return
+	fi
+	bash -c "$action" >/dev/null 2>&1
+	# The tracer prints what it saw: wait for it, then stop it.
+	wait_for 10 grep -qE -- "$pattern" "$out"
+	kill -INT "$p"
+	wait "$p"
+	grep -qE -- "$pattern" "$out" && ok "$(cmd "$n")" ||
+		{ fail "$(cmd "$n")"; echo "#   no line matching: $pattern"; show "$n"; }
+}
+if [ ! -x "$BUILD/tools/xenstore-snoop" ]; then
+	for n in 2 3 4 5 6 7; do skip "$(cmd $n)" "xenstore-snoop is not built here (no kernel BTF)"; done
+else
+	snoop_require
+	watch_line 2 "xenstore-write /readme/a 1" '^0 +[0-9]+ +0 +XS_WRITE: /readme/a 1 -> OK$'
+	watch_line 3 "xenstore-write /readme/b 2" \
+		'^[0-9:.]+ +0 +[0-9]+ +xenstore-write +0 +[0-9.]+ +XS_WRITE: /readme/b 2 -> OK$'
+	watch_line 4 "xenstore-write /readme/c 3; xenstore-read /readme/missing" \
+		'^0 +[0-9]+ +0 +\[ERROR\] XS_READ: /readme/missing -> ENOENT$'
+	grep -q 'XS_WRITE: /readme/c' "$T_DIR/cmd4.out" &&
+		fail "-x shows the successful write" || ok "... -x leaves the successful write out"
+	watch_line 5 "xenstore-write /readme/d 4" '^XS_WRITE +1 +0 '
+	watch_line 6 "xenstore-write /readme/e 5" '"op":"XS_WRITE","type":11,"path":"/readme/e"'
+	if command -v bpftrace >/dev/null; then
+		watch_line 7 "xenstore-write /readme/f 6" '^0 +[0-9]+ +0 +XS_WRITE: /readme/f -> OK'
+	else
+		skip "$(cmd 7)" "bpftrace is not installed"
+	fi
+fi
+
+# --- guests on the simulated hypervisor: the block as one session ----------
+sim=$(for n in $(seq 12 19); do cmd "$n"; done)
+bash -c "$sim" >"$T_DIR/sim.out" 2>&1
+rc=$?
+expected="write /local/domain/6/name guest6 -> OK
+write data/hello 1 -> OK
+read name -> guest6
+event cpu t"
+actual=$(grep -E '^(write /local/domain/6/name|write data/hello|read name|event )' "$T_DIR/sim.out")
+if [ "$rc" = 0 ] && [ "$actual" == "$expected" ]; then
+	ok "the guest session (XENSTORED_RUNDIR=/tmp/sim ... kill): the guest writes in its home, reads its name, gets its event"
+else
+	fail "the guest session (exit $rc)"; sed 's/^/#   /' "$T_DIR/sim.out"
+fi
+[ ! -e /tmp/sim/socket ] && ok "... and its daemon is stopped by the last line" ||
+	fail "... its daemon is stopped by the last line"
+
+# --- installing --------------------------------------------------------------
+run_line 20 && [ -x /usr/local/sbin/xenstored ] && [ -f /usr/local/share/man/man8/xenstored.8 ] &&
+	ok "$(cmd 20)" || { fail "$(cmd 20)"; show 20; }
+run_line 21 && [ -z "$(find /usr/local -type f)" ] && ok "$(cmd 21)" || { fail "$(cmd 21)"; show 21; }
+
+for f in /run/xenstored.pid /tmp/x/pid; do
+	[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+done
+done_testing
