@@ -2,12 +2,12 @@
  * fuzz_perms.c - the permission-string parser and the access rule.
  *
  * The input is a SET_PERMS argument list ("n0\0r5\0..."): perms_parse()
- * must agree with a reference parser written here from the spec (§1.5:
+ * must agree with a reference parser written here from PROTOCOL.md (§1.5:
  * one of n/r/w/b, then a domid as C's strtol(..., 0) reads it: optional
  * white space and sign, 0x for hex, a leading 0 for octal, nothing after;
  * 0..65535).  What it accepts must print back (perms_format) to a list
  * that parses to the same permissions.  Then perm_for() is compared with
- * a reference of the rule of §2.3 for subjects taken from the input,
+ * a reference of the rule of PROTOCOL.md §2.3 for subjects taken from the input,
  * with some entries flagged stale, and perm_for_gen() with the subject
  * younger and older than the node (XSA-322/417).
  */
@@ -89,7 +89,7 @@ static bool names(const struct perm_subject *who, unsigned domid)
 	return domid == XS_DOMID_ANY && who->any_domain;
 }
 
-/* Spec §2.3. */
+/* PROTOCOL.md §2.3. */
 static unsigned ref_perm_for(const struct perm_subject *who, const struct perm *p, unsigned n)
 {
 	if (who->priv)

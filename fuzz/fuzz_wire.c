@@ -14,7 +14,7 @@
  *      reference comparison is fuzz_perms's job, here: no crash, and what
  *      parses prints back to the same list)
  * Parsers are compared with reference implementations written here from
- * the spec (§1.2, §1.3, §2.1, §2.6), so a disagreement is a crash too.
+ * PROTOCOL.md (§1.2, §1.3, §2.1, §2.6), so a disagreement is a crash too.
  */
 #include <ctype.h>
 
@@ -62,7 +62,7 @@ static bool ref_char(char c)
 	       c == '-' || c == '/' || c == '_' || c == '@';
 }
 
-/* Spec §2.1: allowed bytes, no empty component, no trailing slash but "/". */
+/* PROTOCOL.md §2.1: allowed bytes, no empty component, no trailing slash but "/". */
 static bool ref_syntax(const char *p)
 {
 	size_t len = strlen(p);
@@ -175,7 +175,7 @@ static void fuzz_numbers(const uint8_t *data, size_t size)
 	} else {
 		FZ_CHECK(err == EINVAL, "xs_parse_domid error %d", err);
 	}
-	/* Plain decimal domids are always accepted exactly (spec §1.2). */
+	/* Plain decimal domids are always accepted exactly (PROTOCOL.md §1.2). */
 	if (len > 0 && ref_decimal(s, XS_DOMID_MAX, &ref))
 		FZ_CHECK(err == 0 && domid == ref, "domid \"%s\" refused or misread", s);
 	if (len > 0 && s[0] >= '0' && s[0] <= '9' && !ref_decimal(s, ~0ull, &ref))

@@ -1,5 +1,5 @@
 /* control.c - CONTROL commands, in the form xenstore-control prints them
- * (spec §4.2): help, log, check, memreport, print, quota, quota-soft,
+ * (PROTOCOL.md §4.2): help, log, check, memreport, print, quota, quota-soft,
  * live-update (live_update.c). */
 #include <errno.h>
 #include <stdarg.h>
@@ -67,8 +67,9 @@ static int ctl_help(struct request *r, const char **argv, unsigned argc)
 	return text_reply(r, &t);
 }
 
-/* We have no trace file: tracing is done with the USDT probes
- * (xenstore-snoop), so log switches are accepted and do nothing. */
+/* Live tracing needs no switch (xenstore-snoop attaches to the USDT
+ * probes) and the trace file is chosen at start-up (-T), so the log
+ * switches are accepted and do nothing. */
 static int ctl_log(struct request *r, const char **argv, unsigned argc)
 {
 	if (argc != 1 || (strcmp(argv[0], "on") && strcmp(argv[0], "off")))

@@ -58,7 +58,7 @@ void daemon_changed(void *daemon, const char *path, bool exact,
 /* Fires a special event (@introduceDomain, @releaseDomain[/<domid>]). */
 void daemon_fire_special(struct daemon *d, const char *name, unsigned domid);
 
-/* Removes what a departed domain leaves behind (spec §2.7): nodes it owns
+/* Removes what a departed domain leaves behind (PROTOCOL.md §2.7): nodes it owns
  * (or hands them to priv with -K), ACL entries naming it. */
 void daemon_cleanup_domain(struct daemon *d, unsigned domid);
 

@@ -58,7 +58,7 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 	struct conn *c;
 	int local, err;
 
-	/* A re-introduction starts the connection over (spec §1.5). */
+	/* A re-introduction starts the connection over (PROTOCOL.md §1.5). */
 	if (dom->conn)
 		conn_close(dom->conn, "reintroduced");
 	page = hv->map_ring(d->hv, dom->domid, gfn);

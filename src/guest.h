@@ -1,7 +1,7 @@
 /*
  * guest.h - guest domains through the hypervisor backend: connecting an
  * introduced domain's ring, reacting to its event channel, and following
- * domain shutdown and death (spec §2.7) to fire @releaseDomain and clean
+ * domain shutdown and death (PROTOCOL.md §2.7) to fire @releaseDomain and clean
  * up after it.
  */
 #ifndef XS_GUEST_H

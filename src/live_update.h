@@ -1,6 +1,6 @@
 /*
  * live_update.h - replacing the running daemon's binary without losing
- * anything (spec §6): CONTROL `live-update` as C xenstored 4.17 answers it
+ * anything (PROTOCOL.md §6): CONTROL `live-update` as C xenstored 4.17 answers it
  * (-f binary, -c cmdline, -s [-t secs] [-F], -a), the wait for open
  * transactions, the state written to $XENSTORED_RUNDIR/state_dump in
  * Xen's migration stream (lu_stream.h), the exec with the old arguments

@@ -1,6 +1,6 @@
 /*
  * lu_stream.h - Xen's xenstore migration stream (docs/designs/
- * xenstore-migration.md in Xen; spec §6): the byte format, and nothing
+ * xenstore-migration.md in Xen; PROTOCOL.md §6): the byte format, and nothing
  * about the daemon.  A writer appends records to a growable buffer; a
  * parser checks a whole stream and hands each record, decoded and
  * bounds-checked, to a callback.  live_update.c maps records to and from

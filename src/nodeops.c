@@ -112,7 +112,7 @@ static unsigned count_levels(const char *path, size_t from, size_t to)
 	return n;
 }
 
-/* node-size (spec §2.6) of every node the creation writes: the ancestor
+/* node-size (PROTOCOL.md §2.6) of every node the creation writes: the ancestor
  * gaining a child, each new node with its child or value. */
 static int check_create_sizes(struct node_ctx *ctx, const struct node *anc,
 			      const char *path, size_t pos, size_t vlen)

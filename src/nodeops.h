@@ -1,5 +1,5 @@
 /*
- * nodeops.h - the tree operations with their full semantics (spec §2.2,
+ * nodeops.h - the tree operations with their full semantics (PROTOCOL.md §2.2,
  * §2.3): permission checks with information hiding, creation of missing
  * ancestors with inherited permissions, subtree removal, permission
  * changes, node quotas, and the watch events each change causes.  They

@@ -1,6 +1,6 @@
 /* ops_domain.c - domain bookkeeping, features and quotas: INTRODUCE,
  * RELEASE, RESUME, IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH, SET_TARGET,
- * GET/SET_FEATURE, GET/SET_QUOTA (spec §1.5). */
+ * GET/SET_FEATURE, GET/SET_QUOTA (PROTOCOL.md §1.5). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>

@@ -146,7 +146,7 @@ int do_directory(struct request *r)
 }
 
 /* Reply: generation, then whole child names from `offset` while they fit;
- * an empty name marks the end of the list (spec §1.5).  A name too long
+ * an empty name marks the end of the list (PROTOCOL.md §1.5).  A name too long
  * for a page of its own is E2BIG (as DIRECTORY is): a page without a name
  * and without the marker would make a client ask for it forever. */
 int do_directory_part(struct request *r)
@@ -195,7 +195,7 @@ int do_get_perms(struct request *r)
 	return 0;
 }
 
-/* Domains a permission list names must exist (spec §2.3): an unknown
+/* Domains a permission list names must exist (PROTOCOL.md §2.3): an unknown
  * owner is ENOENT, other unknown entries are kept but flagged stale.
  * Known ones get a record, whose generation tells a later domain with
  * the same id apart. */

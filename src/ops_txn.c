@@ -78,7 +78,7 @@ static void probe_done(struct request *r, enum txn_result result)
 			       t->ops);
 }
 
-/* Nodes created in a transaction count when it commits (spec §2.4): two
+/* Nodes created in a transaction count when it commits (PROTOCOL.md §2.4): two
  * transactions that each fit may not together pass the quota. */
 static int commit_quota(struct request *r)
 {

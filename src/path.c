@@ -1,4 +1,4 @@
-/* path.c - xenstore path rules (spec §2.1). */
+/* path.c - xenstore path rules (PROTOCOL.md §2.1). */
 #include "path.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* perms.c - permission parsing, printing and checking (spec §1.5, §2.3). */
+/* perms.c - permission parsing, printing and checking (PROTOCOL.md §1.5, §2.3). */
 #include "perms.h"
 
 #include <errno.h>

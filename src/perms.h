@@ -1,6 +1,6 @@
 /*
  * perms.h - node permission lists: the wire syntax ("r5", "b0", "n7"),
- * and the access rule of spec §2.3 (C's perm_for_conn).
+ * and the access rule of PROTOCOL.md §2.3 (C's perm_for_conn).
  */
 #ifndef XS_PERMS_H
 #define XS_PERMS_H

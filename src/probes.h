@@ -55,7 +55,8 @@ static inline void xs_probe_compiled_out(int unused, ...)
 
 #define _SDT_HAS_SEMAPHORES 1
 /* Registers or immediates only: libbpf 1.1 rejects %rip-relative operands
- * and bpftrace 0.17 reads them wrongly (../shared/bpf-usdt.md). */
+ * and bpftrace 0.17 reads them wrongly (docs/probes.md, "Listing the
+ * probes"). */
 #ifndef STAP_SDT_ARG_CONSTRAINT
 #define STAP_SDT_ARG_CONSTRAINT nr
 #endif

@@ -1,4 +1,4 @@
-/* quota.c - quota names, defaults and parsing (spec §2.6). */
+/* quota.c - quota names, defaults and parsing (PROTOCOL.md §2.6). */
 #include "quota.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * quota.h - the per-domain limits of spec §2.6: names, defaults, the
+ * quota.h - the per-domain limits of PROTOCOL.md §2.6: names, defaults, the
  * command-line letters of C xenstored, and lookup with per-domain
  * overrides.  Quotas apply to unprivileged domains only.
  *

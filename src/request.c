@@ -138,7 +138,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	if (XS_PROBE_ENABLED(request_done)) {
 		r.rsp[r.rsp_len] = '\0'; /* the scratch buffer has room */
 		/* An empty request shows as the reply's terminating NUL: a string
-		 * literal's page may be unmapped for the tracer (bpf-usdt.md). */
+		 * literal's page may be unmapped for the tracer (docs/probes.md, "Tracing"). */
 		XS_PROBE(request_done, c->domid, c->pid, hdr->tx_id, type,
 			 hdr->len ? payload : r.rsp + r.rsp_len, r.rsp);
 	}

@@ -1,5 +1,5 @@
 /*
- * ring.h - the shared-ring transport (spec §3.3): one 4 KiB page per
+ * ring.h - the shared-ring transport (PROTOCOL.md §3.3): one 4 KiB page per
  * domain with a request ring (guest -> daemon) and a response ring
  * (daemon -> guest), free-running 32-bit indexes, and an event channel
  * to notify the other side.  Hypervisor-independent: the page and the

@@ -122,7 +122,7 @@ void store_delete(struct store *s, struct node *n)
 		if (accounted(s, n))
 			s->account(s->account_ctx, node_owner(n), -1);
 	}
-	store_next_generation(s); /* a deletion is a change too (spec §2.2) */
+	store_next_generation(s); /* a deletion is a change too (PROTOCOL.md §2.2) */
 	node_free(n);
 }
 

@@ -8,7 +8,7 @@
  * transactions: txn.c layers private copies on top of this.
  *
  * Every change of a node in the store takes a fresh generation from the
- * global counter (spec §2.2); transactions compare these to detect
+ * global counter (PROTOCOL.md §2.2); transactions compare these to detect
  * conflicts.  Per-domain node accounting is reported through `account`
  * whenever a node enters or leaves the store or changes owner.
  */
@@ -108,7 +108,7 @@ static inline unsigned node_owner(const struct node *n)
 {
 	return n->nperms ? n->perms[0].domid : 0;
 }
-/* Bytes a node costs against the node-size quota (spec §2.6). */
+/* Bytes a node costs against the node-size quota (PROTOCOL.md §2.6). */
 size_t node_quota_size(const struct node *n);
 /* Approximate heap bytes of a node, for memreport. */
 size_t node_heap_size(const struct node *n);

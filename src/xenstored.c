@@ -352,7 +352,7 @@ static void setup_signals(struct signals *s, struct daemon *d)
 		fatalx("signalfd: %s", strerror(errno));
 }
 
-/* dom0's kernel talks to us over its own ring (spec §3.4). */
+/* dom0's kernel talks to us over its own ring (PROTOCOL.md §3.4). */
 static void connect_dom0(struct daemon *d)
 {
 	char buf[32] = "";

@@ -5,7 +5,7 @@
 # why when the ERROR feature is on: 2 = indexes, 3 = protocol), its
 # requests are no longer served, and the domain stays known until it
 # really dies, when @releaseDomain fires and its nodes go; meanwhile other
-# guests and dom0 carry on (spec §3.3, §2.7, XSA-325).
+# guests and dom0 carry on (PROTOCOL.md §3.3, §2.7, XSA-325).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 . "$TOP/tests/helpers/guest.sh"

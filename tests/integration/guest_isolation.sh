@@ -4,7 +4,7 @@
 # guest's nodes, and the EACCES it gets does not tell whether the node
 # exists; with ownership of its home from the toolstack it can use it, and
 # relative paths resolve there; a stub domain given SET_TARGET acts with
-# its target's rights (spec §2.1, §2.2, §2.3, §1.5, §3.3).
+# its target's rights (PROTOCOL.md §2.1, §2.2, §2.3, §1.5, §3.3).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 . "$TOP/tests/helpers/guest.sh"

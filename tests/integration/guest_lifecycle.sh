@@ -5,7 +5,7 @@
 # only after RESUME), death (fires @releaseDomain, removes the nodes the
 # domain owned, strips its ACL entries, IS_DOMAIN_INTRODUCED turns F), a
 # reused domid that must not inherit the old domain's rights, and RELEASE
-# (spec §2.5, §2.7, §1.5 INTRODUCE/RELEASE/RESUME, §2.3, §3.3).
+# (PROTOCOL.md §2.5, §2.7, §1.5 INTRODUCE/RELEASE/RESUME, §2.3, §3.3).
 #
 # dom0's watcher W (xenstore-sim as dom0) watches @introduceDomain,
 # @releaseDomain, @releaseDomain with depth 1, @releaseDomain/5 and
@@ -129,7 +129,7 @@ assert_eq "xenstore-control check: consistent after the cleanup" OK "$(xsctl che
 # --- a reused domid ------------------------------------------------------------------------------------
 # While domid 5 is free, the toolstack names it in an ACL: the entry must
 # be ignored (stale) for the domain that later gets the number (XSA-322,
-# spec §2.3).
+# PROTOCOL.md §2.3).
 assert_eq "dom0 grants r5 on a node while no domain 5 exists" OK \
 	"$(res dom0 'write /shared/later x' >/dev/null; res dom0 'setperms /shared/later n0 r5')"
 sim create 5

@@ -1,13 +1,13 @@
 #!/bin/bash
 # guest_quotas.sh - every per-domain quota, hit by a simulated guest over
-# its own ring: the request that goes over gets the spec's error (ENOSPC,
+# its own ring: the request that goes over gets the error PROTOCOL.md §2.6 gives (ENOSPC,
 # EINVAL for path-max), the domain keeps working below the limit, other
 # guests and dom0 do not notice, and the daemon stays healthy.  Limits are
 # set low with the daemon's options and checked with xenstore-control
 # quota.  Last, a guest that pipelines requests without ever reading the
 # replies (quota outstanding) is stopped at the ring, the daemon's memory
 # stays flat, and every reply reaches the guest once it reads again
-# (spec §2.1, §2.4, §2.6, §3.3).
+# (PROTOCOL.md §2.1, §2.4, §2.6, §3.3).
 #
 # The semantic is the daemon's documented one (docs/DESIGN.md, Quotas):
 # the value is the largest amount allowed, so nodes=8 allows 8 nodes.
@@ -49,7 +49,7 @@ bystander() {
 
 # --- nodes (-E 8) ---------------------------------------------------------------
 # The home and what the toolstack wrote in it (domid, name) belong to the
-# guest: a privileged creator keeps the parent's owner (spec §2.2).
+# guest: a privileged creator keeps the parent's owner (PROTOCOL.md §2.2).
 assert_eq "domain 1 starts owning 3 nodes" 3 "$(owned 1 nodes)"
 assert_eq "nodes: 5 more are allowed, the 9th node is ENOSPC" \
 	"$(lines 'write n/1 v -> OK' 'write n/2 v -> OK' 'write n/3 v -> OK' 'write n/4 v -> OK' \
@@ -58,7 +58,7 @@ assert_eq "nodes: 5 more are allowed, the 9th node is ENOSPC" \
 		'write n/4/deeper v' 'mkdir m' 'read n/4')"
 assert_eq "xenstore-control quota 1 counts 8 nodes" 8 "$(owned 1 nodes)"
 # Inside a transaction the refusal may come with the write or at the
-# commit (spec §2.4 checks the node count at commit): either way ENOSPC.
+# commit (PROTOCOL.md §2.4 checks the node count at commit): either way ENOSPC.
 out=$(guest 1 txstart 'write n/5 v' commit 'read n/5')
 if [[ $out == *"-> ENOSPC"* && $out == *"read n/5 -> ENOENT" ]]; then
 	ok "nodes: creating inside a transaction is refused as well (ENOSPC, nothing created)"

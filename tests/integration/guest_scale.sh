@@ -11,7 +11,7 @@
 # what the toolstack wrote, writes, watches and commits a transaction of
 # its own.  All 200 must succeed, dom0 must see 200 @introduceDomain
 # events and every guest's writes, and the store must check out; then all
-# 200 die at once and the daemon cleans up after each (spec §2.4, §2.5,
+# 200 die at once and the daemon cleans up after each (PROTOCOL.md §2.4, §2.5,
 # §2.7, §3.3, §3.4).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"

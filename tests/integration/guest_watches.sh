@@ -5,7 +5,7 @@
 # other guests, events are filtered by permissions (XSA-115: the watcher
 # must be able to read the node or its parent, or for a permission change
 # could read it before), and @introduceDomain / @releaseDomain reach dom0
-# but not guests that may not read them (spec §2.5, §2.3, §3.3).
+# but not guests that may not read them (PROTOCOL.md §2.5, §2.3, §3.3).
 #
 # "No event" is never waited for: a later event the watcher must see
 # serves as a barrier, and it must be the next one to arrive.
@@ -148,7 +148,7 @@ expect_event G2 "@releaseDomain rel" "domain 2 watches @releaseDomain"
 sim destroy 3
 watch_line l
 assert_eq "domain 3 dies: dom0 gets @releaseDomain" @releaseDomain "$l"
-# Spec §2.2/§2.5 (C 4.22+): @releaseDomain is also readable by DOMID_ANY,
+# PROTOCOL.md §2.2/§2.5 (C 4.22+): @releaseDomain is also readable by DOMID_ANY,
 # which counts for domains with feature DOMID_ANY (8), advertised here.
 assert_eq "domain 2's ring advertises DOMID_ANY (bit 8)" 8 "$(($(ring_field 2 2064) & 8))"
 expect_event G2 "@releaseDomain rel" "so domain 2 gets @releaseDomain as well (r for DOMID_ANY)"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # live_update.sh - `xenstore-control live-update` (Xen 4.17's client)
-# replaces the running daemon's binary with nothing lost (spec §6,
+# replaces the running daemon's binary with nothing lost (PROTOCOL.md §6,
 # docs/LIVE-UPDATE.md): ours into ours, C xenstored 4.17 into ours, and
 # ours into C xenstored 4.17, each with 10,000 nodes, several clients
 # connected through the exec (one with half a request sent), and watches

@@ -4,7 +4,7 @@
 # --help names (and every ignored compatibility option) is in its page.
 . "$(dirname "$0")/../lib.sh"
 
-command -v man >/dev/null || { skip "man pages" "man is not installed (scripts/install-deps.sh installs man-db)"; done_testing; exit 0; }
+command -v man >/dev/null || skip_all "man is not installed (scripts/install-deps.sh installs man-db)"
 
 # check_page PAGE HELP_TEXT: renders PAGE; each option of HELP_TEXT in it.
 check_page() {

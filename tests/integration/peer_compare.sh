@@ -3,10 +3,10 @@
 # daemon and against Debian's C xenstored 4.17 (tests/peers): the
 # replies must be identical, except for the differences listed here, each
 # with its reason.  A listed difference is asserted too: our reply must be
-# the one the spec (or docs/DIFFERENCES.md) asks for.
+# the one docs/PROTOCOL.md (or docs/DIFFERENCES.md) asks for.
 #
 # Reasons a difference is deliberate:
-#   spec     the spec (../shared/xenstore-spec.md) is the contract; it
+#   spec     docs/PROTOCOL.md is the contract; it
 #            describes Xen 4.22, and where 4.17 behaves otherwise 4.22 wins
 #   4.21+    a request type or feature C xenstored only has since 4.21/4.22
 #   DIFF     listed in docs/DIFFERENCES.md
@@ -236,29 +236,29 @@ if [ "$ours" == "$theirs" ]; then ok "same as C: xenstore-write/chmod/ls/list/re
 fi
 
 # ================================================================ known differences
-known "READ/RM with more than one NUL or bytes after it" "spec §1.3: EINVAL" \
+known "READ/RM with more than one NUL or bytes after it" "PROTOCOL.md §1.3: EINVAL" \
 	"$(lines 'ERROR 1 0 EINVAL|' 'ERROR 2 0 EINVAL|' 'ERROR 3 0 EINVAL|')" \
 	'READ:1:0:/cmp/a\0\0' 'READ:2:0:/cmp/a\0x' 'RM:3:0:/cmp/a\0\0'
-known "GET_PERMS of @introduceDomain" "spec §1.3: GET_PERMS takes @special paths" \
+known "GET_PERMS of @introduceDomain" "PROTOCOL.md §1.3: GET_PERMS takes @special paths" \
 	'GET_PERMS 1 0 n0|' 'GET_PERMS:1:0:@introduceDomain\0'
-known "domids that are not 0..65535 in decimal" "spec §1.2: EINVAL" \
+known "domids that are not 0..65535 in decimal" "PROTOCOL.md §1.2: EINVAL" \
 	"$(lines 'ERROR 1 0 EINVAL|' 'ERROR 2 0 EINVAL|' 'ERROR 3 0 EINVAL|' 'ERROR 4 0 EINVAL|')" \
 	'GET_DOMAIN_PATH:1:0:x\0' 'GET_DOMAIN_PATH:2:0:70000\0' 'IS_DOMAIN_INTRODUCED:3:0:x\0' \
 	'SET_TARGET:4:0:x\022\0'
-known "INTRODUCE with a bad domid or an event channel <= 0" "spec §1.2/§1.5: EINVAL" \
+known "INTRODUCE with a bad domid or an event channel <= 0" "PROTOCOL.md §1.2/§1.5: EINVAL" \
 	"$(lines 'ERROR 1 0 EINVAL|' 'ERROR 2 0 EINVAL|' 'IS_DOMAIN_INTRODUCED 3 0 F|')" \
 	'INTRODUCE:1:0:x\00\01\0' 'INTRODUCE:2:0:41\00\0-1\0' 'IS_DOMAIN_INTRODUCED:3:0:41\0'
-known "WATCH with a depth" "4.21+: WATCHDEPTH (spec §1.5)" \
+known "WATCH with a depth" "4.21+: WATCHDEPTH (PROTOCOL.md §1.5)" \
 	"$(lines 'WATCH 1 0 OK|' 'WATCH_EVENT 0 0 /cmp|d|' 'WATCH_EVENT 0 0 /cmp/dw|d|' \
 		'WRITE 2 0 OK|' 'WRITE 3 0 OK|')" \
 	'WATCH:1:0:/cmp\0d\01\0' 'WRITE:2:0:/cmp/dw\0' 'WRITE:3:0:/cmp/dw/deeper\0'
-known "GET_FEATURE, SET_FEATURE" "4.21+ (spec §1.5)" \
+known "GET_FEATURE, SET_FEATURE" "4.21+ (PROTOCOL.md §1.5)" \
 	"$(lines 'GET_FEATURE 1 0 14|' 'SET_FEATURE 2 0 OK|' 'GET_FEATURE 3 0 2|')" \
 	'GET_FEATURE:1:0:' 'SET_FEATURE:2:0:42\02\0' 'GET_FEATURE:3:0:42\0'
-known "GET_QUOTA, SET_QUOTA" "4.22+ (spec §1.5)" \
+known "GET_QUOTA, SET_QUOTA" "4.22+ (PROTOCOL.md §1.5)" \
 	"$(lines 'GET_QUOTA 1 0 1000|' 'SET_QUOTA 2 0 OK|' 'SET_QUOTA 3 0 OK|')" \
 	'GET_QUOTA:1:0:nodes\0' 'SET_QUOTA:2:0:nodes\0999\0' 'SET_QUOTA:3:0:nodes\01000\0'
-known "RELEASE removes the domain from other nodes' ACLs" "spec §2.7 (4.17 keeps a stale entry)" \
+known "RELEASE removes the domain from other nodes' ACLs" "PROTOCOL.md §2.7 (4.17 keeps a stale entry)" \
 	"$(lines 'INTRODUCE 1 0 OK|' 'WRITE 2 0 OK|' 'SET_PERMS 3 0 OK|' 'RELEASE 4 0 OK|' \
 		'GET_PERMS 5 0 n0|')" \
 	'INTRODUCE:1:0:43\00\05\0' 'WRITE:2:0:/cmp/acl\0' 'SET_PERMS:3:0:/cmp/acl\0n0\0r43\0' \
@@ -277,10 +277,10 @@ known "a pipelined WATCH then RM: the RM's event equals the queued initial one" 
 known "CONTROL help" "DIFF: no logfile/live-update; log and memreport explained" \
 	"$(lines 'CONTROL 1 0 check\x09\x0alog\x09on|off (accepted; trace with xenstore-snoop instead)\x0amemreport\x09[<file>] (report is returned, not written)\x0aprint\x09<string>\x0aquota\x09[set <name> <val>|<domid>]\x0aquota-soft\x09[set <name> <val>]\x0ahelp\x09\x0a|')" \
 	'CONTROL:1:0:help\0'
-known "CONTROL logfile" "DIFF: no trace file (xenstore-snoop instead)" \
+known "CONTROL logfile" "DIFF: the trace file is chosen at start-up (-T)" \
 	'ERROR 1 0 EINVAL|' "CONTROL:1:0:logfile\\0$T_DIR/c/trace.log\\0"
 known "CONTROL quota set with 0 and with the name node-permissions" \
-	"spec §1.5: 0 = unlimited; C 4.22 names the quota node-permissions" \
+	"PROTOCOL.md §1.5: 0 = unlimited; C 4.22 names the quota node-permissions" \
 	"$(lines 'CONTROL 1 0 OK|' 'CONTROL 2 0 OK|' 'CONTROL 3 0 OK|' 'CONTROL 4 0 OK|')" \
 	'CONTROL:1:0:quota\0set\0nodes\00\0' 'CONTROL:2:0:quota\0set\0nodes\01000\0' \
 	'CONTROL:3:0:quota\0set\0node-permissions\06\0' 'CONTROL:4:0:quota\0set\0permissions\05\0'

@@ -4,7 +4,7 @@
 # oversized payloads, malformed arguments, header echo, pipelining, reply
 # and event ordering, DIRECTORY_PART paging, relative and special paths,
 # features, quotas, domain requests and their special watches, and the
-# paths of XSA-481 (spec §1, §2.1, §2.5, §1.5).
+# paths of XSA-481 (PROTOCOL.md §1, §2.1, §2.5, §1.5).
 #
 # Output lines of xsraw are "TYPE REQ_ID TX_ID PAYLOAD" with NULs as '|';
 # "[K] " marks connection K, EOF a connection the daemon closed.
@@ -203,7 +203,7 @@ assert_eq "@ paths are refused by READ, WRITE, MKDIR, RM, DIRECTORY" \
 		'RM:4:0:@releaseDomain\0' 'DIRECTORY:5:0:@introduceDomain\0')"
 assert_eq "GET_PERMS of @introduceDomain: owned by dom0, no access for others" \
 	'GET_PERMS 1 0 n0|' "$(raw 'GET_PERMS:1:0:@introduceDomain\0')"
-# Spec §2.2: in 4.22+ @releaseDomain is also readable by DOMID_ANY (32757),
+# PROTOCOL.md §2.2: in 4.22+ @releaseDomain is also readable by DOMID_ANY (32757),
 # so guests with the DOMID_ANY feature may watch it.
 assert_eq "GET_PERMS of @releaseDomain: n0 plus r for DOMID_ANY (4.22+)" \
 	'GET_PERMS 1 0 n0|r32757|' "$(raw 'GET_PERMS:1:0:@releaseDomain\0')"

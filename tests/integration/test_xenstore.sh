@@ -1,9 +1,9 @@
 #!/bin/bash
 # test_xenstore.sh - Xen's own test-xenstore (tools/tests/xenstore) passes
 # against our daemon: each of its 12 tests alone, all of them with 100
-# iterations (several times over), and random tests for 5 s (spec §5).
+# iterations (several times over), and random tests for 5 s (PROTOCOL.md §5).
 #
-# Its "rm dir" test is broken in the tool itself (spec §5): the init step
+# Its "rm dir" test is broken in the tool itself (PROTOCOL.md §5): the init step
 # returns errno after a *successful* write, so it creates the first child
 # and returns (errno 0: the test goes on with one child instead of ten),
 # or fails with a stale errno.  We run it, record what it really did
@@ -74,7 +74,7 @@ if [ "$ours_rc" -eq 0 ]; then
 	ok "test-xenstore -t 'rm dir' passes against our daemon"
 elif stale_errno_failure "$ours_out" && [ -n "$c_rc" ] && [ "$c_rc" -ne 0 ] &&
 	stale_errno_failure "$c_out"; then
-	skip "test-xenstore -t 'rm dir'" "fails in its init against C xenstored too ('$c_out'): the tool returns a stale errno after a successful write (spec §5)"
+	skip "test-xenstore -t 'rm dir'" "fails in its init against C xenstored too ('$c_out'): the tool returns a stale errno after a successful write (PROTOCOL.md §5)"
 else
 	fail "test-xenstore -t 'rm dir' against our daemon: status $ours_rc, $ours_out (C xenstored: status ${c_rc:-?}, ${c_out:-not run})"
 fi
@@ -87,7 +87,7 @@ if [ "$ours_children" == 10 ]; then
 	ok "test-xenstore 'rm dir' removed a directory of 10 children"
 else
 	skip "test-xenstore 'rm dir' removes a directory of 10 children" \
-		"the tool's init stops after the first successful write (inverted check, spec §5): it wrote $ours_children child(ren) here and ${c_children:-?} against C xenstored; checked below instead"
+		"the tool's init stops after the first successful write (inverted check, PROTOCOL.md §5): it wrote $ours_children child(ren) here and ${c_children:-?} against C xenstored; checked below instead"
 fi
 args=()
 for c in a b c d e f g h i j; do args+=("xenstore-test/own/$c" "$c"); done

@@ -2,7 +2,7 @@
 # xenstore_utils.sh - Debian's xenstore-utils tools (xenstore-read, -write,
 # -ls, -list, -rm, -exists, -chmod, -watch) and Xen's xenstore-control work
 # against our daemon unchanged: same output, same exit status as with Xen's
-# C xenstored (spec §1, §2, §4.2).
+# C xenstored (PROTOCOL.md §1, §2, §4.2).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 

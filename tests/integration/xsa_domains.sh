@@ -1,6 +1,6 @@
 #!/bin/bash
 # xsa_domains.sh - the advisories about domains coming and going, on the
-# simulated hypervisor (spec §2.3, §2.7, §7.2):
+# simulated hypervisor (PROTOCOL.md §2.3, §2.7, §7.2):
 #   XSA-322  a new domain reusing a domid must not inherit the rights the
 #            old one had
 #   XSA-417  ... nor rights granted to a domid the daemon never had a

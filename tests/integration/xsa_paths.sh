@@ -1,5 +1,5 @@
 #!/bin/bash
-# xsa_paths.sh - the advisories about paths and lengths (spec §1.1, §2.1,
+# xsa_paths.sh - the advisories about paths and lengths (PROTOCOL.md §1.1, §2.1,
 # §7.2), through the socket and through guests' rings:
 #   XSA-323  a guest's path length is checked after its home is prefixed
 #   XSA-418  very deep trees: nothing may recurse over them (the daemon

@@ -1,6 +1,6 @@
 #!/bin/bash
 # xsa_perms.sh - the permission advisories, by guests over their rings on
-# the simulated hypervisor (spec §2.3, §7.2):
+# the simulated hypervisor (PROTOCOL.md §2.3, §7.2):
 #   XSA-352  only the privileged domain may change a node's owner
 #   XSA-353  the root node "/" is checked like any other
 . "$(dirname "$0")/../lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # xsa_txn.sh - the transaction advisories, by guests over their rings on
-# the simulated hypervisor (spec §2.4, §2.6, §7.2):
+# the simulated hypervisor (PROTOCOL.md §2.4, §2.6, §7.2):
 #   XSA-206      one guest's writes must not starve others' transactions
 #   XSA-414/415  node creation failing inside a transaction leaves nothing
 #                behind and the accounting right

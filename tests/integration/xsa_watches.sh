@@ -1,6 +1,6 @@
 #!/bin/bash
 # xsa_watches.sh - the watch advisories, replayed by guests over their
-# rings on the simulated hypervisor (spec §7.2):
+# rings on the simulated hypervisor (PROTOCOL.md §7.2):
 #   XSA-115  watch events and special watches leaking what a guest may not
 #            read; IS_DOMAIN_INTRODUCED from a guest
 #   XSA-324  a watch token so big that its events cannot be sent

@@ -1,5 +1,5 @@
 /* test_domain.c - domains: INTRODUCE, RELEASE and the cleanup after a
- * departed domain, special watches, targets, features (spec §1.5, §2.5
+ * departed domain, special watches, targets, features (PROTOCOL.md §1.5, §2.5
  * special watches, §2.7). */
 #include "unit.h"
 
@@ -321,7 +321,7 @@ static void root_watch_does_not_see_special_events(void **state)
 	ut_free(u);
 }
 
-/* §2.7: entries naming a departed domain are removed from every ACL; a
+/* PROTOCOL.md §2.7: entries naming a departed domain are removed from every ACL; a
  * transaction that copied the node before must not put them back. */
 static void acl_cleanup_is_not_undone_by_an_older_transaction(void **state)
 {

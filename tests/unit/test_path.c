@@ -1,4 +1,4 @@
-/* test_path.c - path syntax, resolution and helpers (spec §2.1). */
+/* test_path.c - path syntax, resolution and helpers (PROTOCOL.md §2.1). */
 #include "unit.h"
 
 static int resolve(const char *in, unsigned domid, bool special, char *out, bool *rel)

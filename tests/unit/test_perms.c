@@ -1,4 +1,4 @@
-/* test_perms.c - permission syntax and the access rule (spec §1.5, §2.3). */
+/* test_perms.c - permission syntax and the access rule (PROTOCOL.md §1.5, §2.3). */
 #include "unit.h"
 
 #define RWO (PERM_READ | PERM_WRITE | PERM_OWNER)
@@ -437,7 +437,7 @@ static void special_node_perms_need_read_access(void **state)
 	ut_free(u);
 }
 
-/* §1.4/§2.3: a missing node is ENOENT; information hiding only applies
+/* PROTOCOL.md §1.4, §2.3: a missing node is ENOENT; information hiding only applies
  * when the caller lacks access, and the privileged domain never does. */
 static void get_perms_of_unknown_special_node_is_enoent_for_priv(void **state)
 {
@@ -448,7 +448,7 @@ static void get_perms_of_unknown_special_node_is_enoent_for_priv(void **state)
 	ut_free(u);
 }
 
-/* §2.3 dead-domain safety (XSA-322): access granted to a domain must not
+/* PROTOCOL.md §2.3, dead-domain safety (XSA-322): access granted to a domain must not
  * pass to a later domain that reuses its id. */
 static void acl_entry_of_released_domain_grants_nothing_to_its_successor(void **state)
 {

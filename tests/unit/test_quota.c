@@ -1,4 +1,4 @@
-/* test_quota.c - quota names, parsing and enforcement (spec §2.6, with
+/* test_quota.c - quota names, parsing and enforcement (PROTOCOL.md §2.6, with
  * quota.h's semantic: the limit is the largest amount allowed, 0 means
  * unlimited, privileged callers are never limited). */
 #include "unit.h"
@@ -185,7 +185,7 @@ static void unprivileged_node_size_quota_enospc(void **state)
 	ut_free(u);
 }
 
-/* §2.6: node-size counts the child list too; C checks every node an
+/* PROTOCOL.md §2.6: node-size counts the child list too; C checks every node an
  * unprivileged request writes, including the parent gaining a child. */
 static void child_list_counts_toward_parent_node_size(void **state)
 {
@@ -242,8 +242,8 @@ static void unprivileged_transaction_quota_enospc(void **state)
 	ut_free(u);
 }
 
-/* The request that hits transaction-nodes gets ENOSPC (§2.6) and dooms
- * the transaction.  C (§2.4) then fails the commit with ENOMEM; this
+/* The request that hits transaction-nodes gets ENOSPC (PROTOCOL.md §2.6) and dooms
+ * the transaction.  C (PROTOCOL.md §2.4) then fails the commit with ENOMEM; this
  * daemon deliberately reports the errno that doomed it
  * (docs/DIFFERENCES.md, "commit of a doomed transaction"). */
 static void transaction_nodes_quota_dooms_commit_with_its_errno(void **state)
@@ -269,8 +269,8 @@ static void transaction_nodes_quota_dooms_commit_with_its_errno(void **state)
 	ut_free(u);
 }
 
-/* §2.4: at commit "node-count quota for created nodes is checked
- * (ENOSPC)" - two transactions that each fit must not together push a
+/* PROTOCOL.md §2.4: at commit the node quota for created nodes is checked
+ * (ENOSPC): two transactions that each fit must not together push a
  * domain past its node quota. */
 static void transaction_commit_rechecks_node_quota(void **state)
 {
@@ -508,7 +508,7 @@ static void control_quota_set_changes_the_global_limit(void **state)
 	ut_free(u);
 }
 
-/* §2.6: node-size counts 8 bytes per permission entry, so an
+/* PROTOCOL.md §2.6: node-size counts 8 bytes per permission entry, so an
  * unprivileged SET_PERMS can push a node past it. */
 static void set_perms_counts_toward_node_size(void **state)
 {

@@ -1,5 +1,5 @@
 /* test_ring.c - the shared-ring transport and guest domain life over a
- * fake hypervisor (spec §3.3, §1.5 INTRODUCE, §2.7). */
+ * fake hypervisor (PROTOCOL.md §3.3, §1.5 INTRODUCE, §2.7). */
 #include "unit.h"
 
 /* ---- index arithmetic ---- */
@@ -182,7 +182,7 @@ static void watch_event_reaches_the_guest_at_the_end_of_the_round(void **state)
 	ut_free(u);
 }
 
-/* Quota outstanding (§2.6): a guest that does not take its replies is
+/* Quota outstanding (PROTOCOL.md §2.6): a guest that does not take its replies is
  * not served further; once it reads them, every request is answered, in
  * order. */
 static void guest_not_reading_replies_is_held_back_then_served_in_order(void **state)
@@ -315,8 +315,8 @@ static void reconnect_request_drops_watches_and_transactions(void **state)
 	ut_free(u);
 }
 
-/* §1.5: "Every INTRODUCE then resets the domain connection (drops
- * watches, transactions, queued output, sets all four ring indexes to 0)". */
+/* PROTOCOL.md §1.5: every INTRODUCE resets the domain connection (drops
+ * watches, transactions, queued output; all four ring indexes to 0). */
 static void reintroduce_starts_the_connection_over(void **state)
 {
 	struct ut *u = ut_new();
@@ -349,7 +349,7 @@ static void reintroduce_starts_the_connection_over(void **state)
 	ut_free(u);
 }
 
-/* ---- domain life (§2.7) ---- */
+/* ---- domain life (PROTOCOL.md §2.7) ---- */
 
 static void dead_domain_is_released_and_announced(void **state)
 {

@@ -1,5 +1,5 @@
 /* test_store.c - the node hash table (store.c) and the tree operations on
- * top of it (nodeops.c, ops_node.c): spec §2.2. */
+ * top of it (nodeops.c, ops_node.c): PROTOCOL.md §2.2. */
 #include "unit.h"
 
 static struct node *mknode(const char *path, unsigned owner, const char *value)

@@ -1,4 +1,4 @@
-/* test_txn.c - transactions: overlays, conflicts, commit (spec §2.4). */
+/* test_txn.c - transactions: overlays, conflicts, commit (PROTOCOL.md §2.4). */
 #include "unit.h"
 
 /* ---- module level: a bare store and txn_commit ---- */
@@ -209,7 +209,7 @@ static void transaction_node_limit_fails_lookup_and_dooms_commit(void **state)
 
 /* ---- end to end ---- */
 
-/* test-xenstore "ta err" (spec §2.4). */
+/* test-xenstore "ta err" (PROTOCOL.md §2.4). */
 static void ta_err_commit_fails_with_eagain_and_keeps_outside_value(void **state)
 {
 	struct ut *u = ut_new();

@@ -1,4 +1,4 @@
-/* test_watch.c - watch registration, matching and delivery (spec §1.5
+/* test_watch.c - watch registration, matching and delivery (PROTOCOL.md §1.5
  * WATCH/UNWATCH, §2.5). */
 #include "unit.h"
 
@@ -489,8 +489,8 @@ static void set_perms_revoking_access_still_notifies_previous_reader(void **stat
 	ut_free(u);
 }
 
-/* §2.5: "a watch on a node that gets deleted via an ancestor fires with
- * epath = its own path" - and the watcher could read that node. */
+/* PROTOCOL.md §2.5: a watch on a node removed with its ancestor fires
+ * with its own path - and the watcher could read that node. */
 static void rm_of_ancestor_notifies_unprivileged_watcher_of_descendant(void **state)
 {
 	struct ut *u = ut_new();
@@ -505,7 +505,7 @@ static void rm_of_ancestor_notifies_unprivileged_watcher_of_descendant(void **st
 	ut_free(u);
 }
 
-/* §2.5 XSA-115: the event goes to a watcher that can read P; P is the
+/* PROTOCOL.md §2.5, XSA-115: the event goes to a watcher that can read P; P is the
  * removed node, which the watcher could read. */
 static void rm_notifies_watcher_who_could_read_the_removed_node(void **state)
 {

@@ -1,4 +1,4 @@
-/* test_wire.c - the wire format (spec §1): names, argument splitting,
+/* test_wire.c - the wire format (PROTOCOL.md §1): names, argument splitting,
  * domid parsing, and what the dispatcher and framing do with messages. */
 #include "unit.h"
 

@@ -2,7 +2,7 @@
  * simguest.h - a guest's side of the xenstore ring in the simulated
  * hypervisor: what a guest kernel's xenbus driver does, in a process.
  * Maps DIR/<domid>/ring, listens on DIR/<domid>/evtchn, and exchanges
- * messages with the daemon exactly as the ring protocol says (spec §3.3).
+ * messages with the daemon exactly as the ring protocol says (PROTOCOL.md §3.3).
  */
 #ifndef SIMGUEST_H
 #define SIMGUEST_H
