@@ -320,6 +320,30 @@ void conn_release(struct conn *c)
 	conn_writable(c);
 }
 
+void conn_resume_later(struct conn *c)
+{
+	if (c->dead || c->resume_pending || !c->ops->resume)
+		return;
+	c->resume_pending = true;
+	c->resume_next = c->daemon->resume;
+	c->daemon->resume = c;
+}
+
+/* A closed conn is freed at the end of the round: it must not stay on
+ * the list of the next one. */
+static void resume_cancel(struct conn *c)
+{
+	struct conn **pp = &c->daemon->resume;
+
+	if (!c->resume_pending)
+		return;
+	while (*pp && *pp != c)
+		pp = &(*pp)->resume_next;
+	if (*pp)
+		*pp = c->resume_next;
+	c->resume_pending = false;
+}
+
 void conn_close(struct conn *c, const char *why)
 {
 	struct daemon *d = c->daemon;
@@ -327,6 +351,7 @@ void conn_close(struct conn *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = true;
+	resume_cancel(c);
 	if (XS_PROBE_ENABLED(conn_close))
 		XS_PROBE(conn_close, c->id, c->domid, c->pid, why);
 	log_debug("connection %u (domain %u, pid %d %s) closed: %s", c->id, c->domid,
@@ -356,8 +381,20 @@ static void conn_reap(struct daemon *d)
 	}
 }
 
-void conn_end_of_round(struct daemon *d)
+bool conn_end_of_round(struct daemon *d)
 {
+	struct conn *resume = d->resume;
+
+	/* Taken as a whole: what resumes and stops short again waits for
+	 * the next round, after the others. */
+	d->resume = NULL;
+	while (resume) {
+		struct conn *c = resume;
+		resume = c->resume_next;
+		c->resume_pending = false;
+		if (!c->dead) /* closed by an earlier one: not freed before the reap */
+			c->ops->resume(c);
+	}
 	while (d->flush) {
 		struct conn *c = d->flush;
 		d->flush = c->flush_next;
@@ -368,4 +405,5 @@ void conn_end_of_round(struct daemon *d)
 			conn_flush(c);
 	}
 	conn_reap(d);
+	return d->resume != NULL;
 }

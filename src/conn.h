@@ -48,6 +48,9 @@ struct conn_ops {
 	/* Optional: a batch of recv/send calls is over (the ring notifies
 	 * its peer once here rather than after every chunk). */
 	void (*batch_done)(struct conn *c);
+	/* Optional: carries on with work the transport cut short to let
+	 * others have their turn (see conn_resume_later). */
+	void (*resume)(struct conn *c);
 };
 
 #define CONN_IN_BUF (2 * (XS_HEADER_SIZE + XS_PAYLOAD_MAX))
@@ -61,6 +64,8 @@ struct conn {
 	struct conn *reap_next;   /* daemon's list of closed, not yet freed */
 	struct conn *flush_next;  /* daemon's list of conns with new output */
 	bool flush_pending;       /* on that list */
+	struct conn *resume_next; /* daemon's list of conns with work left */
+	bool resume_pending;      /* on that list */
 	const char *close_pending; /* close at the end of the round, and why */
 	uint32_t id;              /* unique for the daemon's lifetime (probes) */
 	unsigned domid;
@@ -106,9 +111,15 @@ size_t conn_pending_output(const struct conn *c);
 /* Forgets everything in flight (ring RECONNECT, re-INTRODUCE): watches,
  * transactions, partial input, queued output. */
 void conn_reset(struct conn *c);
-/* End of a loop round: sends what was queued for other connections
- * (watch events) and frees connections closed during the round. */
-void conn_end_of_round(struct daemon *d);
+/* The transport stopped at its budget with work left: ops->resume runs
+ * once at the end of this loop round, after every other ready fd had its
+ * turn.  Idempotent within a round. */
+void conn_resume_later(struct conn *c);
+/* End of a loop round: resumes the work transports cut short, sends what
+ * was queued for other connections (watch events) and frees connections
+ * closed during the round.  True when some connection asked to resume
+ * again: the loop must come back without waiting. */
+bool conn_end_of_round(struct daemon *d);
 
 /* Live update: puts back what a connection had in flight (pending input,
  * pending output whose first first_rest bytes finish a partly sent

@@ -32,6 +32,7 @@ struct daemon {
 	struct conn *conns;          /* live connections */
 	struct conn *reap;           /* closed this round, freed after it */
 	struct conn *flush;          /* given output this round */
+	struct conn *resume;         /* work left by a transport's budget */
 	bool partial_input;          /* a request was left half-received this round */
 	unsigned nconns;
 	uint32_t next_conn_id;

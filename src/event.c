@@ -11,7 +11,7 @@
 struct ev_loop {
 	int epfd;
 	bool stopped;
-	void (*idle)(void *);
+	bool (*idle)(void *);
 	void *idle_arg;
 };
 
@@ -65,7 +65,7 @@ void ev_remove(struct ev_loop *loop, struct ev_handler *h)
 	h->fd = -1;
 }
 
-void ev_set_idle(struct ev_loop *loop, void (*fn)(void *), void *arg)
+void ev_set_idle(struct ev_loop *loop, bool (*fn)(void *), void *arg)
 {
 	loop->idle = fn;
 	loop->idle_arg = arg;
@@ -79,9 +79,10 @@ void ev_stop(struct ev_loop *loop)
 int ev_run(struct ev_loop *loop, volatile int *stop_flag)
 {
 	struct epoll_event events[EV_BATCH];
+	bool work_left = false;
 
 	while (!loop->stopped && !(stop_flag && *stop_flag)) {
-		int n = epoll_wait(loop->epfd, events, EV_BATCH, -1);
+		int n = epoll_wait(loop->epfd, events, EV_BATCH, work_left ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -91,8 +92,7 @@ int ev_run(struct ev_loop *loop, volatile int *stop_flag)
 			struct ev_handler *h = events[i].data.ptr;
 			h->fn(h->arg, events[i].events);
 		}
-		if (loop->idle)
-			loop->idle(loop->idle_arg);
+		work_left = loop->idle && loop->idle(loop->idle_arg);
 	}
 	return 0;
 }

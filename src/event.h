@@ -3,7 +3,9 @@
  * callback, change what it waits for, run until told to stop.  After each
  * round of callbacks the loop calls an optional idle hook (the daemon uses
  * it to free connections closed during the round, so nothing is freed
- * while a request still refers to it).
+ * while a request still refers to it, and to resume work it cut short).
+ * When the hook says work is left, the next wait only polls: the fds
+ * that are ready get their turn, then the hook runs again.
  */
 #ifndef XS_EVENT_H
 #define XS_EVENT_H
@@ -29,7 +31,8 @@ int ev_add(struct ev_loop *loop, struct ev_handler *h, int fd, uint32_t events,
 	   ev_fd_fn *fn, void *arg);
 int ev_modify(struct ev_loop *loop, struct ev_handler *h, uint32_t events);
 void ev_remove(struct ev_loop *loop, struct ev_handler *h);
-void ev_set_idle(struct ev_loop *loop, void (*fn)(void *), void *arg);
+/* fn returns true when it left work for the next round. */
+void ev_set_idle(struct ev_loop *loop, bool (*fn)(void *), void *arg);
 /* Runs until ev_stop() or *stop_flag becomes true (checked after each
  * round; signal handlers set it).  0, or an errno from epoll_wait. */
 int ev_run(struct ev_loop *loop, volatile int *stop_flag);

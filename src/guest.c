@@ -15,14 +15,19 @@
 
 static struct ev_handler hv_handler;
 
+/* Events taken from the backend per loop round: guests notifying as fast
+ * as they can must leave the loop time for its other fds (the backend's
+ * fd is level-triggered, so the rest come next round). */
+#define HV_EVENTS_PER_ROUND 64
+
 static void hv_event(void *arg, uint32_t events)
 {
 	struct daemon *d = arg;
 	bool domains_changed = false;
-	int port;
+	int port, taken = 0;
 
 	(void)events;
-	while ((port = d->hv->ops->pending(d->hv)) != -EAGAIN) {
+	while (taken++ < HV_EVENTS_PER_ROUND && (port = d->hv->ops->pending(d->hv)) != -EAGAIN) {
 		if (port == HV_EVENT_DOM_EXC) {
 			domains_changed = true;
 			continue;
@@ -39,8 +44,12 @@ static void hv_event(void *arg, uint32_t events)
 
 int guest_start(struct daemon *d)
 {
+	int err;
+
 	if (!d->hv)
 		return 0;
+	if ((err = ring_fault_guard_init()))
+		return err;
 	return ev_add(d->loop, &hv_handler, d->hv->ops->fd(d->hv), EPOLLIN, hv_event, d);
 }
 
@@ -55,6 +64,7 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 {
 	const struct hv_ops *hv = d->hv->ops;
 	struct xs_ring_page *page;
+	unsigned page_port;
 	struct conn *c;
 	int local, err;
 
@@ -64,8 +74,12 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 	page = hv->map_ring(d->hv, dom->domid, gfn);
 	if (!page)
 		return errno ? errno : EINVAL;
-	if (page->evtchn_port)
-		port = page->evtchn_port; /* set by Xen for dom0less guests */
+	if (ring_page_port(page, &page_port)) {
+		hv->unmap_ring(d->hv, page);
+		return EFAULT;
+	}
+	if (page_port)
+		port = page_port; /* set by Xen for dom0less guests */
 	local = hv->bind(d->hv, dom->domid, port);
 	if (local < 0) {
 		hv->unmap_ring(d->hv, page);
@@ -82,7 +96,10 @@ int guest_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned p
 		return ENOMEM;
 	}
 	dom->conn = c;
-	ring_reset(page, c->features);
+	if (ring_reset(page, c->features)) {
+		conn_close(c, "ring page gone");
+		return EFAULT;
+	}
 	hv->notify(d->hv, local);
 	return 0;
 }

@@ -74,6 +74,7 @@ static int dom_path(const struct hv_sim *s, unsigned domid, const char *file, ch
 static void *sim_map_ring(struct hv *h, unsigned domid, uint64_t gfn)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	void *page;
 	int fd;
 
@@ -83,6 +84,13 @@ static void *sim_map_ring(struct hv *h, unsigned domid, uint64_t gfn)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* A short file maps, but faults on access.  The guest can still
+	 * truncate it later: ring.c survives that (ring_fault_guard_init). */
+	if (fstat(fd, &st) < 0 || st.st_size < SIM_PAGE_SIZE) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
 	page = mmap(NULL, SIM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	return page == MAP_FAILED ? NULL : page;

@@ -2,6 +2,8 @@
 #include "ring.h"
 
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +18,78 @@ struct ring_conn {
 	struct xs_ring_page *page;
 	int port;
 	bool broken;
+	bool gone;    /* the page faulted: never touch it again */
 	bool kick;    /* indexes moved since the peer was last notified */
+	uint64_t taken; /* request bytes consumed, counted by us (the guest
+			 * can write req_cons; it cannot change this) */
 };
 
+/*
+ * The ring is cut off once this many passes over it (each up to a ring's
+ * worth of requests read, and replies written) in one event still find
+ * work: the rest is resumed at the end of the loop round, after every
+ * other ready fd.  A guest that keeps producing from another vCPU, or
+ * that keeps moving the indexes, gets this much of the daemon per round
+ * and no more; one notification rarely needs more than two passes.
+ */
+#define RING_EVENT_PASSES 8
+
 #define full_barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/*
+ * Surviving a page that vanishes under its mapping.
+ *
+ * Under the simulated hypervisor a ring page is a file the guest process
+ * maps too, and the guest can truncate it: the daemon's next access to
+ * the mapping raises SIGBUS, which would kill it.  (Under Xen a grant
+ * mapping cannot vanish, but the same code runs.)  Every access to a page
+ * goes through RING_ACCESS: a SIGBUS inside it jumps back there, and that
+ * connection alone is cut off, as for impossible indexes.
+ *
+ * Why not make the page impossible to shrink instead: F_SEAL_SHRINK only
+ * exists for memfds, so the daemon would have to own the page and hand it
+ * to the guest; in the simulation the page is the domain's, created by
+ * the hypervisor (xenstore-sim) before the daemon hears of it and kept
+ * across re-introductions, as under Xen.  Moving it into the daemon would
+ * change that contract and still leave a window before the daemon takes
+ * it over.  Catching the fault keeps the contract and covers every way a
+ * mapping can lose its page.
+ *
+ * The guarded sections copy between the page and the daemon's own
+ * buffers and read or write indexes; nothing in them allocates, takes a
+ * lock or changes other state, so leaving one by siglongjmp is safe.
+ * They do not nest.  The daemon is single-threaded, so one jump buffer
+ * does.
+ */
+static sigjmp_buf fault_env;
+static const void *volatile fault_page; /* the page being accessed, or NULL */
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	const char *addr = si->si_addr, *page = (const char *)fault_page;
+
+	(void)uctx;
+	if (page && addr >= page && addr < page + sizeof(struct xs_ring_page))
+		siglongjmp(fault_env, 1);
+	/* Not a ring access: the default action, when the access repeats. */
+	signal(sig, SIG_DFL);
+}
+
+int ring_fault_guard_init(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_sigbus };
+
+	/* SA_NODEFER: the jump leaves the handler without restoring the
+	 * signal mask, so SIGBUS must not be blocked while in it. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGBUS, &sa, NULL) ? errno : 0;
+}
+
+/* True on entry; false when an access between it and RING_DONE faulted
+ * (sigsetjmp must be called in the frame that stays live: a macro). */
+#define RING_ACCESS(pg) (fault_page = (pg), sigsetjmp(fault_env, 0) == 0)
+#define RING_DONE() (fault_page = NULL)
 
 uint32_t ring_copy_out(const char *ring, uint32_t cons, uint32_t avail, void *buf,
 		       uint32_t len)
@@ -50,41 +120,67 @@ static struct hv *hv_of(const struct conn *c)
 	return c->daemon->hv;
 }
 
+/* The page faulted (RING_ACCESS failed): cut this connection off, and
+ * touch the page no more, not even to say why. */
+static ssize_t page_gone(struct conn *c)
+{
+	struct ring_conn *r = c->transport;
+
+	RING_DONE();
+	if (!r->gone)
+		log_warnx("domain %u: ring page gone (its memory vanished), connection ignored",
+			  c->domid);
+	r->gone = r->broken = true;
+	return -EIO;
+}
+
 /* Bad indexes or input: cut this connection off, keep the domain. */
 static void mark_broken(struct conn *c, uint32_t why)
 {
 	struct ring_conn *r = c->transport;
 
 	r->broken = true;
-	if (c->features & XS_FEATURE_ERROR)
-		r->page->error = why;
 	log_warnx("domain %u: ring %s, connection ignored", c->domid,
 		  why == XS_RING_ERR_RINGIDX ? "indexes invalid" : "protocol error");
+	if (!(c->features & XS_FEATURE_ERROR) || r->gone)
+		return;
+	if (!RING_ACCESS(r->page)) {
+		page_gone(c);
+		return;
+	}
+	r->page->error = why;
+	RING_DONE();
 }
 
 static ssize_t ring_recv(struct conn *c, void *buf, size_t len)
 {
 	struct ring_conn *r = c->transport;
 	struct xs_ring_page *p = r->page;
-	uint32_t cons, prod, n;
+	uint32_t cons, prod, n = 0;
 	int avail;
 
 	if (r->broken)
 		return -EIO;
+	if (!RING_ACCESS(p))
+		return page_gone(c);
 	cons = p->req_cons;
 	prod = p->req_prod;
 	full_barrier();
 	avail = ring_avail(cons, prod);
+	if (avail > 0 && len > 0) {
+		n = ring_copy_out(p->req, cons, (uint32_t)avail, buf,
+				  len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
+		full_barrier();
+		p->req_cons = cons + n;
+	}
+	RING_DONE();
 	if (avail < 0) {
 		mark_broken(c, XS_RING_ERR_RINGIDX);
 		return -EIO;
 	}
-	if (avail == 0 || len == 0)
+	if (n == 0)
 		return -EAGAIN;
-	n = ring_copy_out(p->req, cons, (uint32_t)avail, buf,
-			  len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
-	full_barrier();
-	p->req_cons = cons + n;
+	r->taken += n;
 	r->kick = true;
 	return n;
 }
@@ -93,25 +189,30 @@ static ssize_t ring_send(struct conn *c, const void *buf, size_t len)
 {
 	struct ring_conn *r = c->transport;
 	struct xs_ring_page *p = r->page;
-	uint32_t cons, prod, n;
+	uint32_t cons, prod, n = 0;
 	int used;
 
 	if (r->broken)
 		return -EIO;
+	if (!RING_ACCESS(p))
+		return page_gone(c);
 	cons = p->rsp_cons;
 	prod = p->rsp_prod;
 	full_barrier();
 	used = ring_avail(cons, prod);
+	if (used >= 0 && used < (int)XS_RING_SIZE) {
+		n = ring_copy_in(p->rsp, prod, XS_RING_SIZE - (uint32_t)used, buf,
+				 len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
+		full_barrier();
+		p->rsp_prod = prod + n;
+	}
+	RING_DONE();
 	if (used < 0) {
 		mark_broken(c, XS_RING_ERR_RINGIDX);
 		return -EIO;
 	}
-	if (used == XS_RING_SIZE)
+	if (n == 0)
 		return -EAGAIN;
-	n = ring_copy_in(p->rsp, prod, XS_RING_SIZE - (uint32_t)used, buf,
-			 len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
-	full_barrier();
-	p->rsp_prod = prod + n;
 	r->kick = true;
 	return n;
 }
@@ -163,16 +264,34 @@ static const struct conn_ops ring_ops = {
 	.destroy = ring_destroy,
 	.protocol_error = ring_protocol_error,
 	.batch_done = ring_batch_done,
+	.resume = ring_conn_event,
 };
 
-void ring_reset(struct xs_ring_page *page, uint32_t features)
+int ring_reset(struct xs_ring_page *page, uint32_t features)
 {
+	if (!RING_ACCESS(page)) {
+		RING_DONE();
+		return EFAULT;
+	}
 	page->req_cons = page->req_prod = 0;
 	page->rsp_cons = page->rsp_prod = 0;
 	page->error = XS_RING_ERR_NONE;
 	page->server_features = features;
 	full_barrier();
 	page->connection = XS_RING_CONNECTED;
+	RING_DONE();
+	return 0;
+}
+
+int ring_page_port(struct xs_ring_page *page, unsigned *port)
+{
+	if (!RING_ACCESS(page)) {
+		RING_DONE();
+		return EFAULT;
+	}
+	*port = page->evtchn_port;
+	RING_DONE();
+	return 0;
 }
 
 int ring_conn_port(const struct conn *c)
@@ -209,34 +328,60 @@ struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 }
 
 /* A guest asked to start over (RECONNECT): forget everything in flight. */
-static void reconnect(struct conn *c)
+static void reconnect(struct conn *c, uint32_t features)
 {
 	struct ring_conn *r = c->transport;
 
 	conn_reset(c);
-	ring_reset(r->page, r->page->server_features);
+	if (ring_reset(r->page, features)) {
+		page_gone(c);
+		return;
+	}
 	hv_of(c)->ops->notify(hv_of(c), r->port);
+}
+
+/* The guest's `connection` field and the features the page shows; 0 or
+ * EFAULT (the page is gone). */
+static int read_control(struct conn *c, uint32_t *connection, uint32_t *features)
+{
+	struct ring_conn *r = c->transport;
+
+	if (!RING_ACCESS(r->page)) {
+		page_gone(c);
+		return EFAULT;
+	}
+	*connection = r->page->connection;
+	*features = r->page->server_features;
+	RING_DONE();
+	return 0;
 }
 
 void ring_conn_event(struct conn *c)
 {
 	struct ring_conn *r = c->transport;
-	uint32_t before;
+	uint32_t connection, features;
+	unsigned passes = 0;
+	uint64_t before;
 
-	if (c->dead || r->broken)
+	if (c->dead || r->broken || read_control(c, &connection, &features))
 		return;
-	if (r->page->connection == XS_RING_RECONNECT) {
-		reconnect(c);
+	if (connection == XS_RING_RECONNECT) {
+		reconnect(c, features);
 		return;
 	}
-	/* One notification may stand for more than one read's worth. */
+	/* One notification may stand for more than one read's worth; the
+	 * budget keeps one guest from holding the daemon (see
+	 * RING_EVENT_PASSES). */
 	do {
-		before = r->page->req_cons;
+		before = r->taken;
 		conn_writable(c);
 		if (c->dead || r->broken)
 			return;
 		conn_readable(c);
-	} while (!c->dead && !r->broken && r->page->req_cons != before);
-	if (!c->dead)
-		ring_batch_done(c);
+	} while (!c->dead && !r->broken && r->taken != before && ++passes < RING_EVENT_PASSES);
+	if (c->dead)
+		return;
+	if (!r->broken && r->taken != before)
+		conn_resume_later(c);
+	ring_batch_done(c);
 }

@@ -8,7 +8,9 @@
  * Indexes come from the guest and are checked on every access; a guest
  * that sets impossible indexes or sends an oversized message has only its
  * own connection marked broken (ring `error` set when the ERROR feature
- * is on) while its domain stays known until it dies (XSA-325).
+ * is on) while its domain stays known until it dies (XSA-325).  So does
+ * a page that vanishes under its mapping.  One event does a bounded
+ * amount of work, so a busy guest cannot starve the others.
  */
 #ifndef XS_RING_H
 #define XS_RING_H
@@ -62,11 +64,21 @@ struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 			   struct xs_ring_page *page, int local_port);
 /* The local event-channel port of a ring connection, -1 for others. */
 int ring_conn_port(const struct conn *c);
-/* Called by the backend when the domain's port fires. */
+/* Called by the backend when the domain's port fires.  Does a bounded
+ * amount of work; what is left is resumed at the end of the loop round
+ * (conn_resume_later). */
 void ring_conn_event(struct conn *c);
 /* Resets the ring for a (re)introduction: indexes to 0, RECONNECT
- * handshake answered, features advertised. */
-void ring_reset(struct xs_ring_page *page, uint32_t features);
+ * handshake answered, features advertised.  0, or EFAULT when the page
+ * is gone (see ring_fault_guard_init). */
+int ring_reset(struct xs_ring_page *page, uint32_t features);
+/* The event channel Xen wrote into the page (dom0less guests), 0 if
+ * none; 0, or EFAULT when the page is gone. */
+int ring_page_port(struct xs_ring_page *page, unsigned *port);
+/* Makes a ring page that vanishes under its mapping (a simulated guest
+ * truncating its ring file) cut off that connection instead of killing
+ * the daemon with SIGBUS.  Once, before any ring is mapped; 0 or errno. */
+int ring_fault_guard_init(void);
 /* True when the connection was cut off for bad indexes or input. */
 bool ring_conn_broken(const struct conn *c);
 

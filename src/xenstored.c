@@ -417,15 +417,16 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
  * per request by 7-13% with clients on its CPU (docs/BENCHMARKS.md), and
  * costs one cheap system call when the writer runs elsewhere.
  */
-static void end_of_round(void *arg)
+static bool end_of_round(void *arg)
 {
 	struct daemon *d = arg;
+	bool work_left = conn_end_of_round(d);
 
-	conn_end_of_round(d);
 	if (d->partial_input) {
 		d->partial_input = false;
 		sched_yield();
 	}
+	return work_left;
 }
 
 int main(int argc, char **argv)

@@ -36,6 +36,11 @@ DIR/evtchn; see src/hv_sim.h), after `xenstore-sim create` and
                                 (t<i>/<j/100>/n<j%100>, relative); prints one line per
                                 transaction with the errors seen, then
                                 "filled" and holds on with them open
+    ring-truncate DIR DOMID SIZE
+                                as the guest: map the ring page, truncate
+                                its file to SIZE bytes under the daemon's
+                                mapping, notify; prints "truncated SIZE"
+                                (or "refused ERROR") and holds on
 
 "Holds on" = keeps its connection (and its transactions, watches or
 unread replies) until killed.  Every wait on the daemon is for its
@@ -330,6 +335,20 @@ def ring_txn_fill(d, domid, txns, nodes, size):
     hold()
 
 
+def ring_truncate(d, domid, size):
+    g = Ring(d, domid)
+    path = os.path.join(d, str(g.domid), "ring")
+    try:
+        os.truncate(path, size)
+    except OSError as e:
+        print("refused %s" % e.strerror)
+        hold()
+    # Touch nothing of our own mapping now: past the end it faults.
+    g.notify()
+    print("truncated %d" % size)
+    hold()
+
+
 def main():
     a = sys.argv[1:]
     try:
@@ -347,6 +366,8 @@ def main():
             ring_raw(a[1], a[2], a[3])
         elif a[:1] == ["ring-txn-fill"] and len(a) == 6:
             ring_txn_fill(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
+        elif a[:1] == ["ring-truncate"] and len(a) == 4:
+            ring_truncate(a[1], a[2], int(a[3]))
         else:
             sys.stderr.write(__doc__)
             sys.exit(2)

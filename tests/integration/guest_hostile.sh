@@ -5,7 +5,11 @@
 # why when the ERROR feature is on: 2 = indexes, 3 = protocol), its
 # requests are no longer served, and the domain stays known until it
 # really dies, when @releaseDomain fires and its nodes go; meanwhile other
-# guests and dom0 carry on (PROTOCOL.md §3.3, §2.7, XSA-325).
+# guests and dom0 carry on (PROTOCOL.md §3.3, §2.7, XSA-325).  Two attacks
+# only a simulated guest can make, found by hostile testing (issue 9):
+# truncating its ring file under the daemon's mapping (SIGBUS), and moving
+# the daemon's request index without end from another CPU (the daemon's
+# ring loop ran while the index moved).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 . "$TOP/tests/helpers/guest.sh"
@@ -92,6 +96,58 @@ if grep -q 'domain 6: ring indexes invalid' "$XSD_RUN/daemon.log"; then
 	ok "but the daemon did cut it off (logged)"; else fail "but the daemon did cut it off (logged)"; fi
 still_fine no-error-feature
 
+# --- a page that vanishes under the daemon's mapping ----------------------------------------
+# The simulated guest's page is a file: the guest truncates it while the
+# daemon has it mapped, then notifies.  The daemon's next access faults.
+boot_domain 7 >"$T_DIR/boot" 2>&1 || { fail "domain 7 boots"; cat "$T_DIR/boot"; }
+since_barrier >/dev/null   # its @introduceDomain
+assert_eq "domain 7 is served before" "write x 1 -> OK" "$(guest 7 'write x 1')"
+"$TOP/tests/helpers/xsattack.py" ring-truncate "$SIM_DIR" 7 0 >"$T_DIR/trunc" 2>&1 &
+T_PIDS+=("$!")
+wait_for 10 grep -q . "$T_DIR/trunc"
+assert_eq "domain 7 truncates its ring file to 0 bytes and notifies" "truncated 0" \
+	"$(cat "$T_DIR/trunc")"
+if wait_for 10 grep -q 'domain 7: ring page gone' "$XSD_RUN/daemon.log"; then
+	ok "the daemon cuts domain 7 off (logged: ring page gone)"
+else
+	fail "the daemon cuts domain 7 off (logged: ring page gone)"
+fi
+if daemon_alive; then ok "the daemon survives the truncated page (no SIGBUS)"; else
+	fail "the daemon survives the truncated page (no SIGBUS)"; fi
+still_fine truncated-page
+assert_eq "domain 7 stays known, no @releaseDomain" "T" "$(introduced 7)$(since_barrier)"
+
+# --- a guest moving the daemon's request index without end, from another CPU -----------------
+# Domain 8 floods until the daemon stops reading its ring (quota outstanding),
+# then increments req_cons for 6 s, notifying every ms.  Each notification
+# may cost the daemon only a bounded amount of work: domain 5's requests,
+# one after the other, are all answered, each within 3 s.
+boot_domain 8 >"$T_DIR/boot" 2>&1 || { fail "domain 8 boots"; cat "$T_DIR/boot"; }
+since_barrier >/dev/null
+gopen G5 5 -t 3000
+greq G5 "write data/spin 0"
+assert_eq "the bystander, domain 5, is served before" OK "$R"
+"$SIM" guest -t 300 8 'flood 200' 'spin 6' >"$T_DIR/spin" 2>&1 &
+SPIN_PID=$!
+T_PIDS+=("$SPIN_PID")
+wait_for 20 grep -q 'spin 6 -> ' "$T_DIR/spin"
+got=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	greq G5 "write data/spin $i"
+	got+="$R "
+	kill -0 "$SPIN_PID" 2>/dev/null || break
+done
+assert_eq "while domain 8 spins, domain 5's requests are each answered within 3 s" \
+	"OK OK OK OK OK OK OK OK OK OK " "$got"
+if kill -0 "$SPIN_PID" 2>/dev/null; then ok "... and domain 8 was still spinning"; else
+	fail "... and domain 8 was still spinning"; sed 's/^/#   /' "$T_DIR/spin"; fi
+assert_eq "dom0 is served meanwhile" guest3 "$(timeout 3 xenstore-read /local/domain/3/name 2>&1)"
+wait "$SPIN_PID"
+if grep -q '^spin 6 -> moved req_cons [0-9]* times' "$T_DIR/spin"; then
+	ok "domain 8 spun for its 6 s"; else fail "domain 8 spun for its 6 s"; sed 's/^/#   /' "$T_DIR/spin"; fi
+gclose G5
+still_fine spinning-index
+
 # --- garbage that is not a ring error: the connection lives ---------------------------------
 assert_eq "an unknown message type over the ring gets ENOSYS, the connection lives" \
 	"$(lines 'raw 99 x| -> XS_ERROR ENOSYS' 'read domid -> 3')" "$(guest 3 'raw 99 x|' 'read domid')"
@@ -110,8 +166,9 @@ assert_eq "domain 2 dies: @releaseDomain, F, nodes removed" \
 	"$(released 2)|F ENOENT" "$(since_barrier)|$(introduced 2) $(res dom0 'read /local/domain/2/x')"
 sim destroy 4
 sim destroy 6
-assert_eq "domains 4 and 6 die: one @releaseDomain each" \
-	"$( (released 4; released 6) | sort)" "$(since_barrier)"
+sim destroy 7
+assert_eq "domains 4, 6 and 7 (truncated page) die: one @releaseDomain each" \
+	"$( (released 4; released 6; released 7) | sort)" "$(since_barrier)"
 still_fine deaths
 sim create 1
 guest dom0 "rm /local/domain/1" "mkdir /local/domain/1" "setperms /local/domain/1 n1" >/dev/null

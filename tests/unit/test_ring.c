@@ -413,6 +413,88 @@ static void set_feature_for_a_domain_the_hypervisor_does_not_know_is_enoent(void
 	ut_free(u);
 }
 
+/* ---- one guest cannot hold the daemon (issue 9) ---- */
+
+/* A guest on another vCPU, acting at each of the daemon's notifications
+ * (the hook runs inside the daemon's ring loop): it takes the replies and
+ * either puts one more request on the ring or moves req_cons back over
+ * the one or two requests just consumed (alternately, so the index never
+ * returns to where the daemon last saw it), so the daemon finds work
+ * again.  It gives up after `limit` times so that a daemon without a
+ * bound still returns. */
+struct busy_guest {
+	struct xs_ring_page *page;
+	bool rewind;
+	unsigned acts, limit;
+};
+
+static void busy_guest_act(struct ut_hv *h, int port, void *arg)
+{
+	struct busy_guest *g = arg;
+	char sink[XS_RING_SIZE];
+	static const char path[] = "domid";
+
+	(void)h;
+	(void)port;
+	while (ut_ring_take(g->page, sink, sizeof(sink)))
+		;
+	if (g->acts >= g->limit)
+		return;
+	g->acts++;
+	if (g->rewind)
+		g->page->req_cons -= (uint32_t)(XS_HEADER_SIZE + sizeof(path)) * (1 + g->acts % 2);
+	else if (ring_avail(g->page->req_cons, g->page->req_prod) == 0)
+		ut_ring_request(g->page, XS_READ, g->acts, 0, path, sizeof(path));
+}
+
+static void busy_guest_gets_a_bounded_share_per_event(bool rewind)
+{
+	struct ut *u = ut_new();
+	struct ut_hv *h = ut_hv_attach(u);
+	struct busy_guest g = { .rewind = rewind, .limit = 100000 };
+	uint64_t served;
+	struct conn *c;
+	unsigned rounds = 0;
+
+	ut_make_home(u, 5);
+	g.page = ut_ring_introduce(u, 5);
+	c = ut_ring_conn(u, 5);
+	ut_ring_request(g.page, XS_READ, 1, 0, "domid", 6);
+	ut_ring_request(g.page, XS_READ, 2, 0, "domid", 6);
+	h->on_notify = busy_guest_act;
+	h->on_notify_arg = &g;
+	served = c->requests;
+	ring_conn_event(c);
+	/* A few ring-fulls of these small requests, far below the limit. */
+	assert_true(c->requests - served > 1);
+	assert_true(c->requests - served <= 1000);
+	assert_true(g.acts < g.limit);
+	/* The rest comes at the end of the round, a bounded share again,
+	 * and the loop is told not to sleep meanwhile. */
+	served = c->requests;
+	assert_true(conn_end_of_round(&u->d));
+	assert_true(c->requests - served > 1 && c->requests - served <= 1000);
+	/* Once the guest stops, the work runs out within a few rounds. */
+	g.limit = g.acts;
+	while (conn_end_of_round(&u->d))
+		assert_true(++rounds < 10);
+	assert_false(ring_conn_broken(c));
+	h->on_notify = NULL;
+	ut_free(u);
+}
+
+static void guest_producing_from_another_vcpu_gets_a_bounded_share_per_event(void **state)
+{
+	(void)state;
+	busy_guest_gets_a_bounded_share_per_event(false);
+}
+
+static void guest_moving_req_cons_back_gets_a_bounded_share_per_event(void **state)
+{
+	(void)state;
+	busy_guest_gets_a_bounded_share_per_event(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +515,8 @@ int main(void)
 		cmocka_unit_test(dead_domain_is_released_and_announced),
 		cmocka_unit_test(shutdown_is_announced_once_until_resume),
 		cmocka_unit_test(set_feature_for_a_domain_the_hypervisor_does_not_know_is_enoent),
+		cmocka_unit_test(guest_producing_from_another_vcpu_gets_a_bounded_share_per_event),
+		cmocka_unit_test(guest_moving_req_cons_back_gets_a_bounded_share_per_event),
 	};
 	return cmocka_run_group_tests_name("ring", tests, NULL, NULL);
 }

@@ -360,6 +360,10 @@ struct ut_hv {
 	int port_domid[UT_HV_PORTS];            /* -1: not bound */
 	unsigned notified[UT_HV_PORTS];
 	int next_port;
+	/* Optional: runs at every notification, as a guest on another vCPU
+	 * reacting while the daemon is still at work. */
+	void (*on_notify)(struct ut_hv *h, int port, void *arg);
+	void *on_notify_arg;
 };
 
 static inline struct ut_hv *ut_hv_of(struct hv *hv)
@@ -436,6 +440,8 @@ static inline void ut_hv_notify(struct hv *hv, int port)
 
 	assert_true(port > 0 && port < UT_HV_PORTS);
 	h->notified[port]++;
+	if (h->on_notify)
+		h->on_notify(h, port, h->on_notify_arg);
 }
 
 static inline enum hv_dom_state ut_hv_domain_state(struct hv *hv, unsigned domid)

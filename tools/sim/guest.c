@@ -243,6 +243,35 @@ static int bench(struct guest *st, const char *arg, const char *path)
 	return err;
 }
 
+/* spin SECS: hostile.  Moves req_cons (the daemon's index) without end
+ * for SECS seconds, as a guest can from another vCPU, notifying every
+ * millisecond so the daemon keeps looking; the ring's contents are left
+ * alone.  Meant after `flood`: the daemon is not reading the ring then
+ * (quota outstanding), so the indexes are never found impossible and
+ * only the daemon's own loop can stop itself.  Ring only. */
+static int spin(struct guest *st, double secs)
+{
+	double t0 = now_s(), last = t0, t;
+	unsigned long moves = 0;
+
+	if (st->g.sock >= 0) {
+		printf("the socket has no ring\n");
+		return 0;
+	}
+	simguest_notify(&st->g);
+	while ((t = now_s()) - t0 < secs) {
+		for (int i = 0; i < 4096; i++, moves++)
+			st->g.page->req_cons++;
+		if (t - last >= 0.001) {
+			/* never blocked by a daemon that stopped reading */
+			simguest_notify_nowait(&st->g);
+			last = t;
+		}
+	}
+	printf("moved req_cons %lu times\n", moves);
+	return 0;
+}
+
 static int special(struct guest *st, char **w, int n)
 {
 	struct simmsg m;
@@ -283,6 +312,8 @@ static int special(struct guest *st, char **w, int n)
 		return flood(st, strtoul(w[1], NULL, 10), n > 2 ? w[2] : "name");
 	if (strcmp(w[0], "drain") == 0)
 		return drain(st);
+	if (strcmp(w[0], "spin") == 0 && n == 2)
+		return spin(st, strtod(w[1], NULL));
 	if (strcmp(w[0], "bench") == 0 && n >= 2) {
 		err = bench(st, w[1], n > 2 ? w[2] : "name");
 		if (err == EINVAL)

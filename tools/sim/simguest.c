@@ -102,7 +102,7 @@ void simguest_close(struct simguest *g)
 		munmap(g->page, SIM_PAGE_SIZE);
 }
 
-void simguest_notify(struct simguest *g)
+static void notify(struct simguest *g, int flags)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct sim_event ev = { g->domid, g->port };
@@ -110,7 +110,17 @@ void simguest_notify(struct simguest *g)
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/evtchn", g->dir) >=
 	    sizeof(sa.sun_path))
 		return;
-	sendto(g->fd, &ev, sizeof(ev), MSG_NOSIGNAL, (struct sockaddr *)&sa, sizeof(sa));
+	sendto(g->fd, &ev, sizeof(ev), MSG_NOSIGNAL | flags, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+void simguest_notify(struct simguest *g)
+{
+	notify(g, 0);
+}
+
+void simguest_notify_nowait(struct simguest *g)
+{
+	notify(g, MSG_DONTWAIT);
 }
 
 /* Waits for the daemon's notification; a missed one is covered by the

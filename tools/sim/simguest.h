@@ -37,8 +37,11 @@ int simguest_open(struct simguest *g, const char *dir, unsigned domid);
 /* The same request loop as dom0 over the Unix socket at path. */
 int simguest_open_socket(struct simguest *g, const char *path, unsigned wait_ms);
 void simguest_close(struct simguest *g);
-/* Tells the daemon to look at our ring. */
+/* Tells the daemon to look at our ring (waits while its queue is full:
+ * the wake-ups queued there may all be other guests'). */
 void simguest_notify(struct simguest *g);
+/* The same, or nothing when the daemon's queue is full. */
+void simguest_notify_nowait(struct simguest *g);
 /* Queues raw bytes on the request ring (waiting for space). 0 or errno. */
 int simguest_send_bytes(struct simguest *g, const void *buf, size_t len);
 int simguest_send(struct simguest *g, uint32_t type, uint32_t req_id, uint32_t tx_id,
