@@ -44,12 +44,8 @@ static void hv_event(void *arg, uint32_t events)
 
 int guest_start(struct daemon *d)
 {
-	int err;
-
 	if (!d->hv)
 		return 0;
-	if ((err = ring_fault_guard_init()))
-		return err;
 	return ev_add(d->loop, &hv_handler, d->hv->ops->fd(d->hv), EPOLLIN, hv_event, d);
 }
 

@@ -28,6 +28,7 @@
 #include "live_update.h"
 #include "log.h"
 #include "quota.h"
+#include "ring.h"
 #include "trace_file.h"
 #include "unix_socket.h"
 
@@ -377,6 +378,7 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
 			    bool live_update)
 {
 	char dir[PATH_MAX];
+	int err;
 
 	if (!kind)
 		kind = access("/dev/xen/evtchn", F_OK) == 0 ? "xen" : "none";
@@ -385,6 +387,10 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
 			close(lu_fd);
 		return;
 	}
+	/* Before the first ring is mapped (dom0's, or those a live update
+	 * restores). */
+	if ((err = ring_fault_guard_init()))
+		fatalx("cannot catch SIGBUS: %s", strerror(err));
 	if (strcmp(kind, "xen") == 0) {
 		d->hv = hv_xen_open_fd(lu_fd);
 		if (!d->hv)
