@@ -764,8 +764,13 @@ static inline void fz_check_daemon(struct daemon *d)
 		FZ_CHECK(c->out_off <= c->out_len && (c->out_len <= c->out_cap || c->out_cap == 0),
 			 "connection %u output queue %zu/%zu/%zu", c->id, c->out_off,
 			 c->out_len, c->out_cap);
+		/* Events stop at the hard limit; replies are taken while the
+		 * queue is under OUT_SOFT_LIMIT, one reply over it at most. */
 		if (c->out_hard_limit)
-			FZ_CHECK(conn_pending_output(c) <= c->out_hard_limit,
+			FZ_CHECK(conn_pending_output(c) <=
+					 (c->out_hard_limit > OUT_SOFT_LIMIT ? c->out_hard_limit
+									   : OUT_SOFT_LIMIT) +
+						 XS_HEADER_SIZE + XS_PAYLOAD_MAX,
 				 "connection %u holds %zu bytes of output, limit %zu", c->id,
 				 conn_pending_output(c), c->out_hard_limit);
 		for (struct watch *w = c->watches; w; w = w->conn_next) {

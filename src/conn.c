@@ -79,6 +79,9 @@ void conn_flush(struct conn *c)
 	if (c->out_off == c->out_len) {
 		c->out_off = c->out_len = c->out_next_msg = 0;
 		c->outstanding = 0;
+		/* Read up: tell watches whose events were dropped. */
+		if (c->overflowed_watches)
+			watch_send_overflows(c);
 	}
 	update_interest(c);
 	if (c->ops->batch_done)
@@ -116,13 +119,14 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 	if (c->dead || c->close_pending)
 		return EPIPE;
-	if (c->out_hard_limit && conn_pending_output(c) + sizeof(h) + len > c->out_hard_limit) {
-		log_warnx("connection %u (domain %u, pid %d %s): %zu bytes unread, closing",
-			  c->id, c->domid, (int)c->pid, c->comm, conn_pending_output(c));
-		/* Not now: we may be inside a loop over this conn's watches. */
-		c->close_pending = "output limit";
-	} else if (reserve_output(c, sizeof(h) + len)) {
-		return ENOMEM;
+	if (reserve_output(c, sizeof(h) + len)) {
+		/* The request may already be applied: a client left waiting
+		 * for its reply would wait forever.  Not now: we may be
+		 * inside a loop over this conn's watches. */
+		log_warnx("connection %u (domain %u, pid %d %s): out of memory queueing a reply, closing",
+			  c->id, c->domid, (int)c->pid, c->comm);
+		c->close_pending = "out of memory";
+		c->daemon->oom_closes++;
 	} else {
 		memcpy(c->out + c->out_len, &h, sizeof(h));
 		if (len)
@@ -134,7 +138,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		c->flush_next = c->daemon->flush;
 		c->daemon->flush = c;
 	}
-	return c->close_pending ? ENOSPC : 0;
+	return c->close_pending ? ENOMEM : 0;
 }
 
 /* A guest may have only so many requests answered but unread (quota
@@ -375,6 +379,8 @@ static void conn_reap(struct daemon *d)
 	while (d->reap) {
 		struct conn *c = d->reap;
 		d->reap = c->reap_next;
+		if (c->ops->free_transport)
+			c->ops->free_transport(c);
 		free(c->in);
 		free(c->out);
 		free(c);

@@ -9,11 +9,13 @@
  *
  * Output bound: while more than OUT_SOFT_LIMIT bytes wait to be sent, the
  * conn stops reading requests (the client is pushed back by its own
- * socket buffer).  Watch events are not requests and can still arrive; if
- * the queue passes the hard limit (daemon option, default 16 MiB for the
- * privileged domain, the memory quota for others) the connection is
- * closed and logged, so a client that never reads cannot grow the daemon
- * without bound.
+ * socket buffer).  Watch events are not requests and can still arrive;
+ * an event that would take the queue past the hard limit (16 MiB for the
+ * privileged domain, the memory quota for others) is dropped and its
+ * watch marked overflowed (watch.c), so a client that never reads cannot
+ * grow the daemon without bound, and a domain flooding writes cannot cut
+ * another off.  Replies are never dropped: a conn that cannot queue one
+ * (out of memory) is closed at the end of the round.
  */
 #ifndef XS_CONN_H
 #define XS_CONN_H
@@ -39,9 +41,13 @@ struct conn_ops {
 	ssize_t (*send)(struct conn *c, const void *buf, size_t len);
 	/* Tells the transport what to wait for. */
 	void (*set_interest)(struct conn *c, bool want_in, bool want_out);
-	/* Releases the transport (fd, mapping); the conn itself is freed by
-	 * conn.c afterwards. */
+	/* The conn closed: stops the transport's I/O (deregisters, closes
+	 * the fd, unbinds, unmaps).  An event of the loop round under way
+	 * may still reach the transport's handler, so its memory stays. */
 	void (*destroy)(struct conn *c);
+	/* Optional: frees the transport's memory, after the round, just
+	 * before the conn itself. */
+	void (*free_transport)(struct conn *c);
 	/* Optional: the client sent something unacceptable (oversized
 	 * message); called before the connection is closed. */
 	void (*protocol_error)(struct conn *c);
@@ -91,6 +97,7 @@ struct conn {
 	uint32_t next_txid;
 	struct watch *watches;
 	unsigned nwatches;
+	unsigned overflowed_watches; /* watches owed an overflow event */
 	uint64_t requests;        /* served, for memreport/probes */
 	unsigned outstanding;     /* requests answered since output was last empty */
 };
@@ -102,7 +109,8 @@ void conn_writable(struct conn *c);
 /* Closes now: drops watches and transactions, unlinks, and queues the
  * struct to be freed after the current loop round.  Idempotent. */
 void conn_close(struct conn *c, const char *why);
-/* Appends a message; may close the conn if the hard limit is passed. */
+/* Appends a message.  ENOMEM: out of memory, the conn is closed at the
+ * end of the round (counted in oom_closes). */
 int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	       const void *payload, size_t len);
 /* Sends what it can now. */

@@ -138,6 +138,10 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 	text_add(&t, "connections:  %u (%zu bytes of buffers)\n", d->nconns, out);
 	text_add(&t, "domains:      %u\n", d->domains.count);
 	text_add(&t, "requests:     %llu served\n", (unsigned long long)d->requests);
+	text_add(&t, "overflow:     %llu watch events dropped at an output limit\n",
+		 (unsigned long long)d->events_dropped);
+	text_add(&t, "out of memory: %llu connections closed\n",
+		 (unsigned long long)d->oom_closes);
 	return text_reply(r, &t);
 }
 

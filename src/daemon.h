@@ -20,6 +20,7 @@
 struct conn;
 struct ev_loop;
 struct hv;
+struct unix_listener;
 struct trace_file;
 struct live_update;
 
@@ -46,6 +47,10 @@ struct daemon {
 	struct trace_file *trace;    /* -T FILE (trace_file.h); NULL: off */
 	uint64_t requests;           /* served since start */
 	struct live_update *lu;      /* live-update session, NULL when none */
+	uint64_t oom_closes;         /* conns closed: no memory for a reply */
+	struct unix_listener *listeners; /* unix_socket.c's, for accept back-off */
+	bool accept_paused;          /* out of fds: listeners wait for a close */
+	uint64_t events_dropped;     /* watch events past an output limit */
 	char reply[XS_PAYLOAD_MAX + 64]; /* reply scratch, one request at a time */
 };
 

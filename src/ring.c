@@ -235,7 +235,12 @@ static void ring_destroy(struct conn *c)
 	d->hv->ops->unmap_ring(d->hv, r->page);
 	if (c->domain && c->domain->conn == c)
 		c->domain->conn = NULL;
-	free(r);
+	r->page = NULL;
+}
+
+static void ring_free_transport(struct conn *c)
+{
+	free(c->transport);
 	c->transport = NULL;
 }
 
@@ -262,6 +267,7 @@ static const struct conn_ops ring_ops = {
 	.send = ring_send,
 	.set_interest = ring_interest,
 	.destroy = ring_destroy,
+	.free_transport = ring_free_transport,
 	.protocol_error = ring_protocol_error,
 	.batch_done = ring_batch_done,
 	.resume = ring_conn_event,

@@ -23,6 +23,7 @@
 struct unix_listener {
 	struct ev_handler ev;
 	struct daemon *d;
+	struct unix_listener *next; /* the daemon's listeners */
 	int fd;
 	dev_t dev;  /* the socket file we bound, so we remove only ours */
 	ino_t ino;
@@ -59,13 +60,23 @@ static void client_interest(struct conn *c, bool want_in, bool want_out)
 	ev_modify(c->daemon->loop, &u->ev, ev);
 }
 
+static void resume_accepting(struct daemon *d);
+
 static void client_destroy(struct conn *c)
 {
 	struct unix_client *u = c->transport;
 
 	ev_remove(c->daemon->loop, &u->ev);
 	close(u->fd);
-	free(u);
+	u->fd = -1;
+	if (c->daemon->accept_paused)
+		resume_accepting(c->daemon);
+}
+
+/* Not at close: the loop's current batch may hold our handler still. */
+static void client_free_transport(struct conn *c)
+{
+	free(c->transport);
 	c->transport = NULL;
 }
 
@@ -75,6 +86,7 @@ static const struct conn_ops unix_client_ops = {
 	.send = client_send,
 	.set_interest = client_interest,
 	.destroy = client_destroy,
+	.free_transport = client_free_transport,
 };
 
 static void client_event(void *arg, uint32_t events)
@@ -146,15 +158,45 @@ static void accept_one(struct unix_listener *l, int fd)
 	add_client(l->d, fd);
 }
 
+/*
+ * Out of file descriptors, a listener stays readable: waiting on it again
+ * would spin.  Every listener stops until one of our clients closes (the
+ * daemon's fds are its clients, so that is when one frees up); the
+ * clients meanwhile wait in the backlog.  Logged once per episode.
+ */
+static void pause_accepting(struct daemon *d, int err)
+{
+	if (!d->accept_paused)
+		log_warnx("out of file descriptors (%s): not accepting until a client closes",
+			  strerror(err));
+	d->accept_paused = true;
+	for (struct unix_listener *l = d->listeners; l; l = l->next)
+		ev_modify(d->loop, &l->ev, 0);
+}
+
+static void resume_accepting(struct daemon *d)
+{
+	for (struct unix_listener *l = d->listeners; l; l = l->next)
+		ev_modify(d->loop, &l->ev, EPOLLIN);
+}
+
 static void listener_event(void *arg, uint32_t events)
 {
 	struct unix_listener *l = arg;
+	struct daemon *d = l->d;
 	int fd;
 
 	(void)events;
-	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (d->accept_paused) {
+			d->accept_paused = false;
+			log_info("accepting clients again");
+		}
 		accept_one(l, fd);
-	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+	}
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+		pause_accepting(d, errno);
+	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		log_warn("accept on %s", l->path);
 }
 
@@ -218,6 +260,8 @@ int unix_listen(struct daemon *d, const char *path, struct unix_listener **out)
 		errno = err;
 		goto fail;
 	}
+	l->next = d->listeners;
+	d->listeners = l;
 	*out = l;
 	return 0;
 fail:
@@ -261,6 +305,7 @@ int unix_adopt_listener(struct daemon *d, int fd, const char *path,
 			struct unix_listener **out)
 {
 	struct unix_listener *l;
+	struct stat st;
 	int err;
 
 	if (strlen(path) >= sizeof(l->path))
@@ -277,6 +322,13 @@ int unix_adopt_listener(struct daemon *d, int fd, const char *path,
 		free(l);
 		return err;
 	}
+	/* The file our predecessor bound is ours now. */
+	if (lstat(path, &st) == 0) {
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+	}
+	l->next = d->listeners;
+	d->listeners = l;
 	*out = l;
 	return 0;
 }
@@ -292,10 +344,16 @@ struct conn *unix_adopt_client(struct daemon *d, int fd)
 
 void unix_unlisten(struct daemon *d, struct unix_listener *l)
 {
-	if (!l)
-		return;
 	struct stat st;
 
+	if (!l)
+		return;
+	for (struct unix_listener **pp = &d->listeners; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
 	ev_remove(d->loop, &l->ev);
 	close(l->fd);
 	/* Another daemon may have replaced our socket meanwhile. */

@@ -7,6 +7,7 @@
 
 #include "conn.h"
 #include "daemon.h"
+#include "log.h"
 #include "path.h"
 #include "probes.h"
 #include "store.h"
@@ -123,6 +124,8 @@ int watch_remove(struct watch_table *t, struct conn *c, const char *path,
 	*pp = w->hash_next;
 	t->count--;
 	unlink_from_conn(c, w);
+	if (w->overflowed)
+		c->overflowed_watches--;
 	free(w);
 	return 0;
 }
@@ -143,9 +146,30 @@ void watch_remove_all(struct watch_table *t, struct conn *c)
 		c->nwatches--;
 		free(w);
 	}
+	c->overflowed_watches = 0;
 }
 
-void watch_send_event(struct watch *w, const char *epath, const struct event_cause *cause)
+/* Room for one more event of msg bytes under the hard limit. */
+static bool event_fits(const struct conn *c, size_t msg)
+{
+	return !c->out_hard_limit || conn_pending_output(c) + msg <= c->out_hard_limit;
+}
+
+static void mark_overflowed(struct watch *w)
+{
+	struct conn *c = w->conn;
+
+	c->daemon->events_dropped++;
+	if (w->overflowed)
+		return;
+	w->overflowed = true;
+	if (c->overflowed_watches++ == 0)
+		log_warnx("connection %u (domain %u, pid %d %s): %zu bytes unread, dropping watch events until it reads",
+			  c->id, c->domid, (int)c->pid, c->comm, conn_pending_output(c));
+}
+
+/* Queues path and token; false when the limit leaves no room. */
+static bool queue_event(struct watch *w, const char *epath, const struct event_cause *cause)
 {
 	struct conn *c = w->conn;
 	char buf[XS_PAYLOAD_MAX + 1];
@@ -153,15 +177,49 @@ void watch_send_event(struct watch *w, const char *epath, const struct event_cau
 
 	/* XSA-324: an event that cannot be sent in one message is dropped. */
 	if (plen + tlen + 2 > XS_PAYLOAD_MAX)
-		return;
+		return true;
+	if (!event_fits(c, XS_HEADER_SIZE + plen + tlen + 2))
+		return false;
 	memcpy(buf, epath, plen + 1);
 	memcpy(buf + plen + 1, w->token, tlen + 1);
 	if (XS_PROBE_ENABLED(watch_event))
 		XS_PROBE(watch_event, c->id, c->domid, c->pid, epath, w->token,
 			 cause ? cause->conn_id : 0, cause ? cause->req_id : 0);
-	if (c->daemon->trace)
-		trace_watch_event(c->daemon->trace, c, epath, w->token, cause);
 	conn_queue(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen + 2);
+	return true;
+}
+
+void watch_send_event(struct watch *w, const char *epath, const struct event_cause *cause)
+{
+	/* The overflow event to come stands for this one. */
+	if (w->overflowed || !queue_event(w, epath, cause))
+		mark_overflowed(w);
+}
+
+/* The path the watch was registered with (relative stays relative). */
+static const char *registered_path(const struct watch *w)
+{
+	char home[32];
+	size_t hlen;
+
+	if (!w->relative)
+		return watch_path(w);
+	hlen = path_home(w->conn->domid, home, sizeof(home));
+	if (strncmp(watch_path(w), home, hlen) == 0 && watch_path(w)[hlen] == '/')
+		return watch_path(w) + hlen + 1;
+	return watch_path(w);
+}
+
+void watch_send_overflows(struct conn *c)
+{
+	for (struct watch *w = c->watches; w && c->overflowed_watches; w = w->conn_next) {
+		if (!w->overflowed || !queue_event(w, registered_path(w), NULL))
+			continue;
+		w->overflowed = false;
+		if (--c->overflowed_watches == 0)
+			log_debug("connection %u (domain %u, pid %d %s): read up, watch events resume",
+				  c->id, c->domid, (int)c->pid, c->comm);
+	}
 }
 
 /* XSA-115: tell a watcher only about what it may know exists. */

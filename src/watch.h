@@ -10,6 +10,12 @@
  * or its parent, or, for a permission change, P under its old
  * permissions), strips the home prefix for relatively registered watches,
  * and queues WATCH_EVENT on the watcher's connection.
+ *
+ * Overflow: an event that would take the watcher's output queue past its
+ * hard limit is dropped and the watch marked overflowed; its later events
+ * are dropped too until the queue has drained, and then the watch gets one
+ * event for its own path (as at registration): "anything below may have
+ * changed, read again" (docs/DIFFERENCES.md).  Replies are never dropped.
  */
 #ifndef XS_WATCH_H
 #define XS_WATCH_H
@@ -30,6 +36,7 @@ struct watch {
 	const char *token;        /* points into data */
 	int depth;                /* levels below path that match, -1 = any */
 	bool relative;            /* registered relative to the home dir */
+	bool overflowed;          /* events dropped: owes an overflow event */
 	uint32_t hash;
 	uint16_t path_len;
 	char data[];              /* path \0 token \0 */
@@ -65,5 +72,9 @@ void watch_fire(struct daemon *d, const char *path, bool exact,
 
 /* Queues the event of one watch for path (used for the initial event). */
 void watch_send_event(struct watch *w, const char *epath, const struct event_cause *cause);
+
+/* The conn's output queue has drained: each overflowed watch gets its
+ * overflow event (as many as fit). */
+void watch_send_overflows(struct conn *c);
 
 #endif

@@ -128,4 +128,51 @@ else
 	sed 's/^/#   /' "$T_DIR/second.log"
 fi
 
+# --- out of file descriptors ---------------------------------------------------------
+# A daemon limited to 32 fds; a client holds 40 connections open.  Once
+# the daemon is out of fds it must wait (not spin on a listener that stays
+# readable), say so once, and accept again when fds free up.
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+mkdir -p "$T_DIR/f"
+mkfifo "$T_DIR/f/hold"
+if PF=$(XENSTORED_PATH=$T_DIR/f/socket "$BUILD/tests/notify-wait" "$T_DIR/f/notify" \
+	"$T_DIR/f/log" prlimit --nofile=32 "$XENSTORED" -N); then
+	T_PIDS+=("$PF")
+	python3 -c '
+import socket, sys
+held = []
+for i in range(40):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    held.append(s)
+print("held", flush=True)
+sys.stdin.read()' "$T_DIR/f/socket" <"$T_DIR/f/hold" >"$T_DIR/f/held" &
+	HOLDER=$!
+	exec {hold}>"$T_DIR/f/hold"
+	# (either wording: "Too many open files" is strerror(EMFILE))
+	if wait_for 10 grep -qE 'out of file descriptors|Too many open files' "$T_DIR/f/log"; then
+		t0=$(cpu_ticks "$PF")
+		sleep 1 # the interval measured: a spinning daemon burns all of it
+		t1=$(cpu_ticks "$PF")
+		if [ $((t1 - t0)) -le 20 ]; then
+			ok "out of fds: the daemon waits (CPU $((t1 - t0)) ticks in 1 s)"
+		else
+			fail "out of fds: the daemon waits (CPU $((t1 - t0)) ticks in 1 s)"
+		fi
+		assert_eq "out of fds: logged once" 1 \
+			"$(grep -cE 'out of file descriptors|Too many open files' "$T_DIR/f/log")"
+	else
+		fail "out of fds: the daemon says so"
+		tail -5 "$T_DIR/f/log" | sed 's/^/#   /'
+	fi
+	exec {hold}>&-
+	wait "$HOLDER"
+	assert_eq "out of fds: once the client lets go, new clients are answered" 'READ 1 0 ' \
+		"$(raw -s "$T_DIR/f/socket" 'READ:1:0:/tool\0')"
+	XSD_PID=$PF daemon_alive && ok "daemon still running" || fail "daemon still running"
+else
+	fail "a daemon starts with 32 fds"
+	sed 's/^/#   /' "$T_DIR/f/log"
+fi
+
 done_testing

@@ -412,24 +412,61 @@ static void requests_wait_while_output_is_over_the_soft_limit(void **state)
 	ut_free(u);
 }
 
-static void client_that_never_reads_is_closed_at_the_hard_limit(void **state)
+/*
+ * Another client floods writes this one watches (issue 9 item 5): past
+ * the hard limit its events are dropped, not its connection.  Once it has
+ * read, each overflowed watch gets one event for its own path, and its
+ * own requests are answered all along.
+ */
+static void client_that_never_reads_loses_events_not_its_connection(void **state)
 {
 	struct ut *u = ut_new();
 	struct ut_peer *p = ut_peer(u, 0);
+	struct ut_msg m;
+	unsigned events = 0, queued = 0;
 
 	(void)state;
 	ut_watch(p, "/flood", "t");
+	ut_watch(p, "/other", "o");
+	ut_watch(p, "/quiet", "q");
 	p->stalled = true;
 	p->conn->out_hard_limit = 4096;
-	for (unsigned i = 0; i < 1000 && !p->conn->close_pending; i++)
-		assert_ok(ut_write(u->priv, 0, "/flood", "x"));
-	/* Closed at the end of the loop round, never inside watch delivery. */
-	assert_non_null(p->conn->close_pending);
+	for (unsigned i = 0; i < 1000; i++) {
+		assert_ok(ut_write(u->priv, 0, "/flood/a", "x"));
+		assert_ok(ut_write(u->priv, 0, "/other", "x"));
+	}
+	conn_end_of_round(&u->d);
+	assert_null(p->conn->close_pending);
 	assert_false(p->destroyed);
-	conn_end_of_round(&u->d); /* frees the conn */
-	assert_true(p->destroyed);
-	/* The daemon carries on. */
-	assert_ok(ut_write(u->priv, 0, "/flood", "y"));
+	assert_true(conn_pending_output(p->conn) <= 4096);
+	assert_int_equal(p->conn->overflowed_watches, 2);
+	assert_true(u->d.events_dropped > 1000);
+	for (size_t off = p->conn->out_off; off < p->conn->out_len; queued++) {
+		struct xs_msg_header h;
+		memcpy(&h, p->conn->out + off, sizeof(h));
+		off += sizeof(h) + h.len;
+	}
+	assert_int_equal(queued + u->d.events_dropped, 2000);
+	/* Its own request is still answered; the queued events come first,
+	 * then, the queue drained, one overflow event per overflowed watch
+	 * for its own path. */
+	ut_feed(p, XS_READ, 77, 0, "/flood/a", 9);
+	p->stalled = false;
+	conn_writable(p->conn);
+	conn_readable(p->conn);
+	while (events < queued && ut_pop(p, &m) && m.hdr.type == XS_WATCH_EVENT)
+		events++;
+	assert_int_equal(events, queued);
+	assert_true(ut_take_event(p, "/flood", "t"));
+	assert_true(ut_take_event(p, "/other", "o"));
+	assert_true(ut_pop(p, &m));
+	assert_int_equal(m.hdr.type, XS_READ);
+	assert_int_equal(m.hdr.req_id, 77);
+	assert_int_equal(ut_pending(p), 0);
+	assert_int_equal(p->conn->overflowed_watches, 0);
+	/* And events flow again. */
+	assert_ok(ut_write(u->priv, 0, "/quiet", "y"));
+	ut_expect_event(p, "/quiet", "q");
 	ut_free(u);
 }
 
@@ -459,7 +496,7 @@ int main(void)
 		cmocka_unit_test(oversized_payload_closes_the_connection),
 		cmocka_unit_test(end_of_stream_closes_the_connection),
 		cmocka_unit_test(requests_wait_while_output_is_over_the_soft_limit),
-		cmocka_unit_test(client_that_never_reads_is_closed_at_the_hard_limit),
+		cmocka_unit_test(client_that_never_reads_loses_events_not_its_connection),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
