@@ -44,6 +44,7 @@
 
 #include "fz_check.h"
 #include "snoop_parse.h"
+#include "../src/printable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -297,8 +298,9 @@ static int hexval(char c)
 	return -1;
 }
 
-/* The text form: printable ASCII only, decoding back to the payload
- * with NULs shown as spaces (and its final NUL dropped unless cut). */
+/* The text form: printable ASCII and printable UTF-8 only, decoding back
+ * to the payload with NULs shown as spaces (and its final NUL dropped
+ * unless cut); a character that draws is never escaped. */
 static void check_text(struct snoop_payload pl)
 {
 	char marker[40] = "";
@@ -308,9 +310,12 @@ static void check_text(struct snoop_payload pl)
 	out_open(&o);
 	snoop_put_text(o.f, pl);
 	out_close(&o, "text");
-	for (i = 0; i < o.len; i++)
-		FZ_CHECK(o.buf[i] >= 0x20 && o.buf[i] < 0x7f, "raw byte %#x at %zu",
-			 (unsigned char)o.buf[i], i);
+	for (i = 0; i < o.len;) {
+		size_t len = printable_len((const unsigned char *)o.buf + i, o.len - i);
+
+		FZ_CHECK(len || o.buf[i] == '\\', "raw byte %#x at %zu", (unsigned char)o.buf[i], i);
+		i += len ? len : 1;
+	}
 	FZ_CHECK(snoop_text_empty(pl) == (o.len == 0), "text_empty but \"%.*s\"", (int)o.len,
 		 o.buf);
 	if (pl.fault) {
@@ -328,7 +333,15 @@ static void check_text(struct snoop_payload pl)
 	end = o.len - mlen;
 	for (i = 0; i < end; k++) {
 		int c = (unsigned char)o.buf[i];
+		size_t len = printable_len((const unsigned char *)o.buf + i, end - i);
 
+		if (len > 1) {	/* a UTF-8 character, as the payload has it */
+			FZ_CHECK(k + len <= n && memcmp(o.buf + i, pl.p + k, len) == 0,
+				 "UTF-8 at %zu is not the payload's", i);
+			i += len;
+			k += len - 1;
+			continue;
+		}
 		if (c == '\\') {
 			FZ_CHECK(i + 1 < end, "lone backslash");
 			if (o.buf[i + 1] == '\\') {
@@ -339,6 +352,8 @@ static void check_text(struct snoop_payload pl)
 					 "bad escape at %zu", i);
 				c = hexval(o.buf[i + 2]) * 16 + hexval(o.buf[i + 3]);
 				FZ_CHECK(c && (c < 0x20 || c >= 0x7f), "needless \\x%02x", c);
+				FZ_CHECK(k >= n || printable_len(pl.p + k, n - k) <= 1,
+					 "a UTF-8 character escaped at %zu", k);
 				i += 4;
 			}
 		} else {
@@ -351,18 +366,51 @@ static void check_text(struct snoop_payload pl)
 	free(o.buf);
 }
 
-/* A JSON string at s[*i] (ASCII only, no raw control byte): decodes it
- * into dec (cap bytes, if not NULL) and moves *i past it. */
+/* Appends cp to dec as UTF-8 (k: bytes so far, cap: room). */
+static size_t put_utf8(unsigned char *dec, size_t k, size_t cap, uint32_t cp)
+{
+	unsigned char u[4];
+	size_t len = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, j;
+
+	u[0] = (unsigned char)(len == 2 ? 0xc0 | cp >> 6 : len == 3 ? 0xe0 | cp >> 12 :
+				0xf0 | cp >> 18);
+	for (j = 1; j < len; j++)
+		u[j] = (unsigned char)(0x80 | (cp >> (6 * (len - 1 - j)) & 0x3f));
+	if (dec) {
+		FZ_CHECK(k + len <= cap, "JSON string longer than the payload");
+		memcpy(dec + k, u, len);
+	}
+	return len;
+}
+
+/* A JSON string at s[*i] (no raw control byte; raw bytes from 0x80 only
+ * as well-formed UTF-8 of characters that draw): decodes it into dec
+ * (cap bytes, if not NULL) and moves *i past it.  \uXXXX below U+0080 is
+ * that byte, U+DC80..U+DCFF the byte that was not UTF-8, any other
+ * \uXXXX a character that does not draw, as UTF-8. */
 static void json_string(const char *s, size_t len, size_t *i, unsigned char *dec, size_t cap,
 			size_t *ndec)
 {
 	size_t j = *i, k = 0;
 
 	FZ_CHECK(j < len && s[j] == '"', "no string at %zu", j);
-	for (j++; j < len && s[j] != '"'; k++) {
+	for (j++; j < len && s[j] != '"';) {
 		unsigned c = (unsigned char)s[j];
+		uint32_t cp;
+		size_t u;
 
-		FZ_CHECK(c >= 0x20 && c < 0x7f, "raw byte %#x in a JSON string", c);
+		FZ_CHECK(c >= 0x20 && c != 0x7f, "raw byte %#x in a JSON string", c);
+		if (c >= 0x80) {
+			u = printable_len((const unsigned char *)s + j, len - j);
+			FZ_CHECK(u > 1, "raw byte %#x that is no drawing UTF-8", c);
+			if (dec) {
+				FZ_CHECK(k + u <= cap, "JSON string longer than the payload");
+				memcpy(dec + k, s + j, u);
+			}
+			j += u;
+			k += u;
+			continue;
+		}
 		if (c == '\\') {
 			FZ_CHECK(j + 1 < len, "lone backslash");
 			c = (unsigned char)s[j + 1];
@@ -374,9 +422,18 @@ static void json_string(const char *s, size_t len, size_t *i, unsigned char *dec
 					h[q] = hexval(s[j + 2 + q]);
 					FZ_CHECK(h[q] >= 0, "bad \\u");
 				}
-				c = (unsigned)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
-				FZ_CHECK(c <= 0xff, "\\u%04x is no byte", c);
+				cp = (uint32_t)(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
 				j += 6;
+				if (cp >= 0xdc80 && cp <= 0xdcff) {
+					c = cp & 0xff;
+				} else if (cp >= 0x80) {
+					FZ_CHECK(utf8_rewrites_line(cp), "needless \\u%04x", (unsigned)cp);
+					k += put_utf8(dec, k, cap, cp);
+					continue;
+				} else {
+					FZ_CHECK(cp < 0x20 || cp == 0x7f, "needless \\u%04x", (unsigned)cp);
+					c = cp;
+				}
 			} else {
 				FZ_CHECK(c == '"' || c == '\\', "escape \\%c", c);
 				j += 2;
@@ -388,6 +445,7 @@ static void json_string(const char *s, size_t len, size_t *i, unsigned char *dec
 			FZ_CHECK(k < cap, "JSON string longer than the payload");
 			dec[k] = (unsigned char)c;
 		}
+		k++;
 	}
 	FZ_CHECK(j < len, "unterminated string");
 	*i = j + 1;

@@ -66,10 +66,10 @@ static int hex4(struct cursor *c, unsigned *out)
 	return 0;
 }
 
-/* Code points below 256 are the snoop's bytes; others are UTF-8. */
+/* A code point as UTF-8 (ASCII as its byte). */
 static size_t put_code_point(char *dst, unsigned cp)
 {
-	if (cp < 0x100) {
+	if (cp < 0x80) {
 		dst[0] = (char)cp;
 		return 1;
 	}
@@ -114,6 +114,11 @@ static int escape(struct cursor *c, char *dst, size_t *n)
 		if (!take_word(c, "\\u") || hex4(c, &lo) || lo < 0xdc00 || lo >= 0xe000)
 			return EINVAL;
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	} else if (cp >= 0xdc80 && cp < 0xdd00) {
+		/* A lone U+DC80..U+DCFF is a byte that was not UTF-8
+		 * (snoop_put_json_bytes). */
+		dst[(*n)++] = (char)(cp & 0xff);
+		return 0;
 	} else if (cp >= 0xdc00 && cp < 0xe000) {
 		return EINVAL;
 	}

@@ -5,8 +5,8 @@
  *
  * It owns only parsing: the input may be a file anyone edited, so every
  * byte is checked and nesting is bounded.  Strings are decoded to bytes:
- * the snoop writes payload bytes as code points U+0000..U+00FF, which
- * become those bytes again; larger code points become UTF-8.
+ * characters as UTF-8, and the lone surrogates U+DC80..U+DCFF, which the
+ * snoop writes for bytes that are not UTF-8, as those bytes again.
  */
 #ifndef SNOOP_JSON_H
 #define SNOOP_JSON_H

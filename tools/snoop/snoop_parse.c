@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../src/printable.h"
+
 static const char *const type_names[XS_TYPE_COUNT] = {
 	"XS_CONTROL", "XS_DIRECTORY", "XS_READ", "XS_GET_PERMS", "XS_WATCH",
 	"XS_UNWATCH", "XS_TRANSACTION_START", "XS_TRANSACTION_END", "XS_INTRODUCE",
@@ -235,14 +237,17 @@ void snoop_put_text(FILE *f, struct snoop_payload pl)
 			i = run - 1;
 			continue;
 		}
-		if (c == '\0')
+		run = printable_len(pl.p + i, n - i);	/* a UTF-8 character */
+		if (run > 1) {
+			fwrite(pl.p + i, 1, run, f);
+			i += run - 1;
+		} else if (c == '\0') {
 			putc(' ', f);
-		else if (c == '\\')
+		} else if (c == '\\') {
 			fputs("\\\\", f);
-		else if (c >= 0x20 && c < 0x7f)
-			putc(c, f);
-		else
+		} else {
 			fprintf(f, "\\x%02x", c);
+		}
 	}
 	if (pl.cut) {
 		if (pl.str)
@@ -257,20 +262,37 @@ bool snoop_text_empty(struct snoop_payload pl)
 	return !pl.fault && !pl.cut && (pl.n == 0 || (pl.n == 1 && pl.p[0] == '\0'));
 }
 
+/*
+ * Well-formed UTF-8 is its characters (escaped as \uXXXX when they do not
+ * draw), and any other byte B from 0x80 is \uDCBB, a lone low surrogate
+ * (Python's "surrogateescape"): the string is real Unicode, and the bytes
+ * can still be recovered exactly (bytes.decode: s.encode("utf-8",
+ * "surrogateescape")).
+ */
 void snoop_put_json_bytes(FILE *f, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i, len;
+	uint32_t cp;
 
 	putc('"', f);
 	for (i = 0; i < n; i++) {
 		unsigned char c = p[i];
 
-		if (c == '"' || c == '\\')
+		if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
+		} else if (c >= 0x20 && c < 0x7f) {
 			putc(c, f);
-		else
+		} else if (c < 0x80) {
 			fprintf(f, "\\u%04x", c);
+		} else if ((len = utf8_decode(p + i, n - i, &cp))) {
+			if (utf8_rewrites_line(cp))
+				fprintf(f, "\\u%04x", (unsigned)cp);	/* all below U+10000 */
+			else
+				fwrite(p + i, 1, len, f);
+			i += len - 1;
+		} else {
+			fprintf(f, "\\udc%02x", c);
+		}
 	}
 	putc('"', f);
 }

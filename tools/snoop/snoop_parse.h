@@ -108,9 +108,10 @@ void snoop_first_arg(struct snoop_payload pl, char *buf, size_t size);
 
 /* ---- output ---- */
 
-/* Display form: NULs as spaces (a final one dropped), \xNN for other
- * bytes outside printable ASCII, \\, a cut marker ("..." or "...(N
- * bytes)"), "<unreadable>". */
+/* Display form: NULs as spaces (a final one dropped), UTF-8 characters
+ * that draw as themselves (printable.h), \xNN for other bytes outside
+ * printable ASCII, \\, a cut marker ("..." or "...(N bytes)"),
+ * "<unreadable>". */
 void snoop_put_text(FILE *f, struct snoop_payload pl);
 
 /* True when the display form is empty. */

@@ -139,12 +139,14 @@ static const char doc[] =
 "\v"
 "OUTPUT: DOM is the client's domain, PID its process (0 for guests), TX the\n"
 "transaction (- for watch events).  Payloads show NUL bytes as spaces (a\n"
-"final NUL is dropped), other bytes outside printable ASCII as \\xNN and a\n"
-"backslash as \\\\; a payload longer than 256 bytes is cut and ends with\n"
+"final NUL is dropped), UTF-8 as its characters, other bytes outside\n"
+"printable ASCII as \\xNN and a backslash as \\\\; a payload longer than\n"
+"256 bytes is cut and ends with\n"
 "...(N bytes), N being its full length.  A watch event names the request\n"
 "that caused it, a failed TRANSACTION_END the node that conflicted, a\n"
-"refused request the quota it hit.  -j prints every field as JSON, payload\n"
-"bytes as the code points U+0000..U+00FF.  Events lost because the ring\n"
+"refused request the quota it hit.  -j prints every field as JSON:\n"
+"payloads' UTF-8 as its characters, any other byte B from 0x80 as \\uDCBB\n"
+"(a lone surrogate, Python's surrogateescape).  Events lost because the ring\n"
 "buffer was full are counted and reported on exit.\n";
 
 static const struct argp_option opts[] = {
