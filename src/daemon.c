@@ -175,8 +175,15 @@ void daemon_cleanup_domain(struct daemon *d, unsigned domid)
 		.quota_hit = -1,
 	};
 
+	uint64_t gone;
+	struct domain *dom;
+
 	if (domid == d->priv_domid)
 		return;
+	/* Anything naming this domain written before now was written for
+	 * it, not for a later domain with its id: open transactions are
+	 * judged by this generation when they commit. */
+	gone = store_next_generation(&d->store);
 	store_foreach(&d->store, cleanup_visit, &c);
 	for (size_t i = 0; i < c.ndoomed; i++) {
 		struct node *n = store_lookup(&d->store, c.doomed[i], strlen(c.doomed[i]));
@@ -190,6 +197,105 @@ void daemon_cleanup_domain(struct daemon *d, unsigned domid)
 		free(c.doomed[i]);
 	}
 	free(c.doomed);
+	dom = domain_find(&d->domains, domid);
+	if (dom)
+		dom->generation = gone; /* a record kept (quota overrides) */
+}
+
+struct departed {
+	struct daemon *d;
+	char **owned;               /* paths of nodes a departed domain owns */
+	size_t nowned, cap;
+	int err;
+};
+
+/* The domain an entry written at generation `written` names is gone:
+ * its record is younger than the entry, or there is none. */
+static bool departed(const struct daemon *d, unsigned domid, uint64_t written)
+{
+	const struct domain *dom;
+
+	if (domid == d->priv_domid || domid == XS_DOMID_ANY)
+		return false;
+	dom = domain_find(&d->domains, domid);
+	return !dom || dom->generation > written;
+}
+
+static void drop_departed_entries(struct node *n, void *arg)
+{
+	struct departed *dep = arg;
+	unsigned keep = 1;
+	char *path;
+
+	for (unsigned i = 1; i < n->nperms; i++)
+		if ((n->perms[i].access & PERM_STALE) ||
+		    !departed(dep->d, n->perms[i].domid, n->generation))
+			n->perms[keep++] = n->perms[i];
+	if (keep != n->nperms)
+		node_set_perms(n, n->perms, keep); /* shrinking: cannot fail */
+	if (!n->nperms || n->path[0] != '/' || n->path_len == 1 ||
+	    !departed(dep->d, node_owner(n), n->generation))
+		return;
+	if (dep->nowned == dep->cap) {
+		size_t cap = dep->cap ? dep->cap * 2 : 8;
+		char **p = realloc(dep->owned, cap * sizeof(*p));
+		if (!p) {
+			dep->err = ENOMEM;
+			return;
+		}
+		dep->owned = p;
+		dep->cap = cap;
+	}
+	path = strdup(n->path);
+	if (!path) {
+		dep->err = ENOMEM;
+		return;
+	}
+	dep->owned[dep->nowned++] = path;
+}
+
+/* A node of a departed owner, as the cleanup treats it in the store. */
+static int drop_departed_node(struct daemon *d, struct node_ctx *ctx, const char *path)
+{
+	struct node *n;
+	struct perm p;
+	int err = view_lookup(&ctx->view, path, strlen(path), &n);
+
+	if (err || !n || !departed(d, node_owner(n), n->generation))
+		return err; /* gone with an ancestor already */
+	if (!d->keep_orphans)
+		return nodeops_rm(ctx, path);
+	p = n->perms[0];
+	p.domid = (uint16_t)d->priv_domid;
+	return view_set_perms(&ctx->view, n, &p, 1);
+}
+
+int daemon_txn_drop_departed(struct daemon *d, struct txn *t)
+{
+	struct departed dep = { .d = d };
+	struct node_ctx ctx = {
+		.view = { &d->store, t, daemon_changed, d },
+		.who = { d->priv_domid, -1, true },
+		.quota_hit = -1,
+	};
+	unsigned node_limit = t->node_limit;
+	size_t bytes_limit = t->bytes_limit;
+	int err;
+
+	txn_foreach_written(t, drop_departed_entries, &dep);
+	err = dep.err;
+	/* The removal is the daemon's doing, not the caller's: no quota. */
+	t->node_limit = 0;
+	t->bytes_limit = 0;
+	for (size_t i = 0; i < dep.nowned; i++) {
+		if (!err)
+			err = drop_departed_node(d, &ctx, dep.owned[i]);
+		free(dep.owned[i]);
+	}
+	free(dep.owned);
+	t->node_limit = node_limit;
+	t->bytes_limit = bytes_limit;
+	return err;
 }
 
 void daemon_release_domain(struct daemon *d, struct domain *dom, const char *reason)

@@ -14,6 +14,7 @@
 #include "domain.h"
 #include "quota.h"
 #include "store.h"
+#include "txn.h"
 #include "watch.h"
 #include "wire.h"
 
@@ -67,6 +68,13 @@ void daemon_fire_special(struct daemon *d, const char *name, unsigned domid);
 /* Removes what a departed domain leaves behind (PROTOCOL.md §2.7): nodes it owns
  * (or hands them to priv with -K), ACL entries naming it. */
 void daemon_cleanup_domain(struct daemon *d, unsigned domid);
+
+/* Before a commit: entries of nodes the transaction wrote that name a
+ * domain gone since they were written are dropped, and the nodes such a
+ * domain owns are removed (or, with -K, handed to priv), through the
+ * transaction, as daemon_cleanup_domain() did to the store when it went:
+ * a later domain with the same id inherits nothing.  0 or ENOMEM. */
+int daemon_txn_drop_departed(struct daemon *d, struct txn *t);
 
 /* Features the daemon offers (GET_FEATURE, ring server_features). */
 #define DAEMON_FEATURES (XS_FEATURE_ERROR | XS_FEATURE_WATCHDEPTH | XS_FEATURE_DOMID_ANY)

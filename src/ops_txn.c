@@ -104,7 +104,9 @@ int do_transaction_end(struct request *r)
 	if (!request_args(r, &arg, 1) || (strcmp(arg, "T") && strcmp(arg, "F")))
 		return EINVAL;
 	if (arg[0] == 'T') {
-		err = commit_quota(r);
+		err = r->txn->failed ? 0 : daemon_txn_drop_departed(d, r->txn);
+		if (!err)
+			err = commit_quota(r);
 		if (!err)
 			err = txn_commit(r->txn, &d->store, daemon_changed, d);
 		result = !err ? TXN_COMMITTED : err == EAGAIN ? TXN_CONFLICT : TXN_FAILED;

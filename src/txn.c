@@ -321,6 +321,13 @@ void view_changed(struct view *v, const char *path, bool exact,
 		v->txn->failed = ENOMEM;
 }
 
+void txn_foreach_written(struct txn *t, void (*fn)(struct node *n, void *ctx), void *ctx)
+{
+	for (struct txn_entry *e = t->first; e; e = e->next)
+		if (e->modified && e->node)
+			fn(e->node, ctx);
+}
+
 static const struct txn_entry *first_conflict(const struct txn *t,
 					      const struct store *s)
 {

@@ -56,6 +56,12 @@ struct txn {
 struct txn *txn_new(uint32_t id, unsigned node_limit);
 void txn_free(struct txn *t);
 
+/* Calls fn for every node the transaction created or changed, in the
+ * order it first touched them.  fn may change that node in place (then
+ * it is still written at commit); nodes fn makes the transaction touch
+ * are visited too. */
+void txn_foreach_written(struct txn *t, void (*fn)(struct node *n, void *ctx), void *ctx);
+
 /* Checks and applies.  0, EAGAIN (t->conflict_path says why), or the
  * errno the transaction failed with.  On success the queued changes are
  * reported through fn after the store is updated. */

@@ -344,6 +344,89 @@ static void acl_cleanup_is_not_undone_by_an_older_transaction(void **state)
 	ut_free(u);
 }
 
+/* dom0 gives nodes to domain 9 inside a transaction and 9 dies before
+ * the commit: at commit they are treated as the cleanup treated the
+ * store when 9 went (its nodes removed, its ACL entries dropped), so the
+ * next domain 9 inherits nothing. */
+static void transaction_commit_forgets_a_domain_that_died_meanwhile(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g;
+	uint32_t tx;
+
+	(void)state;
+	ut_guest(u, 9);
+	assert_ok(ut_write(u->priv, 0, "/given", "v"));
+	assert_ok(ut_write(u->priv, 0, "/given/kid", "k"));
+	tx = ut_txn_start(u->priv);
+	assert_ok(ut_set_perms(u->priv, tx, "/given", "n9"));
+	assert_ok(ut_write(u->priv, tx, "/made", "m"));
+	assert_ok(ut_set_perms(u->priv, tx, "/made", "n9"));
+	assert_ok(ut_write(u->priv, tx, "/acl", "a"));
+	assert_ok(ut_set_perms(u->priv, tx, "/acl", "n0", "b9", "r7"));
+	ut_watch(u->priv, "/given/kid", "kid");
+	assert_ok(release(u, "9"));
+	assert_ok(ut_txn_end(u->priv, tx, true));
+	ut_expect_event(u->priv, "/given/kid", "kid");
+	assert_err(ut_read(u->priv, 0, "/given"), ENOENT);
+	assert_err(ut_read(u->priv, 0, "/made"), ENOENT);
+	assert_string_equal(ut_perms(u->priv, 0, "/acl"), "n0,r7");
+	assert_int_equal(ut_nodes_owned(u, 9), 0);
+	/* A new domain 9 owns nothing and is granted nothing. */
+	g = ut_guest(u, 9);
+	assert_err(ut_write(g, 0, "/given", "mine"), EACCES);
+	assert_err(ut_read(g, 0, "/acl"), EACCES);
+	ut_free(u);
+}
+
+/* The same with -K: the nodes are handed to dom0 instead; also when a
+ * new domain 9 exists by the time of the commit. */
+static void transaction_commit_hands_a_dead_domains_nodes_to_priv_with_keep_orphans(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g;
+	uint32_t tx;
+
+	(void)state;
+	u->d.keep_orphans = true;
+	ut_guest(u, 9);
+	assert_ok(ut_write(u->priv, 0, "/given", "v"));
+	tx = ut_txn_start(u->priv);
+	assert_ok(ut_set_perms(u->priv, tx, "/given", "n9", "r9", "r3"));
+	assert_ok(release(u, "9"));
+	/* The id is reused before the commit. */
+	g = ut_guest(u, 9);
+	assert_ok(ut_txn_end(u->priv, tx, true));
+	assert_string_equal(ut_perms(u->priv, 0, "/given"), "n0");
+	assert_int_equal(ut_nodes_owned(u, 9), 0);
+	assert_err(ut_write(g, 0, "/given", "mine"), EACCES);
+	ut_free(u);
+}
+
+/* A domain introduced during the transaction, and one that lived
+ * through it, keep what the transaction gave them. */
+static void transaction_commit_keeps_entries_of_live_domains(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g8 = ut_guest(u, 8), *g9;
+	uint32_t tx;
+
+	(void)state;
+	assert_ok(ut_write(u->priv, 0, "/n", "v"));
+	tx = ut_txn_start(u->priv);
+	g9 = ut_guest(u, 9);
+	assert_ok(ut_set_perms(u->priv, tx, "/n", "n8", "r9"));
+	assert_ok(ut_write(u->priv, tx, "/m", "w"));
+	assert_ok(ut_set_perms(u->priv, tx, "/m", "n9", "b8"));
+	assert_ok(ut_txn_end(u->priv, tx, true));
+	assert_string_equal(ut_perms(u->priv, 0, "/n"), "n8,r9");
+	assert_string_equal(ut_perms(u->priv, 0, "/m"), "n9,b8");
+	assert_ok(ut_write(g8, 0, "/n", "by8"));
+	assert_string_equal(ut_value(g9, 0, "/n"), "by8");
+	assert_ok(ut_write(g9, 0, "/m", "by9"));
+	ut_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +448,9 @@ int main(void)
 		cmocka_unit_test(guest_may_ask_its_own_features_only),
 		cmocka_unit_test(root_watch_does_not_see_special_events),
 		cmocka_unit_test(acl_cleanup_is_not_undone_by_an_older_transaction),
+		cmocka_unit_test(transaction_commit_forgets_a_domain_that_died_meanwhile),
+		cmocka_unit_test(transaction_commit_hands_a_dead_domains_nodes_to_priv_with_keep_orphans),
+		cmocka_unit_test(transaction_commit_keeps_entries_of_live_domains),
 	};
 	return cmocka_run_group_tests_name("domain", tests, NULL, NULL);
 }
