@@ -103,6 +103,17 @@ same "domain 2 reads what 1 shared, cannot write it" 2 \
 same "setperms by a guest: owner change and entries" 1 \
 	"write p/a 1" "setperms p/a n1 b2 w3" "getperms p/a" "setperms p/a n2" "read p/a" \
 	"getperms p/a" "setperms p/a n1" "setperms /local/domain/1/p n1 r0"
+# C's errno_from_parents checks only the permission asked for on the
+# nearest existing ancestor (issue 9).
+same "dom0 makes a directory domain 1 may write but not read" dom0 \
+	"mkdir /wo" "setperms /wo n0 w1" "write /wo/ro r" "setperms /wo/ro n0 r1"
+same "a guest creates and removes below a directory it may write, not read" 1 \
+	"write /wo/a v" "mkdir /wo/b/c" "getperms /wo/b/c" "rm /wo/a" "rm /wo/missing" \
+	"rm /wo/missing/deeper" "read /wo/missing" "getperms /wo/missing" "ls /wo" \
+	"write /wo/ro x" "rm /wo/ro" "read /wo/ro" "rm /wo/b"
+same "a directory it may read, not write" dom0 "setperms /wo n0 r1"
+same "the guest learns what is missing there but may not create" 1 \
+	"read /wo/missing" "write /wo/new v" "mkdir /wo/new" "rm /wo/missing" "ls /wo"
 same "domain queries" 1 "domainpath 1" "domainpath 2" "domainpath 7" "introduced 1" \
 	"introduced 2" "introduced 9"
 same "bad paths and requests from a guest" 1 "read /local/domain/1/a//b" "read data/" \

@@ -39,6 +39,28 @@ assert_eq "XSA-322: its entry leaves the node's permissions" "n0" \
 new_guest 5
 assert_eq "XSA-322: a new domain 5 may not read it" EACCES "$(guest 5 'read /tool/secret5' | result)"
 
+# --- XSA-322 through a transaction (issue 9) ------------------------------------------
+# dom0 gives a node to domain 14 inside a transaction; 14 dies and its id
+# is reused before the commit.
+new_guest 14
+mkfifo "$T_DIR/tx14"
+bg_open TX "$SIM" guest -f "$T_DIR/tx14" dom0
+exec {tx14}>"$T_DIR/tx14"
+printf '%s\n' 'write /tool/gift14 v' txstart 'setperms /tool/gift14 n14' \
+	'write /tool/acl14 a' 'setperms /tool/acl14 n0 r14' >&"$tx14"
+bg_until TX 'setperms /tool/acl14 * -> *' || fail "XSA-322: dom0's transaction names domain 14"
+gone 14 || fail "XSA-322: domain 14's death is noticed"
+new_guest 14
+printf 'commit\n' >&"$tx14"
+bg_until TX 'commit -> *'
+assert_eq "XSA-322: dom0's transaction commits after domain 14 died" "commit -> OK" "$BG_LAST"
+exec {tx14}>&-
+bg_close TX
+assert_eq "XSA-322: the node it gave 14 went as 14's nodes went; the ACL entry too" \
+	"$(printf '%s\n' ENOENT n0)" "$(dom0 'read /tool/gift14' 'getperms /tool/acl14' | result)"
+assert_eq "XSA-322: the new domain 14 inherits nothing through the transaction" \
+	"$(printf '%s\n' EACCES EACCES)" "$(guest 14 'write /tool/gift14 mine' 'read /tool/acl14' | result)"
+
 # --- XSA-417 ------------------------------------------------------------------------
 # Domain 7 exists but was never introduced: the daemon has no record of it.
 "$SIM" create 7 >/dev/null
