@@ -33,7 +33,7 @@ BUILD=$(mkdir -p "${FUZZ_BUILD:-$TOP/build/fuzz}" && cd "${FUZZ_BUILD:-$TOP/buil
 OUT=${FUZZ_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/xs-fuzz.XXXXXX")}
 JOBS=${FUZZ_JOBS:-1}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_wire fuzz_request fuzz_ring fuzz_perms fuzz_snoop)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_wire fuzz_request fuzz_ring fuzz_perms fuzz_snoop fuzz_lustream)
 
 case $SECS in
 '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;
@@ -48,6 +48,7 @@ max_len() {
 	fuzz_request) echo 16384 ;;
 	fuzz_ring) echo 8192 ;;
 	fuzz_wire) echo 12288 ;;
+	fuzz_lustream) echo 8192 ;;
 	*) echo 2048 ;;
 	esac
 }

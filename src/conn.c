@@ -306,12 +306,15 @@ int conn_restore_buffers(struct conn *c, const void *in, size_t in_len, const vo
 {
 	if (in_len > CONN_IN_BUF)
 		return EINVAL;
-	memcpy(c->in, in, in_len);
+	if (in_len)
+		memcpy(c->in, in, in_len);
 	c->in_len = in_len;
-	if (reserve_output(c, out_len))
-		return ENOMEM;
-	memcpy(c->out + c->out_len, out, out_len);
-	c->out_len += out_len;
+	if (out_len) {
+		if (reserve_output(c, out_len))
+			return ENOMEM;
+		memcpy(c->out + c->out_len, out, out_len);
+		c->out_len += out_len;
+	}
 	c->out_next_msg = first_rest;
 	return 0;
 }
