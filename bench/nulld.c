@@ -18,6 +18,7 @@
  * daemonises.  SIGTERM/SIGINT unlink the socket and exit.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,17 +102,41 @@ static int serve(struct conn *c)
 	return olen && write(c->fd, out, olen) != (ssize_t)olen ? -1 : 0;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: XENSTORED_PATH=SOCK nulld [-N] [-F FILE]\n"
+		"\n"
+		"The null daemon: answers every xenstore request at once with a canned\n"
+		"reply, storing nothing (the floor of a round trip, for bench/run.sh).\n"
+		"\n"
+		"  -N, --no-fork        accepted for symmetry with xenstored (nulld\n"
+		"                       never forks)\n"
+		"  -F, --pid-file FILE  write nulld's pid to FILE\n"
+		"  -h, --help           this text\n");
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "no-fork", no_argument, NULL, 'N' },
+		{ "pid-file", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *path = getenv("XENSTORED_PATH"), *pidfile = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "NF:")) != -1) {
-		if (opt == 'F')
-			pidfile = optarg;
-		else if (opt != 'N') {
-			fprintf(stderr, "usage: XENSTORED_PATH=SOCK %s [-N] [-F pidfile]\n", argv[0]);
-			return 2;
+	while ((opt = getopt_long(argc, argv, "NF:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'F': pidfile = optarg; break;
+		case 'N': break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nulld: unexpected argument '%s'\n", argv[optind]);
+		return 2;
 	}
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (!path || strlen(path) >= sizeof(sa.sun_path)) {

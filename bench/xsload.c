@@ -376,7 +376,7 @@ static int cmp_double(const void *a, const void *b)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: XENSTORED_PATH=SOCK xsload [-c CONNS] [-d SECS | -n OPS] [-o OP]\n"
+		"Usage: XENSTORED_PATH=SOCK xsload [-c CONNS] [-d SECS | -n OPS] [-o OP]\n"
 		"              [-p BASE] [--prefill N] [--watches N] [--pid PID]\n"
 		"  OP: read | write | directory | txn | commit | none (default read)\n"
 		"  -c connections (threads), default 1; -d seconds, default 3;\n"

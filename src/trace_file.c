@@ -212,8 +212,8 @@ void trace_txn_done(struct trace_file *tf, int result, const char *conflict_path
 
 	if (!f)
 		return;
-	fprintf(f, "txn %s: %lu ops, %lu nodes",
-		result >= 0 && result < 5 ? how[result] : "?", ops, nodes);
+	fprintf(f, "txn %s: %lu op%s, %lu node%s", result >= 0 && result < 5 ? how[result] : "?",
+		ops, ops == 1 ? "" : "s", nodes, nodes == 1 ? "" : "s");
 	if (conflict_path) {
 		fputs(", conflict on ", f);
 		put_escaped(f, conflict_path, strlen(conflict_path), true);

@@ -51,7 +51,7 @@ expected="0    $w   0    XS_WRITE: /snoop/a hello -> OK
 0    $py   1    XS_READ: /snoop/c -> base
 0    $py   1    XS_WRITE: /snoop/c from-A -> OK
 0    $py   0    XS_WRITE: /snoop/c from-B -> OK
-0    $py   1    [ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 nodes, conflict on /snoop/c)
+0    $py   1    [ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 node, conflict on /snoop/c)
 0    $wa   0    XS_WATCH: /snoop/w /snoop/w -> OK
 0    $wa   -    XS_WATCH_EVENT: /snoop/w /snoop/w (cause: XS_WATCH /snoop/w, dom 0 pid $wa)
 0    $wa   -    XS_WATCH_EVENT: /snoop/w/x /snoop/w (cause: XS_WRITE /snoop/w/x, dom 0 pid $wx)
@@ -68,7 +68,7 @@ assert_lines "every request, joined with its reply, in the original format" "$ex
 assert_has "an error: read of a missing node -> ENOENT" \
 	"$(printf '%-4s %-7s %-4s %s' 0 "$m" 0 '[ERROR] XS_READ: /snoop/missing -> ENOENT')" "$actual"
 assert_has "a conflict: EAGAIN names the node that conflicted" \
-	"$(printf '%-4s %-7s %-4s %s' 0 "$py" 1 '[ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 nodes, conflict on /snoop/c)')" "$actual"
+	"$(printf '%-4s %-7s %-4s %s' 0 "$py" 1 '[ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 node, conflict on /snoop/c)')" "$actual"
 assert_has "a watch event names the request that caused it" \
 	"$(printf '%-4s %-7s %-4s %s' 0 "$wa" - "XS_WATCH_EVENT: /snoop/w/x /snoop/w (cause: XS_WRITE /snoop/w/x, dom 0 pid $wx)")" "$actual"
 assert_eq "reports no lost event on exit" "Detached from xenstored PID $XSD_PID: 21 events, 0 lost" \

@@ -20,6 +20,8 @@ snoop_wait
 assert_eq "text: UTF-8 as text, other bytes and a line-rewriting character escaped" \
 	"$(fmt 0 "$w" 0 'XS_WRITE: /u/v héllo ☃ 𝄞 \xff\xc3( \xe2\x80\xae end -> OK')" \
 	"$(snoop_lines | sed 's/ *$//')"
+grep -qE '^Detached from xenstored PID [0-9]+: 1 event, 0 lost$' "$SNOOP_ERR" &&
+	ok "singular for one: \"1 event\"" || { fail "singular for one"; sed 's/^/#   /' "$SNOOP_ERR"; }
 
 snoop_start -j -c 1 || { fail "attaches with -j"; done_testing; exit 1; }
 pid_of xenstore-write /u/v "$VALUE" >/dev/null

@@ -50,7 +50,7 @@ expected="0    $w   0    XS_WRITE: /snoop/a hello -> OK
 0    $py   1    XS_READ: /snoop/c -> base
 0    $py   1    XS_WRITE: /snoop/c from-A -> OK
 0    $py   0    XS_WRITE: /snoop/c from-B -> OK
-0    $py   1    [ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 nodes, conflict on /snoop/c)
+0    $py   1    [ERROR] XS_TRANSACTION_END: T -> EAGAIN (txn EAGAIN: 3 ops, 1 node, conflict on /snoop/c)
 0    $wa   0    XS_WATCH: /snoop/w /snoop/w -> OK
 0    $wa   -    XS_WATCH_EVENT: /snoop/w /snoop/w (cause: XS_WATCH /snoop/w, dom 0 pid $wa)
 0    $wa   -    XS_WATCH_EVENT: /snoop/w/x /snoop/w (cause: XS_WRITE /snoop/w/x, dom 0 pid $wx)

@@ -206,7 +206,8 @@ static int drain(struct guest *st)
 			errors++;
 		got++;
 	}
-	printf("%lu replies, %lu errors, %lu out of order\n", got, errors, disorder);
+	printf("%lu repl%s, %lu error%s, %lu out of order\n", got, got == 1 ? "y" : "ies", errors,
+	       errors == 1 ? "" : "s", disorder);
 	st->flooded = 0;
 	return err;
 }

@@ -68,6 +68,12 @@ static const char *const txn_results[] = {
 	"committed", "aborted", "eagain", "failed", "dropped",
 };
 
+/* "s" after a count other than 1: "1 event", "2 events". */
+static const char *plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static const char *txn_result_name(unsigned long long r)
 {
 	return r < sizeof(txn_results) / sizeof(txn_results[0]) ? txn_results[r] : "unknown";
@@ -105,7 +111,7 @@ static struct env {
 
 enum { OPT_TRACE = 0x100, OPT_HTML, OPT_WHICH };
 
-const char *argp_program_version = PROG " 1.0";
+const char *argp_program_version = PROG " " XS_VERSION;
 static const char doc[] =
 "Watch every request to a running xenstored, live, joined with its reply.\n"
 "\n"
@@ -797,10 +803,11 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 	struct tm tm;
 
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime_r(&t, &tm));
-	fprintf(f, "%s summary over %.1f s: %llu requests (%.1f/s), %llu errors, "
-		"%llu watch events, %llu lost\n",
-		tbuf, secs, sum.requests, secs > 0 ? sum.requests / secs : 0.0, sum.errors,
-		sum.watch_events, lost - sum.lost_at_start);
+	fprintf(f, "%s summary over %.1f s: %llu request%s (%.1f/s), %llu error%s, "
+		"%llu watch event%s, %llu lost\n",
+		tbuf, secs, sum.requests, plural(sum.requests),
+		secs > 0 ? sum.requests / secs : 0.0, sum.errors, plural(sum.errors),
+		sum.watch_events, plural(sum.watch_events), lost - sum.lost_at_start);
 
 	fprintf(f, "\n%-24s %9s %7s %9s %9s\n", "OP", "COUNT", "ERRORS", "AVG(us)", "MAX(us)");
 	for (i = 0; i < 32; i++) {
@@ -853,7 +860,8 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 			procs[i].pid, procs[i].comm, procs[i].s.count, procs[i].s.errors,
 			avg_us(&procs[i].s), us(procs[i].s.max_ns));
 	if (nprocs > N_PROCS)
-		fprintf(f, "(%zu more processes)\n", nprocs - N_PROCS);
+		fprintf(f, "(%zu more process%s)\n", nprocs - N_PROCS,
+			nprocs - N_PROCS == 1 ? "" : "es");
 
 	if (sum.nslowest) {
 		qsort(sum.slowest, sum.nslowest, sizeof(sum.slowest[0]), cmp_slow);
@@ -1078,8 +1086,8 @@ static void text_txn(const struct xss_event *t)
 	};
 	struct snoop_payload cp = snoop_payload_of(t, 0);
 
-	printf("txn %s: %llu ops, %llu nodes", t->val[0] < 5 ? how[t->val[0]] : "?", t->val[2],
-	       t->val[1]);
+	printf("txn %s: %llu op%s, %llu node%s", t->val[0] < 5 ? how[t->val[0]] : "?", t->val[2],
+	       plural(t->val[2]), t->val[1], plural(t->val[1]));
 	if (env.latency && t->lat_ns)
 		printf(", %.3f ms", t->lat_ns / 1e6);
 	if (t->val[0] == XSS_TXN_EAGAIN && !cp.null) {
@@ -2000,6 +2008,7 @@ int main(int argc, char **argv)
 	int err = 1, i;
 	ssize_t n;
 
+	argp_err_exit_status = 2;	/* a bad command line, as for every other tool here */
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	/* The timeline and the recorder are made of the -j records. */
@@ -2189,8 +2198,8 @@ int main(int argc, char **argv)
 		now = now_ns(CLOCK_MONOTONIC);
 		lost = skel->bss->lost;
 		if (lost != last_lost && now >= t_next_lost) {
-			fprintf(stderr, "%s: WARNING: %llu events lost so far (ring buffer full; "
-				"try -b %u)\n", PROG, lost, env.buffer_mb * 2);
+			fprintf(stderr, "%s: WARNING: %llu event%s lost so far (ring buffer full; "
+				"try -b %u)\n", PROG, lost, plural(lost), env.buffer_mb * 2);
 			last_lost = lost;
 			t_next_lost = now + 1000000000ULL;
 		}
@@ -2230,17 +2239,19 @@ int main(int argc, char **argv)
 	}
 	if (fflush(stdout) == EOF)
 		output_failed = true;
-	fprintf(stderr, "Detached from xenstored PID %d: %lld events, %llu lost", pid, printed,
-		lost);
+	fprintf(stderr, "Detached from xenstored PID %d: %lld event%s, %llu lost", pid, printed,
+		plural(printed), lost);
 	if (skel->bss->faults)
-		fprintf(stderr, ", %llu payloads unreadable", (unsigned long long)skel->bss->faults);
+		fprintf(stderr, ", %llu payload%s unreadable", (unsigned long long)skel->bss->faults,
+			plural(skel->bss->faults));
 	misses = kernel_misses(skel);
 	if (misses)
-		fprintf(stderr, ", %llu probe hits skipped by the kernel", misses);
+		fprintf(stderr, ", %llu probe hit%s skipped by the kernel", misses, plural(misses));
 	fputc('\n', stderr);
 	if (lost)
-		fprintf(stderr, "%s: %llu events were lost because the ring buffer was full: "
-			"use a bigger one (-b %u)\n", PROG, lost, env.buffer_mb * 2);
+		fprintf(stderr, "%s: %llu event%s lost because the ring buffer was full: "
+			"use a bigger one (-b %u)\n", PROG, lost, lost == 1 ? " was" : "s were",
+			env.buffer_mb * 2);
 
 cleanup:
 	if (snoop_tee_finish() && !err)
