@@ -69,6 +69,9 @@ for mode in foreground daemonised; do
 		env XENSTORED_PATH="$T_DIR/b/socket" "$XENSTORED" "${fg[@]}" -F "$T_DIR/none/x.pid"
 	start_up "$mode: socket path that cannot be bound" 'cannot listen on' \
 		env XENSTORED_PATH="$T_DIR/notadir/socket" "$XENSTORED" "${fg[@]}"
+	rm -f "$T_DIR/b/socket"
+	start_up "$mode: a simulated hypervisor that cannot be opened" 'cannot open simulated hypervisor' \
+		env XENSTORED_PATH="$T_DIR/b/socket" "$XENSTORED" "${fg[@]}" --hypervisor=sim:"$T_DIR/notadir/sim"
 	start_up "$mode: a second daemon on a live daemon's socket is refused" \
 		"another xenstored is listening on $XENSTORED_PATH" "$XENSTORED" "${fg[@]}"
 done
