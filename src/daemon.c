@@ -165,7 +165,8 @@ static void cleanup_visit(struct node *n, void *arg)
 		c->ndoomed++;
 }
 
-/* Deletes (or with -K hands to priv) every node the domain owns (XSA-419). */
+/* Deletes (or with -K hands to priv) every node the domain owns
+ * (XSA-419), and strips the ACL entries naming it. */
 void daemon_cleanup_domain(struct daemon *d, unsigned domid)
 {
 	struct cleanup c = { .d = d, .domid = domid };
@@ -174,9 +175,8 @@ void daemon_cleanup_domain(struct daemon *d, unsigned domid)
 		.who = { d->priv_domid, -1, true },
 		.quota_hit = -1,
 	};
-
-	uint64_t gone;
 	struct domain *dom;
+	uint64_t gone;
 
 	if (domid == d->priv_domid)
 		return;

@@ -238,11 +238,9 @@ struct path_list {
 	size_t count, cap;
 };
 
-static int list_push(struct path_list *l, const char *base, size_t blen,
-		     const char *name, size_t nlen)
+/* Room for one more path. */
+static int list_reserve(struct path_list *l)
 {
-	char *p;
-
 	if (l->count == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		char **np = realloc(l->paths, cap * sizeof(*np));
@@ -251,6 +249,16 @@ static int list_push(struct path_list *l, const char *base, size_t blen,
 		l->paths = np;
 		l->cap = cap;
 	}
+	return 0;
+}
+
+static int list_push(struct path_list *l, const char *base, size_t blen,
+		     const char *name, size_t nlen)
+{
+	char *p;
+
+	if (list_reserve(l))
+		return ENOMEM;
 	p = malloc(blen + nlen + 2);
 	if (!p)
 		return ENOMEM;
@@ -298,14 +306,15 @@ static int collect_subtree(struct node_ctx *ctx, const char *root, struct path_l
 	int err = list_push(&stack, root, strlen(root), NULL, 0);
 
 	while (!err && stack.count > 0) {
-		char *path = stack.paths[--stack.count];
 		struct node *n;
-		err = list_push(l, path, strlen(path), NULL, 0);
-		if (!err)
-			err = view_lookup(&ctx->view, path, strlen(path), &n);
+		char *path;
+		if ((err = list_reserve(l)))
+			break;
+		path = stack.paths[--stack.count];
+		l->paths[l->count++] = path; /* moved from the stack */
+		err = view_lookup(&ctx->view, path, strlen(path), &n);
 		if (!err && n)
 			err = push_children(&stack, path, n);
-		free(path);
 	}
 	list_free(&stack);
 	return err;
