@@ -83,7 +83,8 @@ static void usage(FILE *out)
 		"      --version            the version\n"
 		"\n"
 		"Quotas apply to unprivileged domains; 0 means unlimited.  Accepted for\n"
-		"compatibility and ignored: -D, -I on, -R, -w, --trace-control.\n");
+		"compatibility and ignored: -D, -I on, -R, -w, --trace-control,\n"
+		"--master-domid.\n");
 }
 
 static void set_quota(struct daemon *d, enum quota_id id, const char *arg, const char *opt)
@@ -117,6 +118,7 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		{ "hypervisor", required_argument, NULL, 'X' },
 		{ "trace-file", required_argument, NULL, 'T' },
 		{ "trace-control", required_argument, NULL, 'C' },
+		{ "master-domid", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "live-update", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
@@ -152,7 +154,14 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		case 'X': o->hypervisor = optarg; break;
 		case 'T': o->trace_file = optarg; break;
 		case 'U': o->live_update = true; break;
-		case 'D': case 'I': case 'R': case 'w': case 'C': break;
+		case 'I':
+			/* C's help writes "--internal-db [on|off]": a separate
+			 * on/off is its (optional) argument too. */
+			if (!optarg && optind < argc &&
+			    (!strcmp(argv[optind], "on") || !strcmp(argv[optind], "off")))
+				optind++;
+			break;
+		case 'D': case 'R': case 'w': case 'C': case 'm': break;
 		case 'v': printf("xenstored %s\n", XS_VERSION); exit(0);
 		case 'H': case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);

@@ -77,8 +77,10 @@ start_xenstored() {
 # child, so `wait` cannot be used; bounded poll).
 stop_xenstored() {
 	kill "$XSD_PID" 2>/dev/null
-	wait_for 10 sh -c "! kill -0 $XSD_PID" || true
+	wait_for 10 xsd_gone || true
 }
+# A zombie is gone too: it may wait a while for a reaper that is not us.
+xsd_gone() { ! daemon_alive; }
 
 # daemon_alive: running, not a zombie (kill -0 succeeds on a zombie, and a
 # daemon started by this shell stays one until reaped).
