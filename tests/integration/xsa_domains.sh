@@ -66,6 +66,11 @@ assert_eq "XSA-322: the new domain 14 inherits nothing through the transaction" 
 "$SIM" create 7 >/dev/null
 dom0 'write /tool/secret7 s' 'setperms /tool/secret7 n0 r7' >/dev/null
 "$SIM" destroy 7 >/dev/null
+# No @releaseDomain for a domain never introduced: wait until the daemon
+# has seen it go (its entry leaves the node) before the hypervisor reuses
+# the id, or the daemon may never learn it went.
+secret7_cleaned() { [ "$(dom0 'getperms /tool/secret7' | result)" = n0 ]; }
+wait_for 10 secret7_cleaned || fail "XSA-417: domain 7's death is noticed"
 new_guest 7
 assert_eq "XSA-417: a domain reusing the domid of one never introduced does not inherit its rights" \
 	EACCES "$(guest 7 'read /tool/secret7' | result)"
