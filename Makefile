@@ -56,6 +56,7 @@ all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
 unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait $(BUILD)/tests/xsraw $(BUILD)/tests/xs-probe-fire \
+	$(BUILD)/tests/stack-client \
       $(BUILD)/tests/libxenstub.so $(BUILD)/tests/xsdomctl
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -84,6 +85,13 @@ $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
 $(BUILD)/tests/xsraw: tests/helpers/xsraw.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+# A known call chain for xenstore-snoop -U: frame pointers, no inlining,
+# no tail calls.
+$(BUILD)/tests/stack-client: tests/helpers/stack-client.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fno-omit-frame-pointer -fno-inline \
+		-fno-optimize-sibling-calls -o $@ $< $(LDFLAGS)
 
 $(BUILD)/tests/xs-probe-fire: tests/helpers/xs-probe-fire.c src/probes.h | $(BUILD)/tests
 	$(call msg,CC,$@)

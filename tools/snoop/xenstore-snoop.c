@@ -47,6 +47,7 @@
 #include <libelf.h>
 
 #include "snoop_parse.h"
+#include "snoop_stack_api.h"
 #include "snoop_tee.h"
 #include "xenstore-snoop.h"
 #include "xenstore-snoop.skel.h"
@@ -102,6 +103,8 @@ static struct env {
 	bool verbose;		/* -v */
 	bool which;		/* --which */
 	struct tee_opts tee;	/* --trace, --html, -w, -W (snoop_tee.h) */
+	bool stacks;		/* -U (snoop_stack_api.h) */
+	const char *folded;	/* --folded */
 } env = {
 	.domid = -1,
 	.client_pid = -1,
@@ -109,7 +112,7 @@ static struct env {
 	.tee.record_bytes = 64ULL << 20,
 };
 
-enum { OPT_TRACE = 0x100, OPT_HTML, OPT_WHICH };
+enum { OPT_TRACE = 0x100, OPT_HTML, OPT_WHICH, OPT_FOLDED };
 
 const char *argp_program_version = PROG " " XS_VERSION;
 static const char doc[] =
@@ -142,6 +145,8 @@ static const char doc[] =
 "    xenstore-snoop --trace s.json --html s.html   # the session as a timeline\n"
 "                                  # (Perfetto / chrome://tracing; any browser)\n"
 "    xenstore-snoop -w /var/tmp/xs -W 16  # flight recorder: the last 16 MiB\n"
+"    xenstore-snoop -U             # the client's stack under each request\n"
+"    xenstore-snoop -U -s --folded s.folded   # requests by client stack\n"
 "\v"
 "OUTPUT: DOM is the client's domain, PID its process (0 for guests), TX the\n"
 "transaction (- for watch events).  Payloads show NUL bytes as spaces (a\n"
@@ -185,6 +190,10 @@ static const struct argp_option opts[] = {
 	{ "record", 'w', "DIR", 0, "Flight recorder: keep the last events as JSON lines "
 	  "in rotating files in DIR", 0 },
 	{ "record-size", 'W', "MB", 0, "With -w: how many MiB to keep (default 64)", 0 },
+	{ "stacks", 'U', NULL, 0, "Show the user stack of the client thread that sent each "
+	  "request (native and Python frames)", 0 },
+	{ "folded", OPT_FOLDED, "FILE", 0, "With -U: at exit, write requests per client stack as "
+	  "folded stacks (flamegraph.pl, speedscope)", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{ 0 },
 };
@@ -265,6 +274,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 	case OPT_TRACE: env.tee.trace = arg; break;
 	case OPT_HTML: env.tee.html = arg; break;
 	case 'w': env.tee.record_dir = arg; break;
+	case 'U': env.stacks = true; break;
+	case OPT_FOLDED:
+		env.folded = arg;
+		env.stacks = true;
+		break;
 	case 'W':
 		env.tee.record_bytes = parse_num(arg, 1, SNOOP_BUFFER_MB_MAX, st, "size") << 20;
 		break;
@@ -1254,6 +1268,7 @@ static void print_reply(const struct xss_event *e)
 
 	if (env.summary) {
 		summary_add_reply(e, has_path ? path : NULL, e->err ? errname : NULL);
+		snoop_stack_count(e);
 		if (txn)
 			summary_add_txn(txn);
 		if (quota)
@@ -1286,6 +1301,7 @@ static void print_reply(const struct xss_event *e)
 			fputs(",\"quota\":", stdout);
 			json_quota(quota);
 		}
+		snoop_stack_json(stdout, e);
 		puts("}");
 	} else {
 		char tx[16];
@@ -1316,6 +1332,7 @@ static void print_reply(const struct xss_event *e)
 			putchar(')');
 		}
 		putchar('\n');
+		snoop_stack_text(stdout, e);
 	}
 	count_event();
 out:
@@ -2152,6 +2169,16 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (env.stacks) {
+		struct stack_opts so = { .daemon = pid, .daemon_exe = exe, .folded = env.folded,
+					 .summary = env.summary, .verbose = env.verbose };
+
+		if (snoop_stack_start(&so)) {
+			err = 1;
+			goto cleanup;
+		}
+	}
+
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event, NULL, NULL);
 	if (!rb) {
 		fprintf(stderr, "%s: cannot open the ring buffer: %s\n", PROG, strerror(errno));
@@ -2237,6 +2264,7 @@ int main(int argc, char **argv)
 		else
 			print_summary_text(stdout, lost);
 	}
+	snoop_stack_finish(env.summary && !env.json && !output_failed ? stdout : NULL);
 	if (fflush(stdout) == EOF)
 		output_failed = true;
 	fprintf(stderr, "Detached from xenstored PID %d: %lld event%s, %llu lost", pid, printed,
@@ -2254,6 +2282,7 @@ int main(int argc, char **argv)
 			env.buffer_mb * 2);
 
 cleanup:
+	snoop_stack_finish(NULL);
 	if (snoop_tee_finish() && !err)
 		err = 1;
 	ring_buffer__free(rb);

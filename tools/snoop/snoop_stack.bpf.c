@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snoop_stack.bpf.c - xenstore-snoop -U, kernel side: the stack of each
+ * client thread as it writes a request to the daemon (snoop_stack.h).
+ *
+ * One program on the sys_enter tracepoint (BTF-typed, tp_btf): on this
+ * kind of locked-down kernel neither kprobes nor fentry are available,
+ * and the syscall is where a client's own bytes and its user stack both
+ * are.  Every syscall on the machine runs it; all but connect, close,
+ * write, writev, sendto and sendmsg return after one compare, and those
+ * look their (process, fd) up in one hash map, so only connections to
+ * the daemon go further:
+ *   connect  to one of the daemon's socket paths: a connection starts;
+ *   write, writev, sendto, sendmsg on it: the bytes are cut into requests
+ *     by their 16-byte headers (libxenstore writes a header, then its
+ *     payload; a write may hold several requests), and each request's
+ *     header goes to user space with the thread's user stack (frame
+ *     pointers, as build id + file offset, so a client that has exited
+ *     by the time it is read is still named) and, in a python3 process,
+ *     its Python frames;
+ *   close of it: the connection ends.
+ * reply_record and conn_open (USDT, the daemon): every reply and every
+ * new connection, unfiltered, for the joins in snoop_stack.c.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "snoop_stack.h"
+#include "xenstore-snoop.h"
+
+#define BPF_F_USER_STACK (1ULL << 8)
+#define BPF_F_USER_BUILD_ID (1ULL << 11)
+#define XS_HDR_LEN 16
+#define XS_PAYLOAD_MAX 4096
+#define AF_UNIX 1
+
+/* x86-64 syscall numbers */
+#define NR_write 1
+#define NR_close 3
+#define NR_writev 20
+#define NR_connect 42
+#define NR_sendto 44
+#define NR_sendmsg 46
+
+const volatile int daemon_tgid;
+const volatile char paths[SST_PATHS][SST_PATH];	/* the daemon's socket paths */
+const volatile bool py_enabled;	/* offsets known for this machine's python3 */
+const volatile struct sst_pyoffsets py;
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} stacks SEC(".maps");
+
+/* A connection to the daemon: bytes of the current request still to
+ * come, and how many requests it has written. */
+struct framing {
+	unsigned int remaining;
+	unsigned int seq;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, u64);	/* tgid << 32 | fd */
+	__type(value, struct framing);
+} conns SEC(".maps");
+
+/* The event being built (too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct sst_event);
+} scratch SEC(".maps");
+
+unsigned long long lost_stacks;
+
+struct xs_hdr {
+	u32 type, req_id, tx_id, len;
+};
+
+struct user_iovec {
+	u64 base, len;
+};
+
+struct user_msghdr_head {
+	u64 name;
+	u32 namelen, pad;
+	u64 iov;
+	u64 iovlen;
+};
+
+static __always_inline u32 tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline void send_hdr(u32 kind, u64 key, u32 conn_id, u32 pid)
+{
+	struct sst_hdr h = {};
+
+	h.ts_ns = bpf_ktime_get_ns();
+	h.kind = kind;
+	h.sk = key;
+	h.conn_id = conn_id;
+	h.tgid = pid;
+	if (bpf_ringbuf_output(&stacks, &h, sizeof(h), 0))
+		__sync_fetch_and_add(&lost_stacks, 1);
+}
+
+/* ---- Python frames ---- */
+
+static __always_inline void read_str(char *dst, u32 size, u64 obj)
+{
+	if (!obj || bpf_probe_read_user_str(dst, size, (void *)(obj + py.ascii_data)) < 0)
+		dst[0] = '\0';
+}
+
+/* The calling thread's PyThreadState: the one whose thread_id is its
+ * pthread_self(), the FS base on x86-64 (the GIL is released around the
+ * send, so the runtime's "current" thread state is NULL by then). */
+static __always_inline u64 py_thread_state(struct task_struct *task)
+{
+	u64 start_code = task->mm->start_code;
+	u64 fsbase = task->thread.fsbase;
+	u64 interp = 0, ts = 0, id = 0;
+	int i;
+
+	u64 runtime = start_code + py.runtime_from_start_code, back = 0;
+
+	bpf_probe_read_user(&interp, sizeof(interp), (void *)(runtime + py.interp_head));
+	if (!interp)
+		return 0;
+	/* Not python3 after all (same size by chance): its interpreter
+	 * points back at its runtime. */
+	bpf_probe_read_user(&back, sizeof(back), (void *)(interp + py.interp_runtime));
+	if (back != runtime)
+		return 0;
+	bpf_probe_read_user(&ts, sizeof(ts), (void *)(interp + py.interp_threads));
+	for (i = 0; i < 32 && ts; i++) {
+		bpf_probe_read_user(&id, sizeof(id), (void *)(ts + py.tstate_thread_id));
+		if (id == fsbase)
+			return ts;
+		bpf_probe_read_user(&ts, sizeof(ts), (void *)(ts + py.tstate_next));
+	}
+	return 0;
+}
+
+static __always_inline void py_frames(struct sst_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	u64 ts, cframe = 0, frame = 0, prev, code = 0, obj;
+	unsigned int n = 0;
+	int i;
+
+	e->npy = 0;
+	/* python3 by its size: the inode number the kernel has may not be
+	 * the one stat() shows (overlay and virtual file systems). */
+	if (!py_enabled)
+		return;
+	ts = py_thread_state(task);
+	if (!ts)
+		return;
+	bpf_probe_read_user(&cframe, sizeof(cframe), (void *)(ts + py.tstate_cframe));
+	if (!cframe)
+		return;
+	bpf_probe_read_user(&frame, sizeof(frame), (void *)(cframe + py.cframe_current));
+	for (i = 0; i < SST_PY_FRAMES && frame; i++) {
+		struct sst_pyframe *f = &e->py[i];
+
+		code = 0;
+		bpf_probe_read_user(&code, sizeof(code), (void *)(frame + py.frame_code));
+		if (!code)
+			break;
+		obj = 0;
+		bpf_probe_read_user(&obj, sizeof(obj), (void *)(code + py.code_filename));
+		read_str(f->file, sizeof(f->file), obj);
+		obj = 0;
+		bpf_probe_read_user(&obj, sizeof(obj), (void *)(code + py.code_name));
+		read_str(f->func, sizeof(f->func), obj);
+		f->line = 0;
+		bpf_probe_read_user(&f->line, sizeof(f->line), (void *)(code + py.code_firstlineno));
+		n++;
+		prev = 0;
+		bpf_probe_read_user(&prev, sizeof(prev), (void *)(frame + py.frame_previous));
+		frame = prev;
+	}
+	e->npy = n;
+}
+
+/* ---- requests ---- */
+
+static __always_inline void send_msg(void *ctx, u64 key, const struct xs_hdr *h, u32 seq)
+{
+	u32 zero = 0;
+	struct sst_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	u64 id = bpf_get_current_pid_tgid();
+
+	if (!e)
+		return;
+	__builtin_memset(&e->h, 0, sizeof(e->h));
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->h.sk = key;
+	e->h.kind = SST_MSG;
+	e->h.tgid = id >> 32;
+	e->h.tid = (u32)id;
+	e->h.seq = seq;
+	e->h.type = h->type;
+	e->h.req_id = h->req_id;
+	e->h.tx_id = h->tx_id;
+	e->h.len = h->len;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->stack_bytes = bpf_get_stack(ctx, e->frames, sizeof(e->frames),
+				       BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	py_frames(e);
+	if (bpf_ringbuf_output(&stacks, e, sizeof(*e), 0))
+		__sync_fetch_and_add(&lost_stacks, 1);
+}
+
+/* The requests in len bytes at buf (contiguous: the first iovec). */
+static __always_inline void cut_requests(void *ctx, u64 key, struct framing *fr, u64 buf,
+					 u64 contiguous, u64 len)
+{
+	u64 pos = 0;
+	struct xs_hdr h;
+	int i;
+
+	for (i = 0; i < SST_MSGS_PER_WRITE; i++) {
+		if (fr->remaining >= len - pos) {
+			fr->remaining -= len - pos;
+			return;
+		}
+		pos += fr->remaining;
+		fr->remaining = 0;
+		/* A header cut across writes or iovecs: lose this request;
+		 * the next header is found at the start of a later write. */
+		if (pos + XS_HDR_LEN > contiguous)
+			return;
+		if (bpf_probe_read_user(&h, sizeof(h), (void *)(buf + pos)))
+			return;
+		if (h.type >= 64 || h.len > XS_PAYLOAD_MAX)
+			return;	/* not a header: this fd is out of step */
+		send_msg(ctx, key, &h, fr->seq);
+		fr->seq++;
+		fr->remaining = XS_HDR_LEN + h.len;
+	}
+}
+
+static __always_inline bool is_daemon_path(const char *p)
+{
+	int i, k;
+
+	for (k = 0; k < SST_PATHS; k++) {
+		if (!paths[k][0])
+			continue;
+		for (i = 0; i < SST_PATH; i++) {
+			if (p[i] != paths[k][i])
+				break;
+			if (!p[i])
+				return true;
+		}
+	}
+	return false;
+}
+
+static __always_inline void on_connect(u64 fd, u64 uaddr, u64 len)
+{
+	struct {
+		unsigned short family;
+		char path[SST_PATH];
+	} sa = {};
+	struct framing fresh = {};
+	u64 key = (u64)tgid() << 32 | (u32)fd;
+
+	if (len > sizeof(sa))
+		len = sizeof(sa);
+	if (len < 3 || bpf_probe_read_user(&sa, len & 0x7f, (void *)uaddr) ||
+	    sa.family != AF_UNIX || !is_daemon_path(sa.path))
+		return;
+	bpf_map_update_elem(&conns, &key, &fresh, BPF_ANY);
+	send_hdr(SST_CONNECT, key, 0, tgid());
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(client_syscall, struct pt_regs *regs, long id)
+{
+	struct user_msghdr_head mh;
+	struct user_iovec iov;
+	struct framing *fr;
+	u64 key, fd, buf, len;
+
+	if (id != NR_write && id != NR_sendto && id != NR_writev && id != NR_sendmsg &&
+	    id != NR_connect && id != NR_close)
+		return 0;
+	fd = regs->di;
+	if (id == NR_connect) {
+		on_connect(fd, regs->si, regs->dx);
+		return 0;
+	}
+	key = (u64)tgid() << 32 | (u32)fd;
+	fr = bpf_map_lookup_elem(&conns, &key);
+	if (!fr)
+		return 0;
+	if (id == NR_close) {
+		bpf_map_delete_elem(&conns, &key);
+		send_hdr(SST_CLOSE, key, 0, tgid());
+		return 0;
+	}
+	buf = regs->si;
+	len = regs->dx;
+	if (id == NR_writev || id == NR_sendmsg) {
+		u64 iovp = buf, n = len;
+
+		if (id == NR_sendmsg) {
+			if (bpf_probe_read_user(&mh, sizeof(mh), (void *)buf))
+				return 0;
+			iovp = mh.iov;
+			n = mh.iovlen;
+		}
+		if (!n || bpf_probe_read_user(&iov, sizeof(iov), (void *)iovp))
+			return 0;
+		buf = iov.base;
+		len = iov.len;	/* the first iovec only: libxenstore and Python
+				 * send a request's header first */
+	}
+	cut_requests(ctx, key, fr, buf, len, len);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(stack_conn_open, u32 conn_id, u32 domid, u32 pid)
+{
+	if (tgid() != daemon_tgid || !pid)
+		return 0;
+	send_hdr(SST_CONN, 0, conn_id, pid);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(stack_reply_record, const void *record)
+{
+	struct xss_reply_record r = {};
+	struct sst_hdr e = {};
+
+	if (tgid() != daemon_tgid || bpf_probe_read_user(&r, sizeof(r), record) ||
+	    r.size < sizeof(r) || !r.pid)
+		return 0;
+	e.ts_ns = bpf_ktime_get_ns();
+	e.kind = SST_REPLY;
+	e.conn_id = r.conn_id;
+	e.start_ns = r.start_ns;
+	e.type = r.type;
+	e.req_id = r.req_id;
+	e.tx_id = r.tx_id;
+	e.tgid = r.pid;
+	if (bpf_ringbuf_output(&stacks, &e, sizeof(e), BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&lost_stacks, 1);
+	return 0;
+}

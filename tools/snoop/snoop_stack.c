@@ -1,0 +1,628 @@
+/*
+ * snoop_stack.c - xenstore-snoop -U, user side (snoop_stack_api.h).
+ */
+#include "snoop_stack_api.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "snoop_parse.h"
+#include "snoop_stack.h"
+#include "snoop_stack.skel.h"
+#include "snoop_stack_py.h"
+#include "snoop_symbol.h"
+
+#define PROG "xenstore-snoop"
+#define QUEUE_MAX 256		/* requests waiting per connection */
+#define RESULTS 8192		/* joined stacks waiting for the snoop's reply */
+#define FRAME_TEXT 256
+#define TOP_STACKS 10
+
+/* A request's stack, symbolized as it arrives (its process may be gone
+ * a moment later). */
+struct client_stack {
+	unsigned tgid, type, req_id, tx_id;
+	char comm[16];
+	char **frames;			/* leaf first */
+	unsigned nframes;
+	char **py;			/* leaf first, "file:line function" */
+	unsigned npy;
+};
+
+struct conn_queue {
+	unsigned long long sk;		/* the client's tgid << 32 | fd */
+	unsigned conn_id;		/* 0 until known */
+	bool awaiting;			/* connected, its conn_open not seen yet */
+	unsigned tgid;
+	struct client_stack *q[QUEUE_MAX];
+	unsigned head, n;
+};
+
+struct result {
+	unsigned conn_id;
+	unsigned long long start_ns;
+	struct client_stack *s;
+};
+
+struct agg {
+	char *key;			/* comm;root;...;leaf;XS_OP */
+	unsigned long long count, errors, lat_sum, lat_max;
+};
+
+static struct {
+	struct stack_opts o;
+	struct snoop_stack_bpf *skel;
+	struct ring_buffer *rb;
+	struct conn_queue **queues;
+	size_t nqueues;
+	struct result results[RESULTS];
+	unsigned next_result;
+	struct agg *aggs;
+	size_t naggs, aggs_cap;
+	unsigned long long joined, unjoined;
+} st;
+
+static void stack_free(struct client_stack *s)
+{
+	unsigned i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nframes; i++)
+		free(s->frames[i]);
+	for (i = 0; i < s->npy; i++)
+		free(s->py[i]);
+	free(s->frames);
+	free(s->py);
+	free(s);
+}
+
+static struct client_stack *symbolize(const struct sst_event *e)
+{
+	struct client_stack *s = calloc(1, sizeof(*s));
+	char buf[FRAME_TEXT];
+	int i, n;
+
+	if (!s)
+		return NULL;
+	s->tgid = e->h.tgid;
+	s->type = e->h.type;
+	s->req_id = e->h.req_id;
+	s->tx_id = e->h.tx_id;
+	memcpy(s->comm, e->comm, sizeof(s->comm));
+	s->comm[sizeof(s->comm) - 1] = '\0';
+	n = e->stack_bytes > 0 ? e->stack_bytes / (int)sizeof(e->frames[0]) : 0;
+	s->frames = calloc(n ? n : 1, sizeof(char *));
+	for (i = 0; s->frames && i < n && i < SST_FRAMES; i++) {
+		const struct sst_frame *f = &e->frames[i];
+
+		if (f->status == 0)
+			break;
+		/* A frame-pointer walk that left the frames: the rest is noise. */
+		if (sym_frame(f->status == 1 ? f->build_id : NULL, f->offset_or_ip, e->h.tgid,
+			      i > 0, buf, sizeof(buf)) && i > 0)
+			break;
+		s->frames[s->nframes] = strdup(buf);
+		if (s->frames[s->nframes])
+			s->nframes++;
+	}
+	s->py = calloc(e->npy ? e->npy : 1, sizeof(char *));
+	for (i = 0; s->py && i < (int)e->npy && i < SST_PY_FRAMES; i++) {
+		const struct sst_pyframe *p = &e->py[i];
+
+		snprintf(buf, sizeof(buf), "%.*s:%u %.*s", SST_PY_FILE, p->file, p->line,
+			 SST_PY_NAME, p->func);
+		s->py[s->npy] = strdup(buf);
+		if (s->py[s->npy])
+			s->npy++;
+	}
+	return s;
+}
+
+static struct conn_queue *queue_of_sk(unsigned long long sk, bool create)
+{
+	struct conn_queue **nv, *q;
+	size_t i;
+
+	for (i = 0; i < st.nqueues; i++)
+		if (st.queues[i]->sk == sk)
+			return st.queues[i];
+	if (!create)
+		return NULL;
+	q = calloc(1, sizeof(*q));
+	nv = realloc(st.queues, (st.nqueues + 1) * sizeof(*nv));
+	if (!q || !nv) {
+		free(q);
+		if (nv)
+			st.queues = nv;
+		return NULL;
+	}
+	st.queues = nv;
+	q->sk = sk;
+	/* Creation order is connect order (queue_remove keeps it but for
+	 * the moved last entry, which only matters among one process's
+	 * simultaneous connects). */
+	st.queues[st.nqueues++] = q;
+	return q;
+}
+
+static void queue_drop_head(struct conn_queue *q)
+{
+	stack_free(q->q[q->head]);
+	q->q[q->head] = NULL;
+	q->head = (q->head + 1) % QUEUE_MAX;
+	q->n--;
+}
+
+static void on_msg(const struct sst_event *e)
+{
+	struct conn_queue *q = queue_of_sk(e->h.sk, true);
+	struct client_stack *s;
+
+	if (!q)
+		return;
+	q->tgid = e->h.tgid;
+	if (q->n == QUEUE_MAX)
+		queue_drop_head(q);
+	s = symbolize(e);
+	if (!s)
+		return;
+	q->q[(q->head + q->n) % QUEUE_MAX] = s;
+	q->n++;
+}
+
+static void queue_remove(struct conn_queue *q)
+{
+	size_t i;
+
+	while (q->n)
+		queue_drop_head(q);
+	for (i = 0; i < st.nqueues; i++)
+		if (st.queues[i] == q) {
+			st.queues[i] = st.queues[--st.nqueues];
+			break;
+		}
+	free(q);
+}
+
+static void on_connect(const struct sst_hdr *h)
+{
+	struct conn_queue *q = queue_of_sk(h->sk, false);
+
+	if (q)
+		queue_remove(q);	/* the fd was reused unseen */
+	q = queue_of_sk(h->sk, true);
+	if (!q)
+		return;
+	q->tgid = h->tgid;
+	q->awaiting = true;
+}
+
+/* The daemon accepts a client's connections in the order it made them:
+ * conn_open(conn_id, pid) is that process's oldest connection waiting
+ * for one (queues are kept in the order they were created). */
+static void on_conn(const struct sst_hdr *h)
+{
+	size_t i;
+
+	for (i = 0; i < st.nqueues; i++)
+		if (st.queues[i]->conn_id == h->conn_id)
+			st.queues[i]->conn_id = 0;	/* a stale binding */
+	for (i = 0; i < st.nqueues; i++) {
+		struct conn_queue *q = st.queues[i];
+
+		if (q->awaiting && q->tgid == h->tgid) {
+			q->awaiting = false;
+			q->conn_id = h->conn_id;
+			return;
+		}
+	}
+}
+
+static void on_close(const struct sst_hdr *h)
+{
+	struct conn_queue *q = queue_of_sk(h->sk, false);
+
+	if (q)
+		queue_remove(q);
+}
+
+static bool head_matches(const struct conn_queue *q, const struct sst_hdr *r)
+{
+	const struct client_stack *s;
+
+	if (!q->n)
+		return false;
+	s = q->q[q->head];
+	return s->type == r->type && s->req_id == r->req_id && s->tx_id == r->tx_id;
+}
+
+static void on_reply(const struct sst_hdr *r)
+{
+	struct conn_queue *q = NULL;
+	struct result *res;
+	size_t i;
+
+	for (i = 0; i < st.nqueues && !q; i++)
+		if (st.queues[i]->conn_id == r->conn_id)
+			q = st.queues[i];
+	/* A request written before we attached has no stack: its reply
+	 * finds a later request at the head, which waits for its own. */
+	if (!q || !head_matches(q, r) || !r->start_ns) {
+		st.unjoined++;
+		return;
+	}
+	res = &st.results[st.next_result];
+	st.next_result = (st.next_result + 1) % RESULTS;
+	stack_free(res->s);
+	res->conn_id = r->conn_id;
+	res->start_ns = r->start_ns;
+	res->s = q->q[q->head];
+	q->q[q->head] = NULL;
+	q->head = (q->head + 1) % QUEUE_MAX;
+	q->n--;
+	st.joined++;
+}
+
+static int handle(void *ctx, void *data, size_t size)
+{
+	const struct sst_hdr *h = data;
+
+	(void)ctx;
+	if (size < sizeof(*h))
+		return 0;
+	switch (h->kind) {
+	case SST_MSG:
+		if (size >= sizeof(struct sst_event))
+			on_msg(data);
+		break;
+	case SST_CONNECT:
+		on_connect(h);
+		break;
+	case SST_CONN:
+		on_conn(h);
+		break;
+	case SST_CLOSE:
+		on_close(h);
+		break;
+	case SST_REPLY:
+		on_reply(h);
+		break;
+	}
+	return 0;
+}
+
+/* The joined stack of the request e answers (drains our ring first:
+ * its records were submitted before the snoop's reply record). */
+static const struct client_stack *lookup(const struct xss_event *e)
+{
+	unsigned long long start;
+	unsigned i, k;
+
+	if (!st.rb || !e->lat_ns || e->lat_ns > e->ts_ns)
+		return NULL;
+	ring_buffer__consume(st.rb);
+	start = e->ts_ns - e->lat_ns;
+	for (i = 0; i < RESULTS; i++) {
+		k = (st.next_result + RESULTS - 1 - i) % RESULTS;
+		if (!st.results[k].s)
+			return NULL;
+		if (st.results[k].conn_id == e->conn_id && st.results[k].start_ns == start)
+			return st.results[k].s;
+	}
+	return NULL;
+}
+
+void snoop_stack_text(FILE *f, const struct xss_event *e)
+{
+	const struct client_stack *s = lookup(e);
+	unsigned i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->npy; i++)
+		fprintf(f, "        py %s\n", s->py[i]);
+	for (i = 0; i < s->nframes; i++)
+		fprintf(f, "        %s\n", s->frames[i]);
+}
+
+static void json_list(FILE *f, const char *name, char **v, unsigned n)
+{
+	unsigned i;
+
+	fprintf(f, ",\"%s\":[", name);
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", f);
+		snoop_put_json_str(f, v[i]);
+	}
+	fputc(']', f);
+}
+
+void snoop_stack_json(FILE *f, const struct xss_event *e)
+{
+	const struct client_stack *s = lookup(e);
+
+	if (!s)
+		return;
+	json_list(f, "stack", s->frames, s->nframes);
+	if (s->npy)
+		json_list(f, "py_stack", s->py, s->npy);
+}
+
+/* comm;root;...;leaf;XS_OP: Python frames for a Python client, else the
+ * native ones (';' inside a frame becomes ':'). */
+static char *folded_key(const struct client_stack *s, unsigned type)
+{
+	char **v = s->npy ? s->py : s->frames;
+	unsigned n = s->npy ? s->npy : s->nframes, i;
+	size_t len = strlen(s->comm) + 32;
+	char *key, *p;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	key = malloc(len);
+	if (!key)
+		return NULL;
+	p = key + sprintf(key, "%s", s->comm[0] ? s->comm : "?");
+	for (i = n; i-- > 0;)
+		p += sprintf(p, ";%s", v[i]);
+	sprintf(p, ";%s", snoop_type_name(type));
+	for (p = key; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	return key;
+}
+
+void snoop_stack_count(const struct xss_event *e)
+{
+	const struct client_stack *s = lookup(e);
+	struct agg *a = NULL;
+	char *key;
+	size_t i;
+
+	if (!s || !(key = folded_key(s, e->type)))
+		return;
+	for (i = 0; i < st.naggs; i++)
+		if (strcmp(st.aggs[i].key, key) == 0) {
+			a = &st.aggs[i];
+			free(key);
+			break;
+		}
+	if (!a) {
+		if (st.naggs == st.aggs_cap) {
+			size_t ncap = st.aggs_cap ? st.aggs_cap * 2 : 64;
+			struct agg *nv = realloc(st.aggs, ncap * sizeof(*nv));
+
+			if (!nv) {
+				free(key);
+				return;
+			}
+			st.aggs = nv;
+			st.aggs_cap = ncap;
+		}
+		a = &st.aggs[st.naggs++];
+		memset(a, 0, sizeof(*a));
+		a->key = key;
+	}
+	a->count++;
+	a->errors += e->err != 0;
+	a->lat_sum += e->lat_ns;
+	if (e->lat_ns > a->lat_max)
+		a->lat_max = e->lat_ns;
+}
+
+static int cmp_agg(const void *x, const void *y)
+{
+	const struct agg *a = x, *b = y;
+
+	return a->count < b->count ? 1 : a->count > b->count ? -1 : strcmp(a->key, b->key);
+}
+
+static void print_table(FILE *f)
+{
+	size_t i;
+
+	qsort(st.aggs, st.naggs, sizeof(*st.aggs), cmp_agg);
+	fprintf(f, "\nCLIENT STACKS (which code sends the requests; -U)\n%9s %7s %9s %9s  %s\n",
+		"COUNT", "ERRORS", "AVG(us)", "MAX(us)", "COMM;ROOT;...;LEAF;OP");
+	for (i = 0; i < st.naggs && i < TOP_STACKS; i++)
+		fprintf(f, "%9llu %7llu %9.1f %9.1f  %s\n", st.aggs[i].count, st.aggs[i].errors,
+			st.aggs[i].lat_sum / 1000.0 / st.aggs[i].count, st.aggs[i].lat_max / 1000.0,
+			st.aggs[i].key);
+	if (st.naggs > TOP_STACKS)
+		fprintf(f, "(%zu more stacks)\n", st.naggs - TOP_STACKS);
+}
+
+static int write_folded(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+	int err = 0;
+
+	if (!f) {
+		err = errno;
+		fprintf(stderr, "%s: cannot write %s: %s\n", PROG, path, strerror(err));
+		return err;
+	}
+	for (i = 0; i < st.naggs; i++)
+		fprintf(f, "%s %llu\n", st.aggs[i].key, st.aggs[i].count);
+	if (fclose(f))
+		err = errno;
+	if (err)
+		fprintf(stderr, "%s: writing %s: %s\n", PROG, path, strerror(err));
+	else
+		fprintf(stderr, "%s: %s written (%zu stacks): flamegraph.pl %s > flame.svg, or open "
+			"it in https://speedscope.app\n", PROG, path, st.naggs, path);
+	return err;
+}
+
+/* Python frames for the python3 this machine runs, when it is the
+ * version whose headers we were built with. */
+static void setup_python(struct snoop_stack_bpf *skel)
+{
+	char path[4096], want[32];
+	unsigned long long value = 0, exec_vaddr = 0;
+	struct sst_pyoffsets off = snoop_py_offsets;
+	struct stat sb;
+	const char *base;
+	ssize_t n;
+	int major = 0, minor = 0;
+
+	n = readlink("/usr/bin/python3", path, sizeof(path) - 1);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	sscanf(snoop_py_version, "%d.%d", &major, &minor);
+	snprintf(want, sizeof(want), "python%d.%d", major, minor);
+	if (strcmp(base, want) != 0) {
+		fprintf(stderr, "%s: note: /usr/bin/python3 is %s, built for %s: no Python frames\n",
+			PROG, base, want);
+		return;
+	}
+	if (stat("/usr/bin/python3", &sb) ||
+	    sym_elf_lookup("/usr/bin/python3", "_PyRuntime", &value, &exec_vaddr)) {
+		fprintf(stderr, "%s: note: no _PyRuntime in /usr/bin/python3: no Python frames\n",
+			PROG);
+		return;
+	}
+	off.runtime_from_start_code = value - exec_vaddr;
+	skel->rodata->py = off;
+	skel->rodata->py_enabled = true;
+}
+
+/* The paths the daemon listens on (its listening Unix sockets), and the
+ * same under /run and /var/run (one is a link to the other). */
+static int setup_paths(struct snoop_stack_bpf *skel, pid_t daemon)
+{
+	char line[512 + PATH_MAX], path[PATH_MAX], link[64], target[64], want[64];
+	int n = 0;
+	FILE *f = fopen("/proc/net/unix", "r");
+
+	if (!f)
+		return 0;
+	while (n < SST_PATHS && fgets(line, sizeof(line), f)) {
+		unsigned long ino;
+		ssize_t k;
+		int fd;
+		bool held = false;
+
+		if (!snoop_parse_unix_line(line, &ino, path) || strlen(path) >= SST_PATH)
+			continue;
+		snprintf(want, sizeof(want), "socket:[%lu]", ino);
+		for (fd = 0; fd < 1024 && !held; fd++) {
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", daemon, fd);
+			k = readlink(link, target, sizeof(target) - 1);
+			if (k > 0) {
+				target[k] = '\0';
+				held = strcmp(target, want) == 0;
+			}
+		}
+		if (!held)
+			continue;
+		memcpy((char *)skel->rodata->paths[n++], path, strlen(path) + 1);
+		if (n < SST_PATHS && strncmp(path, "/var/run/", 9) == 0) {
+			memcpy((char *)skel->rodata->paths[n++], path + 4, strlen(path + 4) + 1);
+		} else if (n < SST_PATHS && strncmp(path, "/run/", 5) == 0 &&
+			   strlen(path) + 4 < SST_PATH) {
+			memcpy((char *)skel->rodata->paths[n], "/var", 4);
+			memcpy((char *)skel->rodata->paths[n++] + 4, path, strlen(path) + 1);
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+int snoop_stack_start(const struct stack_opts *o)
+{
+	struct snoop_stack_bpf *skel;
+	struct bpf_link *l;
+	int err;
+
+	st.o = *o;
+	skel = snoop_stack_bpf__open();
+	if (!skel) {
+		err = errno;
+		fprintf(stderr, "%s: -U: cannot open its BPF object: %s\n", PROG, strerror(err));
+		return err;
+	}
+	st.skel = skel;
+	skel->rodata->daemon_tgid = o->daemon;
+	if (!setup_paths(skel, o->daemon)) {
+		fprintf(stderr, "%s: -U: xenstored PID %d listens on no Unix socket we can see\n",
+			PROG, o->daemon);
+		return ENOENT;
+	}
+	setup_python(skel);
+	err = snoop_stack_bpf__load(skel);
+	if (err) {
+		fprintf(stderr, "%s: -U: cannot load its BPF programs: %s (-v for details)\n", PROG,
+			strerror(-err));
+		return -err;
+	}
+	err = snoop_stack_bpf__attach(skel);	/* the fentry/fexit programs */
+	if (err) {
+		fprintf(stderr, "%s: -U: cannot attach to the sys_enter tracepoint: %s\n", PROG,
+			strerror(-err));
+		return -err;
+	}
+	l = bpf_program__attach_usdt(skel->progs.stack_conn_open, -1, o->daemon_exe, "xenstore",
+				     "conn_open", NULL);
+	if (l)
+		skel->links.stack_conn_open = l;
+	l = bpf_program__attach_usdt(skel->progs.stack_reply_record, -1, o->daemon_exe,
+				     "xenstore", "reply_record", NULL);
+	if (!l) {
+		err = errno;
+		fprintf(stderr, "%s: -U needs the daemon's reply_record probe: %s\n", PROG,
+			strerror(err));
+		return err;
+	}
+	skel->links.stack_reply_record = l;
+	st.rb = ring_buffer__new(bpf_map__fd(skel->maps.stacks), handle, NULL, NULL);
+	if (!st.rb) {
+		err = errno;
+		fprintf(stderr, "%s: -U: cannot open its ring buffer: %s\n", PROG, strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+void snoop_stack_finish(FILE *summary)
+{
+	size_t i;
+	unsigned k;
+
+	if (!st.skel)
+		return;
+	if (st.rb)
+		ring_buffer__consume(st.rb);
+	if (st.o.summary && summary)
+		print_table(summary);
+	if (st.o.folded)
+		write_folded(st.o.folded);
+	if (st.skel->bss->lost_stacks)
+		fprintf(stderr, "%s: -U: %llu stacks lost (their ring buffer was full)\n", PROG,
+			(unsigned long long)st.skel->bss->lost_stacks);
+	ring_buffer__free(st.rb);
+	snoop_stack_bpf__destroy(st.skel);
+	for (i = 0; i < st.nqueues; i++) {
+		while (st.queues[i]->n)
+			queue_drop_head(st.queues[i]);
+		free(st.queues[i]);
+	}
+	free(st.queues);
+	for (k = 0; k < RESULTS; k++)
+		stack_free(st.results[k].s);
+	for (i = 0; i < st.naggs; i++)
+		free(st.aggs[i].key);
+	free(st.aggs);
+	sym_cleanup();
+	memset(&st, 0, sizeof(st));
+}
