@@ -165,6 +165,17 @@ known "a transaction that reaches the node quota" \
 		"read n/t1 -> x")" \
 	4 "txstart" "write n/t1 x" "write n/t2 x" "commit" "read n/t1"
 
+# Domain 5 at its quota; dom0 gives it two nodes it may write but does
+# not own.  Deleting them in a transaction frees none of 5's quota: a
+# transaction charges and credits each node's owner (issue 9).
+boot 5 || fail "domain 5 boots on both"
+same "domain 5 fills its quota" 5 "${writes[@]:0:37}"
+same "dom0 makes two nodes in 5's home that 5 may write, owned by dom0" dom0 \
+	"write /local/domain/5/z0a x" "setperms /local/domain/5/z0a n0 b5" \
+	"write /local/domain/5/z0b x" "setperms /local/domain/5/z0b n0 b5"
+same "deleting dom0's nodes in a transaction frees none of 5's quota" 5 \
+	"txstart" "rm z0a" "rm z0b" "write n/t1 x" "commit" "read n/t1" "ls /local/domain/5"
+
 # ================================================================ lifecycle
 for who in OURS C; do on "$who" shutdown 2; done
 same "a shut down domain is still introduced, its nodes still there" dom0 \
