@@ -1,6 +1,6 @@
 #!/bin/bash
 # live_update_guests.sh - guests on the simulated hypervisor keep their
-# rings through a live update of our daemon (spec §6): the ring is mapped
+# rings through a live update of our daemon (PROTOCOL.md §6): the ring is mapped
 # again with its indexes untouched, its event channel adopted, the
 # backend's fd inherited, so a guest that stays running across the exec
 # gets its next reply and its watch events; its features and quota stay;

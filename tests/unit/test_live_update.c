@@ -1,7 +1,7 @@
 /* test_live_update.c - the migration stream (lu_stream.c) and the state it
  * carries (live_update.c): what the daemon writes it reads back whole, C
  * xenstored 4.17's own stream is read, and every malformed stream is
- * refused with a reason instead of being half applied (spec §6). */
+ * refused with a reason instead of being half applied (PROTOCOL.md §6). */
 #include "unit.h"
 
 #include "live_update.h"
