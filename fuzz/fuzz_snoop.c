@@ -20,15 +20,22 @@
  *   4  a payload as is: flags (byte 1), original length (bytes 2-5), then
  *      its bytes, of any length, through every escaper
  *   5  the files read to find the daemon: byte 1 picks a pid file, a line
- *      of /proc/net/unix, an executable's path, /proc/PID/comm or a line
- *      of /proc/PID/status; the rest is the content
+ *      of /proc/net/unix, an executable's path, /proc/PID/comm (any bytes:
+ *      a process names itself) or a line of /proc/PID/status; the rest is
+ *      the content
  * Escapers: the text form has no byte outside printable ASCII, decodes
  * back to the payload (NULs as spaces, a final one dropped) and ends
  * with the cut marker when cut; JSON strings have no raw control, quote
  * or non-ASCII byte and decode back to the payload's bytes exactly;
  * put_json_payload's fields make a valid JSON object with the _len, _cut
  * and _unreadable fields exactly when they apply; snoop_first_arg stops
- * at the first NUL and the buffer's end.  A broken invariant abort()s.
+ * at the first NUL and the buffer's end.  snoop_clean, the one display
+ * form of every payload, path and name the tool prints as text (command
+ * names from /proc and from the daemon's probe included), is checked on
+ * its own with buffers of every size: NUL-terminated in the buffer, only
+ * printable characters and escapes, whole ones only, decoding back to the
+ * bytes it says it holds, stopping only where the next would not fit.
+ * A broken invariant abort()s.
  * FUZZ_TRACE=1 prints what each step fed and printed.
  */
 #include <errno.h>
@@ -298,6 +305,69 @@ static int hexval(char c)
 	return -1;
 }
 
+/* The display form of the character at p (n bytes left), as snoop_clean
+ * must write it: what draws as itself (printable.h), else an escape.
+ * Returns its length; *took: the input bytes it stands for. */
+static size_t ref_shown(const unsigned char *p, size_t n, char out[5], size_t *took)
+{
+	size_t len = printable_len(p, n);
+
+	*took = len ? len : 1;
+	if (len) {
+		memcpy(out, p, len);
+		out[len] = '\0';
+		return len;
+	}
+	if (p[0] == '\0')
+		return (size_t)snprintf(out, 5, " ");
+	if (p[0] == '\\')
+		return (size_t)snprintf(out, 5, "\\\\");
+	return (size_t)snprintf(out, 5, "\\x%02x", p[0]);
+}
+
+/* snoop_clean of n bytes into a heap buffer of exactly size bytes (ASan
+ * sees any write past it), against the character-by-character reference. */
+static void check_clean(const unsigned char *p, size_t n, size_t size)
+{
+	char *buf = malloc(size ? size : 1), want[5];
+	size_t took, len, off = 0, i, step;
+
+	FZ_CHECK(buf, "out of memory");
+	took = snoop_clean(buf, size, p, n);
+	FZ_CHECK(took <= n, "clean took %zu of %zu bytes", took, n);
+	if (!size) {
+		FZ_CHECK(took == 0, "clean into no room took %zu", took);
+		free(buf);
+		return;
+	}
+	len = strnlen(buf, size);
+	FZ_CHECK(len < size, "clean: no NUL within %zu bytes", size);
+	for (i = 0; i < took; i += step) {
+		size_t w = ref_shown(p + i, n - i, want, &step);
+
+		FZ_CHECK(i + step <= took, "clean took part of a character at %zu", i);
+		FZ_CHECK(off + w <= len && memcmp(buf + off, want, w) == 0,
+			 "clean: byte %zu (%#x) not shown as \"%s\"", i, p[i], want);
+		off += w;
+	}
+	FZ_CHECK(off == len, "clean: %zu bytes of output past the %zu it took", len - off, took);
+	if (took < n)
+		FZ_CHECK(len + ref_shown(p + took, n - took, want, &step) >= size,
+			 "clean stopped at %zu of %zu with room left", took, n);
+	free(buf);
+}
+
+/* snoop_clean_str: the string up to its NUL, as snoop_clean shows it. */
+static void check_clean_str(const unsigned char *p, size_t n)
+{
+	char *s = cstr(p, n), a[SNOOP_SHOWN_SIZE(16)], b[SNOOP_SHOWN_SIZE(16)];
+
+	FZ_CHECK(snoop_clean_str(a, sizeof(a), s) == a, "clean_str returns its buffer");
+	snoop_clean(b, sizeof(b), (const unsigned char *)s, strlen(s));
+	FZ_CHECK(strcmp(a, b) == 0, "clean_str \"%s\", clean \"%s\"", a, b);
+	free(s);
+}
+
 /* The text form: printable ASCII and printable UTF-8 only, decoding back
  * to the payload with NULs shown as spaces (and its final NUL dropped
  * unless cut); a character that draws is never escaped. */
@@ -546,6 +616,13 @@ static void check_payload(struct snoop_payload pl)
 	check_json_payload(pl, "token", false);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		check_first_arg(pl, sizes[i]);
+	/* Every room from none to more than enough, and the tool's sizes. */
+	for (i = 0; i <= 9; i++)
+		check_clean(pl.p, pl.n, i);
+	check_clean(pl.p, pl.n, SNOOP_COMM_SIZE);
+	check_clean(pl.p, pl.n, SNOOP_SHOWN_SIZE(pl.n));
+	check_clean(pl.p, pl.n, SNOOP_SHOWN_SIZE(XSS_DATA_MAX));
+	check_clean_str(pl.p, pl.n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -716,28 +793,30 @@ static void fuzz_exe(const char *path)
 	}
 }
 
+/* /proc/PID/comm: the first 64 bytes but a final newline, shown as
+ * snoop_clean shows them (a name holds any byte, newlines included). */
 static void fuzz_comm(const uint8_t *data, size_t size)
 {
 	FILE *f = fmemopen((void *)data, size, "r");
-	char *buf = malloc(16);
-	size_t n;
+	char *buf = malloc(SNOOP_COMM_SIZE), *want = malloc(SNOOP_COMM_SIZE);
+	size_t n = size < 64 ? size : 64;
 
-	FZ_CHECK(buf, "out of memory");
+	FZ_CHECK(buf && want, "out of memory");
 	if (f) {
-		snoop_read_comm(f, buf, 16);
+		snoop_read_comm(f, buf, SNOOP_COMM_SIZE);
 		fclose(f);
-		n = strnlen(buf, 16);
-		FZ_CHECK(n < 16 && !strchr(buf, '\n'), "comm \"%s\"", buf);
-		FZ_CHECK(n <= size, "comm longer than the file");
-		for (size_t i = 0; i < n; i++) {
-			unsigned char want = data[i] >= 0x20 && data[i] <= 0x7e ? data[i] : '?';
-
-			FZ_CHECK((unsigned char)buf[i] == want,
-				 "comm byte %zu is %#x, not the file's (made printable)", i,
-				 (unsigned char)buf[i]);
-		}
+		if (n && data[n - 1] == '\n')
+			n--;
+		snoop_clean(want, SNOOP_COMM_SIZE, data, n);
+		FZ_CHECK(strcmp(buf, want) == 0, "comm \"%s\", not \"%s\"", buf, want);
+		/* A real name (15 bytes) always fits whole. */
+		if (n <= 15)
+			FZ_CHECK(snoop_clean(want, SNOOP_COMM_SIZE, data, n) == n,
+				 "a %zu-byte name does not fit SNOOP_COMM_SIZE", n);
+		check_clean(data, n, SNOOP_COMM_SIZE);
 	}
 	free(buf);
+	free(want);
 }
 
 static void fuzz_files(const uint8_t *data, size_t size)

@@ -215,9 +215,71 @@ void snoop_first_arg(struct snoop_payload pl, char *buf, size_t size)
 /* ------------------------------------------------------------------ */
 /* Output                                                               */
 
+size_t snoop_clean(char *buf, size_t size, const unsigned char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, out = 0;
+
+	if (!size)
+		return 0;
+	while (i < n) {
+		const unsigned char *from = p + i;
+		char esc[4];
+		size_t len, took;
+
+		/* Printable ASCII, most of what is shown, without a call. */
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			len = took = 1;
+		else
+			len = took = printable_len(p + i, n - i);
+		if (!len) {
+			from = (const unsigned char *)esc;
+			took = 1;
+			len = 1;
+			esc[0] = ' ';			/* NUL */
+			if (p[i] == '\\') {
+				esc[0] = esc[1] = '\\';
+				len = 2;
+			} else if (p[i]) {
+				esc[0] = '\\';
+				esc[1] = 'x';
+				esc[2] = hex[p[i] >> 4];
+				esc[3] = hex[p[i] & 15];
+				len = 4;
+			}
+		}
+		if (out + len >= size)
+			break;
+		memcpy(buf + out, from, len);
+		out += len;
+		i += took;
+	}
+	buf[out] = '\0';
+	return i;
+}
+
+const char *snoop_clean_str(char *buf, size_t size, const char *s)
+{
+	snoop_clean(buf, size, (const unsigned char *)s, strlen(s));
+	return buf;
+}
+
+void snoop_put_clean(FILE *f, const unsigned char *p, size_t n)
+{
+	char buf[SNOOP_SHOWN_SIZE(64)];
+
+	while (n) {
+		size_t took = snoop_clean(buf, sizeof(buf), p, n);
+
+		fputs(buf, f);
+		p += took;
+		n -= took;
+	}
+}
+
 void snoop_put_text(FILE *f, struct snoop_payload pl)
 {
-	unsigned n = pl.n, i;
+	unsigned n = pl.n;
 
 	if (pl.fault) {
 		fputs("<unreadable>", f);
@@ -225,30 +287,7 @@ void snoop_put_text(FILE *f, struct snoop_payload pl)
 	}
 	if (!pl.cut && n && pl.p[n - 1] == '\0')
 		n--;
-	for (i = 0; i < n; i++) {
-		unsigned char c = pl.p[i];
-		unsigned run = i;
-
-		/* Printable runs, most of a payload, go out in one piece. */
-		while (run < n && pl.p[run] >= 0x20 && pl.p[run] < 0x7f && pl.p[run] != '\\')
-			run++;
-		if (run > i) {
-			fwrite(pl.p + i, 1, run - i, f);
-			i = run - 1;
-			continue;
-		}
-		run = printable_len(pl.p + i, n - i);	/* a UTF-8 character */
-		if (run > 1) {
-			fwrite(pl.p + i, 1, run, f);
-			i += run - 1;
-		} else if (c == '\0') {
-			putc(' ', f);
-		} else if (c == '\\') {
-			fputs("\\\\", f);
-		} else {
-			fprintf(f, "\\x%02x", c);
-		}
-	}
+	snoop_put_clean(f, pl.p, n);
 	if (pl.cut) {
 		if (pl.str)
 			fputs("...", f);
@@ -368,18 +407,18 @@ void snoop_exe_base(const char *path, char *buf, size_t size)
 
 void snoop_read_comm(FILE *f, char *buf, size_t size)
 {
+	char raw[64];
+	size_t n;
+
 	if (!size)
 		return;
-	if (!fgets(buf, size > INT_MAX ? INT_MAX : (int)size, f)) {
-		buf[0] = '\0';
-		return;
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	/* Any process names itself (prctl PR_SET_NAME): no byte of it may
-	 * reach the terminal as a control sequence. */
-	for (char *p = buf; *p; p++)
-		if (*p < 0x20 || *p > 0x7e)
-			*p = '?';
+	/* The kernel ends the name with one newline; a name may hold
+	 * others, and any byte: a process names itself (prctl PR_SET_NAME),
+	 * so none of it may reach the terminal as it is. */
+	n = fread(raw, 1, sizeof(raw), f);
+	if (n && raw[n - 1] == '\n')
+		n--;
+	snoop_clean(buf, size, (const unsigned char *)raw, n);
 }
 
 bool snoop_parse_capeff(const char *line, unsigned long long *caps)

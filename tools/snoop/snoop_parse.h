@@ -108,10 +108,31 @@ void snoop_first_arg(struct snoop_payload pl, char *buf, size_t size);
 
 /* ---- output ---- */
 
-/* Display form: NULs as spaces (a final one dropped), UTF-8 characters
- * that draw as themselves (printable.h), \xNN for other bytes outside
- * printable ASCII, \\, a cut marker ("..." or "...(N bytes)"),
- * "<unreadable>". */
+/* Buffer size that holds the display form of n bytes whole. */
+#define SNOOP_SHOWN_SIZE(n) (4 * (n) + 1)
+/* A command name (15 bytes at most) in display form. */
+#define SNOOP_COMM_SIZE SNOOP_SHOWN_SIZE(15)
+
+/*
+ * The display form of n bytes from outside: the one way xenstore-snoop
+ * shows a payload, a path, a command name or any other string it did not
+ * write itself.  Printable ASCII and UTF-8 characters that draw as
+ * themselves (printable.h) as they are, a backslash as \\, NUL as a
+ * space, any other byte as \xNN, so nothing reaches the terminal as a
+ * control sequence or breaks a line.  Writes whole characters and escapes
+ * only into buf (size bytes, NUL-terminated when size > 0) and returns
+ * how many of the n bytes it holds.
+ */
+size_t snoop_clean(char *buf, size_t size, const unsigned char *p, size_t n);
+
+/* snoop_clean of a C string, cut to fit; returns buf. */
+const char *snoop_clean_str(char *buf, size_t size, const char *s);
+
+/* The display form of n bytes (snoop_clean), written to f. */
+void snoop_put_clean(FILE *f, const unsigned char *p, size_t n);
+
+/* A payload in display form (snoop_clean; a final NUL dropped), with a
+ * cut marker ("..." or "...(N bytes)"), or "<unreadable>". */
 void snoop_put_text(FILE *f, struct snoop_payload pl);
 
 /* True when the display form is empty. */
@@ -140,8 +161,8 @@ bool snoop_parse_unix_line(const char *line, unsigned long *inode, char *path);
  * without a " (deleted)" suffix, cut to size - 1 bytes. */
 void snoop_exe_base(const char *path, char *buf, size_t size);
 
-/* The first line of /proc/PID/comm, without its newline ("" if none),
- * every byte outside printable ASCII replaced by '?'. */
+/* /proc/PID/comm (its first 64 bytes) without the final newline, in
+ * display form (snoop_clean; size: SNOOP_COMM_SIZE holds any comm). */
 void snoop_read_comm(FILE *f, char *buf, size_t size);
 
 /* CapEff of a /proc/PID/status line; false for other lines. */

@@ -298,6 +298,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
+/* A string that came from outside (a path, an error or quota name, kept
+ * as it came for the JSON output), in display form for a text line: a
+ * compound literal, valid to the end of the enclosing block. */
+#define TEXT(s) snoop_clean_str((char[SNOOP_SHOWN_SIZE(XSS_DATA_MAX)]){ 0 }, \
+				SNOOP_SHOWN_SIZE(XSS_DATA_MAX), (s))
+
 /* ------------------------------------------------------------------ */
 /* Connections: who is behind a conn_id (from conn_open, or learnt from
  * its requests and /proc when the connection predates the attach).     */
@@ -307,7 +313,7 @@ struct conn_info {
 	bool used;
 	unsigned domid, pid, uid;
 	bool have_uid;
-	char comm[16];
+	char comm[SNOOP_COMM_SIZE];	/* display form (snoop_clean) */
 	char kind[16];
 };
 
@@ -520,7 +526,7 @@ struct keyed_stats {
 	unsigned long long key;	/* domid, or pid (guests: 1 << 40 | domid) */
 	bool used;
 	unsigned domid, pid;
-	char comm[16];
+	char comm[SNOOP_COMM_SIZE];
 	struct stats s;
 };
 
@@ -838,7 +844,7 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 	if (sum.nerrnames) {
 		fputs("\nERRORS:", f);
 		for (i = 0; i < sum.nerrnames; i++)
-			fprintf(f, " %s %llu", sum.errnames[i].name, sum.errnames[i].count);
+			fprintf(f, " %s %llu", TEXT(sum.errnames[i].name), sum.errnames[i].count);
 		fputc('\n', f);
 	}
 	for (i = 0; i < 5; i++)
@@ -850,13 +856,13 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 			sum.txn_results[3], sum.txn_results[4], (double)sum.txn_ops / ntxn,
 			avg_us(&sum.txn_time), us(sum.txn_time.max_ns));
 		for (i = 0; i < sum.nconflicts; i++)
-			fprintf(f, "  EAGAIN conflict on %s: %llu\n", sum.conflicts[i].path,
+			fprintf(f, "  EAGAIN conflict on %s: %llu\n", TEXT(sum.conflicts[i].path),
 				sum.conflicts[i].count);
 	}
 	if (sum.nquotas) {
 		fputs("\nQUOTA HITS:", f);
 		for (i = 0; i < sum.nquotas; i++)
-			fprintf(f, " %s %llu", sum.quotas[i].name, sum.quotas[i].count);
+			fprintf(f, " %s %llu", TEXT(sum.quotas[i].name), sum.quotas[i].count);
 		fputc('\n', f);
 	}
 
@@ -884,7 +890,7 @@ static void print_summary_text(FILE *f, unsigned long long lost)
 		for (i = 0; i < sum.nslowest; i++)
 			fprintf(f, "%9.1f %-6u %-7u %-20s %s\n", us(sum.slowest[i].lat_ns),
 				sum.slowest[i].domid, sum.slowest[i].pid,
-				snoop_type_name(sum.slowest[i].type), sum.slowest[i].path);
+				snoop_type_name(sum.slowest[i].type), TEXT(sum.slowest[i].path));
 	}
 
 	fputs("\nLATENCY BY OP\n", f);
@@ -946,9 +952,11 @@ static void print_summary_json(FILE *f, unsigned long long lost)
 		first = false;
 	}
 	fputs("},\"error_names\":{", f);
-	for (i = 0; i < sum.nerrnames; i++)
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "", sum.errnames[i].name,
-			sum.errnames[i].count);
+	for (i = 0; i < sum.nerrnames; i++) {
+		fputs(i ? "," : "", f);
+		snoop_put_json_str(f, sum.errnames[i].name);
+		fprintf(f, ":%llu", sum.errnames[i].count);
+	}
 	fputs("},\"domains\":[", f);
 	doms = sorted(&sum.domains, &ndoms);
 	for (i = 0; i < ndoms; i++) {
@@ -1135,7 +1143,7 @@ static void text_cause(const struct xss_event *w, const struct xss_event *reply)
 		snoop_first_arg(snoop_payload_of(reply, 0), path, sizeof(path));
 		printf("%s", snoop_type_name(reply->type));
 		if (path[0])
-			printf(" %s", path);
+			printf(" %s", TEXT(path));
 		printf(", dom %u pid %u", reply->domid, reply->pid);
 	} else {
 		printf("conn %u req %u", cconn, creq);
@@ -1666,12 +1674,14 @@ static int handle_event(void *ctx, void *data, size_t size)
 		conn_forget(e->conn_id);
 		c = conn_get(e->conn_id, e->domid, e->pid);
 		if (c) {
+			/* The daemon passes the client's name as it set it:
+			 * any bytes. */
 			if (comm.n && !comm.fault)
-				snprintf(c->comm, sizeof(c->comm), "%.*s", (int)comm.n,
-					 (const char *)comm.p);
+				snoop_clean(c->comm, sizeof(c->comm), comm.p,
+					    strnlen((const char *)comm.p, comm.n));
 			if (kind.n && !kind.fault)
-				snprintf(c->kind, sizeof(c->kind), "%.*s", (int)kind.n,
-					 (const char *)kind.p);
+				snoop_clean(c->kind, sizeof(c->kind), kind.p,
+					    strnlen((const char *)kind.p, kind.n));
 			c->uid = e->val[0];
 			c->have_uid = true;
 		}
