@@ -28,7 +28,7 @@
  * a moment later). */
 struct client_stack {
 	unsigned tgid, type, req_id, tx_id;
-	char comm[16];
+	char comm[SNOOP_COMM_SIZE];	/* display form (snoop_clean) */
 	char **frames;			/* leaf first */
 	unsigned nframes;
 	char **py;			/* leaf first, "file:line function" */
@@ -95,8 +95,9 @@ static struct client_stack *symbolize(const struct sst_event *e)
 	s->type = e->h.type;
 	s->req_id = e->h.req_id;
 	s->tx_id = e->h.tx_id;
-	memcpy(s->comm, e->comm, sizeof(s->comm));
-	s->comm[sizeof(s->comm) - 1] = '\0';
+	/* A task names itself: any bytes. */
+	snoop_clean(s->comm, sizeof(s->comm), (const unsigned char *)e->comm,
+		    strnlen((const char *)e->comm, sizeof(e->comm)));
 	n = e->stack_bytes > 0 ? e->stack_bytes / (int)sizeof(e->frames[0]) : 0;
 	s->frames = calloc(n ? n : 1, sizeof(char *));
 	for (i = 0; s->frames && i < n && i < SST_FRAMES; i++) {
