@@ -22,6 +22,7 @@
 #include "log.h"
 #include "lu_stream.h"
 #include "path.h"
+#include "probes.h"
 #include "quota.h"
 #include "request.h"
 #include "ring.h"
@@ -488,6 +489,34 @@ static void keep_fds(struct daemon *d, bool keep)
 		set_cloexec(unix_client_fd(c), !keep);
 }
 
+#define TRACED_ENV "XENSTORED_LU_TRACED"
+/* How long a new process waits for the tracer of the old one. */
+#define TRACER_WAIT_MS 2000
+
+static bool tracer_attached(void)
+{
+	return XS_PROBE_ENABLED(reply_record) || XS_PROBE_ENABLED(reply);
+}
+
+/* Before its first answer: a tracer that followed the old binary gets
+ * the time to attach to this one, so it misses no request (bounded: a
+ * tracer that went away must not stop the daemon). */
+static void wait_for_tracer(void)
+{
+	struct timespec ms = { 0, 1000000 };
+	int waited = 0;
+
+	if (!getenv(TRACED_ENV))
+		return;
+	unsetenv(TRACED_ENV);
+	while (!tracer_attached() && waited < TRACER_WAIT_MS) {
+		nanosleep(&ms, NULL);
+		waited++;
+	}
+	log_info("live-update: %s after %d ms", tracer_attached() ? "tracer attached again"
+			: "no tracer came back", waited);
+}
+
 static int write_file(const char *path, const struct lu_buf *b)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -538,8 +567,13 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		return "Allocation failure.";
 	log_info("live-update: exec %s", lu->binary);
 	keep_fds(d, true);
+	/* A tracer (xenstore-snoop) attached to this binary has to attach to
+	 * the new one: the new process waits for it before answering. */
+	if (tracer_attached())
+		setenv(TRACED_ENV, "1", 1);
 	execv(lu->binary, argv);
 	err = errno;
+	unsetenv(TRACED_ENV);
 	keep_fds(d, false);
 	free(argv);
 	unlink(path);
@@ -1032,6 +1066,7 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 	st->data = NULL;
 	if (rc)
 		return rc;
+	wait_for_tracer();
 	/* Send what was pending, take what arrived in the gap. */
 	for (struct conn *c = d->conns, *next; c; c = next) {
 		next = c->next;

@@ -1605,6 +1605,26 @@ static void release_conn(unsigned conn_id)
 static struct xss_event watch_reply;
 static bool watch_reply_last;
 
+/* Set when the daemon exec'd: the note is printed with the next event,
+ * which tells how long the daemon was silent. */
+static bool exec_note_pending;
+static unsigned long long exec_last_ts, exec_seen_ns;
+static char exec_path[PATH_MAX];
+static pid_t exec_pid;
+
+static void print_exec_note(const unsigned long long *next_ts)
+{
+	FILE *out = env.json || env.summary ? stderr : stdout;
+	char gap[64] = "no event since";
+
+	if (next_ts && exec_last_ts)
+		snprintf(gap, sizeof(gap), "%.1f ms between the last event before it and the next",
+			 (double)(*next_ts - exec_last_ts) / 1e6);
+	fprintf(out, "-- xenstored PID %d exec'd %s (live update), followed: %s\n", exec_pid,
+		exec_path, gap);
+	exec_note_pending = false;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct xss_event full;
@@ -1619,6 +1639,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	 * passed the bounds checks. */
 	if (!snoop_record_decode(data, size, &full))
 		return 0;	/* not ours */
+	if (exec_note_pending && e->ts_ns > exec_last_ts)
+		print_exec_note(&e->ts_ns);
 	if (e->ts_ns > newest_ts)
 		newest_ts = e->ts_ns;
 
@@ -2017,6 +2039,148 @@ struct probe {
 	struct bpf_link **fallback_link;
 };
 
+/* Attaches every probe to the binary exe (/proc/PID/exe: the very inode
+ * the daemon runs).  0, or 1 after saying why. */
+static int attach_probes(struct xenstore_snoop_bpf *skel, pid_t pid, const char *exe,
+			 const char *exe_path)
+{
+	int err, i;
+
+#define PROBE(probe_name, is_required, prog_name)                                 \
+	.name = probe_name, .required = is_required, .prog = skel->progs.prog_name, \
+	.link = &skel->links.prog_name
+	struct probe probes[] = {
+		{ PROBE("reply_record", true, xs_reply_record), .fallback = "reply",
+		  .fallback_prog = skel->progs.xs_reply,
+		  .fallback_link = &skel->links.xs_reply },
+		{ PROBE("watch_event", true, xs_watch_event) },
+		{ PROBE("txn_done", false, xs_txn_done) },
+		{ PROBE("quota_exceeded", false, xs_quota_exceeded) },
+		{ PROBE("conn_open", false, xs_conn_open) },
+		{ PROBE("conn_close", false, xs_conn_close) },
+		{ PROBE("domain_introduce", false, xs_domain_introduce) },
+		{ PROBE("domain_release", false, xs_domain_release) },
+	};
+#undef PROBE
+
+
+	for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0])); i++) {
+		struct probe *p = &probes[i];
+
+		/* Each probe site costs ~0.1 s to detach (the kernel
+		 * waits for an RCU grace period per uprobe): attach
+		 * only what will be shown. */
+		if (!env.extra && strncmp(p->name, "domain_", 7) == 0)
+			continue;
+
+		/* By /proc/PID/exe: the very inode the daemon runs, even
+		 * if build/xenstored was replaced since.  For every
+		 * process running it (-1), not the daemon's task alone:
+		 * see daemon_tgid in xenstore-snoop.bpf.c. */
+		*p->link = bpf_program__attach_usdt(p->prog, -1, exe, "xenstore", p->name,
+						    NULL);
+		if (*p->link)
+			continue;
+		err = -errno;
+		if (p->fallback && (err == -ENOENT || err == -ESRCH)) {
+			*p->fallback_link = bpf_program__attach_usdt(p->fallback_prog, -1,
+								     exe, "xenstore",
+								     p->fallback, NULL);
+			if (*p->fallback_link)
+				continue;
+		}
+		if (err == -EPERM || err == -EACCES) {
+			privilege_error();
+		} else if (!p->required) {
+			fprintf(stderr, "%s: note: %s has no probe xenstore:%s; "
+				"its events will not be shown\n", PROG, exe_path, p->name);
+			continue;
+		} else if (err == -ENOENT || err == -ESRCH) {
+			if (kill(pid, 0) && errno == ESRCH)
+				fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
+			else
+				fprintf(stderr, "%s: PID %d (%s) has no probe xenstore:%s: "
+					"not our xenstored, or built with PROBES=0\n",
+					PROG, pid, exe_path, p->name);
+		} else {
+			fprintf(stderr, "%s: attaching to xenstore:%s in PID %d failed: %s "
+				"(-v for details)\n", PROG, p->name, pid, strerror(-err));
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static void detach_probes(struct xenstore_snoop_bpf *skel)
+{
+	struct bpf_link **links[] = {
+		&skel->links.xs_reply_record, &skel->links.xs_reply,
+		&skel->links.xs_watch_event, &skel->links.xs_txn_done,
+		&skel->links.xs_quota_exceeded, &skel->links.xs_conn_open,
+		&skel->links.xs_conn_close, &skel->links.xs_domain_introduce,
+		&skel->links.xs_domain_release,
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		bpf_link__destroy(*links[i]);
+		*links[i] = NULL;
+	}
+}
+
+/*
+ * Live update: the daemon keeps its pid and execs a new binary.  An exec
+ * gives the process a new auxiliary vector (AT_RANDOM, AT_ENTRY... move),
+ * so comparing /proc/PID/auxv notices it, even into the same binary.
+ */
+struct image {
+	char auxv[1024];
+	ssize_t auxv_len;
+	dev_t dev;
+	ino_t ino;
+};
+
+static int read_image(pid_t pid, struct image *im)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	im->auxv_len = read(fd, im->auxv, sizeof(im->auxv));
+	close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (im->auxv_len < 0 || stat(path, &st) < 0)
+		return -1;
+	im->dev = st.st_dev;
+	im->ino = st.st_ino;
+	return 0;
+}
+
+/* The daemon exec'd: follow it to its new binary (the probes of the same
+ * inode stay attached by themselves). */
+static int follow_exec(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, pid_t pid,
+		       const struct image *old, const struct image *now)
+{
+	char exe[64];
+	ssize_t n;
+
+	ring_buffer__consume(rb);
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	n = readlink(exe, exec_path, sizeof(exec_path) - 1);
+	exec_path[n > 0 ? n : 0] = '\0';
+	exec_pid = pid;
+	exec_last_ts = newest_ts;
+	exec_seen_ns = now_ns(CLOCK_MONOTONIC);
+	exec_note_pending = true;
+	if (now->dev == old->dev && now->ino == old->ino)
+		return 0;
+	detach_probes(skel);
+	return attach_probes(skel, pid, exe, exec_path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -2029,10 +2193,11 @@ int main(int argc, char **argv)
 	unsigned long long t_start, t_next_summary = 0, t_next_lost = 0, lost, last_lost = 0;
 	unsigned long long misses;
 	char exe[64], exe_path[PATH_MAX];
+	struct image image = { .auxv_len = 0 };
 	struct stat pidns;
 	static char outbuf[1 << 16];
 	pid_t pid;
-	int err = 1, i;
+	int err = 1;
 	ssize_t n;
 
 	argp_err_exit_status = 2;	/* a bad command line, as for every other tool here */
@@ -2113,70 +2278,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	{
-#define PROBE(probe_name, is_required, prog_name)                                 \
-	.name = probe_name, .required = is_required, .prog = skel->progs.prog_name, \
-	.link = &skel->links.prog_name
-		struct probe probes[] = {
-			{ PROBE("reply_record", true, xs_reply_record), .fallback = "reply",
-			  .fallback_prog = skel->progs.xs_reply,
-			  .fallback_link = &skel->links.xs_reply },
-			{ PROBE("watch_event", true, xs_watch_event) },
-			{ PROBE("txn_done", false, xs_txn_done) },
-			{ PROBE("quota_exceeded", false, xs_quota_exceeded) },
-			{ PROBE("conn_open", false, xs_conn_open) },
-			{ PROBE("conn_close", false, xs_conn_close) },
-			{ PROBE("domain_introduce", false, xs_domain_introduce) },
-			{ PROBE("domain_release", false, xs_domain_release) },
-		};
-#undef PROBE
-
-
-		for (i = 0; i < (int)(sizeof(probes) / sizeof(probes[0])); i++) {
-			struct probe *p = &probes[i];
-
-			/* Each probe site costs ~0.1 s to detach (the kernel
-			 * waits for an RCU grace period per uprobe): attach
-			 * only what will be shown. */
-			if (!env.extra && strncmp(p->name, "domain_", 7) == 0)
-				continue;
-
-			/* By /proc/PID/exe: the very inode the daemon runs, even
-			 * if build/xenstored was replaced since.  For every
-			 * process running it (-1), not the daemon's task alone:
-			 * see daemon_tgid in xenstore-snoop.bpf.c. */
-			*p->link = bpf_program__attach_usdt(p->prog, -1, exe, "xenstore", p->name,
-							    NULL);
-			if (*p->link)
-				continue;
-			err = -errno;
-			if (p->fallback && (err == -ENOENT || err == -ESRCH)) {
-				*p->fallback_link = bpf_program__attach_usdt(p->fallback_prog, -1,
-									     exe, "xenstore",
-									     p->fallback, NULL);
-				if (*p->fallback_link)
-					continue;
-			}
-			if (err == -EPERM || err == -EACCES) {
-				privilege_error();
-			} else if (!p->required) {
-				fprintf(stderr, "%s: note: %s has no probe xenstore:%s; "
-					"its events will not be shown\n", PROG, exe_path, p->name);
-				continue;
-			} else if (err == -ENOENT || err == -ESRCH) {
-				if (kill(pid, 0) && errno == ESRCH)
-					fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
-				else
-					fprintf(stderr, "%s: PID %d (%s) has no probe xenstore:%s: "
-						"not our xenstored, or built with PROBES=0\n",
-						PROG, pid, exe_path, p->name);
-			} else {
-				fprintf(stderr, "%s: attaching to xenstore:%s in PID %d failed: %s "
-					"(-v for details)\n", PROG, p->name, pid, strerror(-err));
-			}
-			err = 1;
-			goto cleanup;
-		}
+	if (attach_probes(skel, pid, exe, exe_path)) {
+		err = 1;
+		goto cleanup;
 	}
 
 	if (env.stacks) {
@@ -2216,7 +2320,9 @@ int main(int argc, char **argv)
 		env.count || env.duration ? "" : "; Ctrl-C to stop");
 
 	err = 0;
+	read_image(pid, &image);
 	while (!exiting) {
+		struct image current;
 		unsigned long long now;
 		int r;
 
@@ -2259,7 +2365,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
 			break;
 		}
+		if (read_image(pid, &current) == 0 && (current.auxv_len != image.auxv_len ||
+		    memcmp(current.auxv, image.auxv, (size_t)image.auxv_len))) {
+			if (follow_exec(skel, rb, pid, &image, &current)) {
+				err = 1;
+				break;
+			}
+			image = current;
+		}
 	}
+	if (exec_note_pending && !output_failed)
+		print_exec_note(NULL);
 
 	/* Drain what is in the ring (unless -c is already satisfied), then
 	 * release what still waits for a join. */
