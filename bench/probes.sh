@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # bench/probes.sh - what the USDT probes cost: the daemon's throughput with
 # probes compiled out (make PROBES=0), compiled in but not attached, and
-# with xenstore-snoop attached (output to /dev/null), in one run, plus the
-# events xenstore-snoop lost at that rate.  Needs root to attach.
+# with xenstore-snoop attached (output to /dev/null), and with
+# xenstore-snoop -U (client stacks), in one run, plus the events
+# xenstore-snoop lost at that rate.  xsload's rate is the clients' and the
+# daemon's at once (each connection waits for its reply).  -U also runs a
+# program on every system call of every process: the last lines time an
+# unrelated process (dd, 1-byte writes to /dev/null) without and with
+# xenstore-snoop -U attached.  Needs root to attach.
 #
 #   bench/probes.sh [-d SECS] [-r REPS] [-c CONNS] [-o OP] [-P CPUS]
 #
@@ -49,6 +54,15 @@ load() {	# prints "ops/s cpu-us-per-request"
 		sed -n 's/.*ops_per_s=\([0-9]*\).* cpu_us_per_req=\([0-9.]*\).*/\1 \2/p'
 }
 
+# 1-byte writes per second of a process that never talks to the daemon.
+ddrate() {
+	local n=1000000 t0 t1
+	t0=$(date +%s%N)
+	"${PIN[@]}" dd if=/dev/zero of=/dev/null bs=1 count=$n 2>/dev/null
+	t1=$(date +%s%N)
+	echo $((n * 2 * 1000000000 / (t1 - t0)))	# a read and a write each
+}
+
 declare -A R
 LOST=0 EVENTS=0
 for rep in $(seq "$REPS"); do
@@ -68,7 +82,23 @@ for rep in $(seq "$REPS"); do
 	EVENTS=$((EVENTS + $(sed -n 's/.*: \([0-9]*\) events.*/\1/p' <<<"$line")))
 	LOST=$((LOST + $(sed -n 's/.*, \([0-9]*\) lost.*/\1/p' <<<"$line")))
 	stop
-	echo "rep $rep: compiled out ${R[out,$rep]}, unattached ${R[in,$rep]}, attached ${R[att,$rep]} (ops/s cpu-us/req)" >&2
+	snoop_u() {	# ARGS: xenstore-snoop -U ARGS in the background, until it attached
+		"${PIN[@]}" "$REPO/build/tools/xenstore-snoop" -p "$DPID" -U "$@" >/dev/null \
+			2>"$RUN/snoop.err" &
+		SPID=$!
+		until grep -q Attached "$RUN/snoop.err"; do
+			kill -0 "$SPID" 2>/dev/null || { cat "$RUN/snoop.err" >&2; exit 1; }
+			sleep 0.05
+		done
+	}
+	start "$REPO/build/xenstored"
+	snoop_u
+	R[stk,$rep]=$(load)
+	R[dd1,$rep]=$(ddrate)
+	kill -INT "$SPID"; wait "$SPID"; SPID=
+	R[dd0,$rep]=$(ddrate)
+	stop
+	echo "rep $rep: compiled out ${R[out,$rep]}, unattached ${R[in,$rep]}, attached ${R[att,$rep]}, -U ${R[stk,$rep]} (ops/s cpu-us/req); dd ${R[dd0,$rep]} / -U ${R[dd1,$rep]} syscalls/s" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -85,4 +115,8 @@ row() {
 row "probes compiled out" "$out" "$(col out 2)"
 row "compiled in, not attached" "$in" "$(col in 2)"
 row "xenstore-snoop attached" "$att" "$(col att 2)"
+row "xenstore-snoop -U attached" "$(col stk 1)" "$(col stk 2)"
 echo "xenstore-snoop: $EVENTS events received, $LOST lost"
+dd0=$(col dd0 1) dd1=$(col dd1 1)
+printf 'unrelated process (dd bs=1): %d syscalls/s; with -U attached %d (%.3f)\n' "$dd0" "$dd1" \
+	"$(awk -v a="$dd1" -v b="$dd0" 'BEGIN { print a / b }')"

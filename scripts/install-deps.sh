@@ -13,11 +13,12 @@ clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev bpftrace
 python3 util-linux binutils
 sudo man-db
 libclang-rt-14-dev
-libdw-dev python3-pyxs
+libdw-dev python3-dev python3-pyxs
 chromium"
 # chromium (~300 MB) is for the browser test of xenstore-snoop --html
 # (tests/integration/timeline_browser.sh); libdw-dev and python3-pyxs
-# for the client stacks of xenstore-snoop -U.
+# for the client stacks of xenstore-snoop -U (python3-dev: the layout of
+# the python3 whose frames it walks, from its headers).
 
 missing=""
 for p in $PACKAGES; do

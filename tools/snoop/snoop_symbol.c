@@ -28,11 +28,31 @@ struct module {
 	bool failed;
 };
 
+/* Names already made: a client makes the same requests from the same
+ * code over and over (direct-mapped, by build id, offset and kind). */
+#define NAME_CACHE 4096
+#define NAME_MAX_LEN 256
+
+struct named {
+	unsigned char build_id[BUILD_ID_LEN];
+	unsigned long long offset;
+	int return_address;
+	int result;
+	bool used;
+	char text[NAME_MAX_LEN];
+};
+
+/* Processes whose maps were read: not again for each frame. */
+#define LEARNT 64
+
 static struct {
 	struct module *v;
 	size_t n, cap;
 	bool scanned;		/* the directories were read once */
 	char *debuginfo_path;
+	struct named *names;	/* NAME_CACHE entries, allocated on first use */
+	unsigned learnt[LEARNT];
+	unsigned nlearnt;
 } idx;
 
 static const Dwfl_Callbacks offline_callbacks = {
@@ -106,8 +126,13 @@ static void add_file(const char *path)
 void sym_learn_process(unsigned pid)
 {
 	char maps[64], line[PATH_MAX + 128];
+	unsigned i;
 	FILE *f;
 
+	for (i = 0; i < LEARNT; i++)
+		if (idx.learnt[i] == pid)
+			return;
+	idx.learnt[idx.nlearnt++ % LEARNT] = pid;
 	snprintf(maps, sizeof(maps), "/proc/%u/maps", pid);
 	f = fopen(maps, "r");
 	if (!f)
@@ -234,8 +259,40 @@ static void name_in(Dwfl_Module *mod, Dwarf_Addr addr, int return_address, const
 		snprintf(buf, size, "%s+0x%llx", module, fallback);
 }
 
+static int name_frame(const unsigned char *build_id, unsigned long long offset_or_ip, unsigned pid,
+		      int return_address, char *buf, size_t size);
+
 int sym_frame(const unsigned char *build_id, unsigned long long offset_or_ip, unsigned pid,
 	      int return_address, char *buf, size_t size)
+{
+	unsigned long long h = offset_or_ip * 0x9e3779b97f4a7c15ULL;
+	struct named *c;
+	int i;
+
+	if (!build_id)
+		return name_frame(NULL, offset_or_ip, pid, return_address, buf, size);
+	if (!idx.names)
+		idx.names = calloc(NAME_CACHE, sizeof(*idx.names));
+	if (!idx.names)
+		return name_frame(build_id, offset_or_ip, pid, return_address, buf, size);
+	for (i = 0; i < 8; i++)
+		h = (h ^ build_id[i]) * 0x100000001b3ULL;
+	c = &idx.names[(h >> 20) % NAME_CACHE];
+	if (!c->used || c->offset != offset_or_ip || c->return_address != return_address ||
+	    memcmp(c->build_id, build_id, BUILD_ID_LEN)) {
+		c->result = name_frame(build_id, offset_or_ip, pid, return_address, c->text,
+				       sizeof(c->text));
+		memcpy(c->build_id, build_id, BUILD_ID_LEN);
+		c->offset = offset_or_ip;
+		c->return_address = return_address;
+		c->used = true;
+	}
+	snprintf(buf, size, "%s", c->text);
+	return c->result;
+}
+
+static int name_frame(const unsigned char *build_id, unsigned long long offset_or_ip, unsigned pid,
+		      int return_address, char *buf, size_t size)
 {
 	struct module *m;
 	Dwfl_Module *mod;
@@ -339,5 +396,6 @@ void sym_cleanup(void)
 		free(idx.v[i].path);
 	}
 	free(idx.v);
+	free(idx.names);
 	memset(&idx, 0, sizeof(idx));
 }

@@ -233,7 +233,10 @@ static int fill_event(struct timeline *tl, struct tl_event *e, const struct json
 	e->reply = display(json_get(r, "reply"));
 	e->error = dup_or_null(json_str(r, "error"));
 	e->token = display(json_get(r, "token"));
-	e->stack = join_stack(json_get(r, "stack"));
+	/* A Python client's own frames say more than its interpreter's. */
+	e->stack = join_stack(json_get(r, "py_stack"));
+	if (!e->stack)
+		e->stack = join_stack(json_get(r, "stack"));
 	take_txn(e, json_get(r, "txn"));
 	take_cause(e, json_get(r, "cause"));
 	if (q && q->type == JSON_OBJ)
