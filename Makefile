@@ -118,8 +118,14 @@ $(BUILD)/xenstore-sim: $(SIM_SRCS) $(wildcard tools/sim/*.h) $(BUILD)/libxsd.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Itools/sim -o $@ $(SIM_SRCS) $(BUILD)/libxsd.a $(LDFLAGS) -lxenstore $(XEN_LIBS)
 
-bench:
+bench: $(BUILD)/bench/ringstorm
 	$(Q)$(MAKE) -s -C bench BUILD=$(abspath $(BUILD))/bench
+
+# The boot storm driver speaks the ring protocol itself (src/ring.c).
+$(BUILD)/bench/ringstorm: bench/ringstorm.c $(BUILD)/libxsd.a
+	$(Q)mkdir -p $(BUILD)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) $(XEN_LIBS)
 
 tools:
 	$(Q)if [ -f tools/Makefile ]; then $(MAKE) -s -C tools BUILD=$(abspath $(BUILD))/tools; fi

@@ -1,44 +1,51 @@
 #!/usr/bin/env bash
-# bench/ring.sh - read round trips per second through the shared ring of
-# simulated guests versus through the Unix socket, with 1, 10 and 100
-# clients busy at once, against our xenstored on the simulated hypervisor.
+# bench/ring.sh - our xenstored and Xen's C xenstored 4.17 side by side on
+# the guests' ring path.  Both run on the libxen stand-in
+# (tests/peers/xenstub.c: ours with --hypervisor=xen, i.e. src/hv_xen.c;
+# C unchanged) over a simulated hypervisor of their own, so the same
+# simulated guests reach each over real shared ring pages and event
+# channels, in the same run.
 #
-#   bench/ring.sh [-d SECS] [-r REPS] [-c LIST] [-P CPUS] [-o FILE] [-b BUILDDIR] [-k]
+#   bench/ring.sh [-d SECS] [-r REPS] [-c LIST] [-s LIST] [-D LIST] [-P CPUS]
+#                 [-o FILE] [-b BUILDDIR] [-k]
 #
-#   -d SECS    seconds per measurement (default 2)
-#   -r REPS    repetitions, interleaved; the report shows the median (default 3)
-#   -c LIST    client counts, comma separated (default 1,10,100)
-#   -P CPUS    pin the daemon and every client to these CPUs (taskset
-#              list, e.g. 0); default: not pinned
+#   -d SECS    seconds per throughput measurement (default 2)
+#   -r REPS    repetitions of the throughput measurements, interleaved
+#              across the daemons; the report shows the median (default 3)
+#   -c LIST    concurrent guests for throughput, comma separated (1,10,100)
+#   -s LIST    guest counts of the boot storm and scale runs (10,100,200,1000)
+#   -D LIST    daemons: ours, c (default ours,c)
+#   -P CPUS    pin the daemons and every client to these CPUs (taskset list)
 #   -o FILE    also write the report to FILE
 #   -b DIR     build directory (default <repo>/build)
 #   -k         keep the run directory
 #
-# Transports, each with C clients reading a 12-byte value one request at a
-# time (a client waits for each reply):
-#   ring     C simulated guests, one `xenstore-sim guest N` process each on
-#            its own domain's ring (request ring, notification through the
-#            simulated event channel, response ring), `bench SECSs r`
-#   socket   C `xenstore-sim guest dom0` processes on the Unix socket, the
-#            same client code as the ring guests, `bench SECSs r`
-#   xsload   build/bench/xsload -o read -c C: libxenstore on the socket,
-#            one thread per connection (as bench/run.sh)
-# The ring and socket clients register a watch on /bench/go, say they are
-# ready, and all start when dom0 writes it: their windows coincide.
-# ops/s is the sum over the clients; CPU is the daemon's utime+stime over
-# the window divided by the requests (from /proc/PID/stat).
+# Throughput: C guests, one `xenstore-sim guest N` process each on its own
+# domain's ring, read a 12-byte value one request at a time for SECS, all
+# starting together (each watches /bench/go; dom0 writes it).  ops/s is the
+# sum over the guests; CPU is the daemon's utime+stime over the window
+# divided by the requests.  xsload -o read over the Unix socket is the
+# socket figure of the same daemon.
+# Boot storm and scale: bench/ringstorm -n N -N 50 -W 20 -t SECS against a
+# fresh daemon per N: the toolstack sets up N domains with a vif frontend
+# and backend and introduces them, every guest does its frontend/backend
+# handshake at once (boot s); then each guest creates 50 nodes and 20
+# watches, and guests take turns doing READ round trips (us per request,
+# daemon CPU per request); VmRSS per guest over the empty daemon.
 set -u
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$REPO/build
-SECS=2 REPS=3 CLIENTS=1,10,100 OUT="" KEEP=0 PIN=""
+SECS=2 REPS=3 CLIENTS=1,10,100 SIZES=10,100,200,1000 DAEMONS=ours,c OUT="" KEEP=0 PIN=""
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
-while getopts "d:r:c:P:o:b:kh" opt; do
+while getopts "d:r:c:s:D:P:o:b:kh" opt; do
 	case $opt in
 		d) SECS=$OPTARG ;;
 		r) REPS=$OPTARG ;;
 		c) CLIENTS=$OPTARG ;;
+		s) SIZES=$OPTARG ;;
+		D) DAEMONS=$OPTARG ;;
 		P) PIN=$OPTARG ;;
 		o) OUT=$OPTARG ;;
 		b) BUILD=$OPTARG ;;
@@ -49,97 +56,124 @@ while getopts "d:r:c:P:o:b:kh" opt; do
 done
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || { echo "ring.sh: no build directory" >&2; exit 2; }
 SIM=$BUILD/xenstore-sim XSD=$BUILD/xenstored XSLOAD=$BUILD/bench/xsload
-NOTIFY=$BUILD/tests/notify-wait
-for f in "$SIM" "$XSD" "$XSLOAD" "$NOTIFY"; do
-	[ -x "$f" ] || { echo "ring.sh: $f is not built (make)" >&2; exit 2; }
+STORM=$BUILD/bench/ringstorm STUB=$BUILD/tests/libxenstub.so PEERS=$REPO/tests/peers/peers.sh
+for f in "$SIM" "$XSD" "$XSLOAD" "$STORM" "$STUB"; do
+	[ -e "$f" ] || { echo "ring.sh: $f is not built (make)" >&2; exit 2; }
+done
+IFS=, read -r -a KINDS <<<"$DAEMONS"
+for k in "${KINDS[@]}"; do
+	case $k in ours) ;; c) BUILD=$BUILD "$PEERS" setup || exit 2 ;;
+	*) echo "ring.sh: unknown daemon '$k' (ours, c)" >&2; exit 2 ;; esac
 done
 if [ -n "$PIN" ] && ! taskset -c "$PIN" true 2>/dev/null; then
 	echo "ring.sh: cannot pin to CPUs '$PIN'" >&2; exit 2
 fi
 pin() { if [ -n "$PIN" ]; then taskset -c "$PIN" "$@"; else "$@"; fi; }
 IFS=, read -r -a COUNTS <<<"$CLIENTS"
+IFS=, read -r -a NS <<<"$SIZES"
 MAXC=0
 for c in "${COUNTS[@]}"; do [ "$c" -gt "$MAXC" ] && MAXC=$c; done
+declare -A NAME=([ours]="xenstored (ours)" [c]="C xenstored 4.17") LABEL=([ours]=ours [c]=C)
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/xsring.XXXXXX") || exit 2
-export XENSTORED_RUNDIR=$RUN XENSTORED_PATH=$RUN/socket
-XSD_PID= CLIENT_PIDS=()
-cleanup() {
-	local p
-	for p in "${CLIENT_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	if [ -n "$XSD_PID" ]; then
-		kill "$XSD_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$XSD_PID" 2>/dev/null || break; sleep 0.1; done
+declare -A PID DIR
+CLIENT_PIDS=()
+say() { echo "ring.sh: $*" >&2; }
+
+# start KIND RUNDIR: the daemon on RUNDIR/socket, its guests in RUNDIR/sim.
+start() {
+	local k=$1 dir=$2
+	mkdir -p "$dir/sim" || return 1
+	DIR[$k]=$dir
+	if [ "$k" = c ]; then
+		pin env BUILD="$BUILD" "$PEERS" start-c "$dir" >/dev/null || return 1
+		PID[$k]=$(cat "$dir/xenstored.pid")
+		return 0
 	fi
-	if [ "$KEEP" = 1 ]; then echo "ring.sh: kept $RUN" >&2; else rm -rf "$RUN"; fi
+	"$SIM" -d "$dir/sim" create 0 || return 1
+	PID[$k]=$(XENSTUB_DIR=$dir/sim LD_PRELOAD=$STUB XENSTORED_PATH=$dir/socket pin \
+		"$BUILD/tests/notify-wait" "$dir/notify" "$dir/daemon.log" "$XSD" -N \
+		-F "$dir/xenstored.pid" --hypervisor=xen) || { cat "$dir/daemon.log" >&2; return 1; }
+}
+stop() {
+	local k=$1 p=${PID[$1]:-}
+	[ -n "$p" ] || return 0
+	if [ "$k" = c ]; then
+		BUILD=$BUILD "$PEERS" stop "${DIR[$k]}"
+	else
+		kill "$p" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+	fi
+	PID[$k]=
+}
+cleanup() {
+	local p k
+	for p in "${CLIENT_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for k in "${KINDS[@]}"; do stop "$k"; done
+	if [ "$KEEP" = 1 ]; then say "kept $RUN"; else rm -rf "$RUN"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { echo "ring.sh: $*" >&2; }
 
-XSD_PID=$(pin "$NOTIFY" "$RUN/notify" "$RUN/daemon.log" "$XSD" -N -F "$RUN/xenstored.pid" \
-	--hypervisor=sim) || { cat "$RUN/daemon.log" >&2; exit 1; }
-VALUE=abcdefghijkl   # 12 bytes, as xsload's read
-say "xenstored pid $XSD_PID in $RUN; creating $MAXC guests"
-xenstore-write /bench/go 0 && xenstore-chmod /bench/go r0 || exit 1
-for d in $(seq 1 "$MAXC"); do
-	"$SIM" create "$d" &&
-	"$SIM" guest -e dom0 "mkdir /local/domain/$d" "setperms /local/domain/$d n$d" \
-		"write /local/domain/$d/r $VALUE" >/dev/null &&
-	"$SIM" introduce "$d" || { say "domain $d did not boot"; exit 1; }
-done
-xenstore-write /local/domain/0/r "$VALUE" || exit 1
-
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$XSD_PID/stat"; }
+# on KIND CMD...: CMD as dom0 of that daemon.
+on() { local k=$1; shift; XENSTORED_PATH=${DIR[$k]}/socket "$@"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
+VALUE=abcdefghijkl   # 12 bytes, as xsload's read
 
-# sim_run KIND C: C ring guests (domains 1..C) or C dom0 socket clients;
-# prints "ops_per_s cpu_us_per_req".
-sim_run() {
-	local kind=$1 c=$2 i who armed n t0 t1 ops=0 rate=0 line
-	xenstore-write /bench/go 0
-	xenstore-rm /bench/armed 2>/dev/null
+# --------------------------------------------------------------- throughput
+for k in "${KINDS[@]}"; do
+	start "$k" "$RUN/$k" || { say "${NAME[$k]} did not start"; exit 1; }
+	say "${NAME[$k]}: pid ${PID[$k]}; creating $MAXC guests"
+	on "$k" xenstore-write /bench/go 0 && on "$k" xenstore-chmod /bench/go r0 || exit 1
+	for d in $(seq 1 "$MAXC"); do
+		"$SIM" -d "${DIR[$k]}/sim" create "$d" &&
+		on "$k" "$SIM" guest -e dom0 "mkdir /local/domain/$d" "setperms /local/domain/$d n$d" \
+			"write /local/domain/$d/r $VALUE" >/dev/null &&
+		on "$k" "$SIM" -d "${DIR[$k]}/sim" introduce "$d" || { say "domain $d did not boot"; exit 1; }
+	done
+	on "$k" xenstore-write /local/domain/0/r "$VALUE" || exit 1
+done
+
+# ring_run KIND C: C guests read for SECS; prints "ops_per_s cpu_us_per_req".
+ring_run() {
+	local k=$1 c=$2 i n=0 t0 t1 ops=0 rate=0 line
+	on "$k" xenstore-write /bench/go 0
 	CLIENT_PIDS=()
 	for i in $(seq 1 "$c"); do
-		if [ "$kind" = ring ]; then who=$i armed=armed; else who=dom0 armed=/bench/armed/$i; fi
-		pin "$SIM" guest -t 60000 "$who" "watch /bench/go g" "write $armed 1" "events 1" \
-			"bench ${SECS}s r" >"$RUN/client.$i" 2>&1 &
+		on "$k" pin "$SIM" -d "${DIR[$k]}/sim" guest -t 60000 "$i" "watch /bench/go g" \
+			"write armed 1" "events 1" "bench ${SECS}s r" >"$RUN/client.$i" 2>&1 &
 		CLIENT_PIDS+=($!)
 	done
-	# Every client has its watch once it wrote its armed node (bounded poll:
-	# a registration has no event of its own).
+	# Every guest has its watch once it wrote armed (bounded poll: a
+	# registration has no event of its own).
 	for _ in $(seq 600); do
-		if [ "$kind" = ring ]; then
-			n=$(xenstore-ls -f /local/domain 2>/dev/null | grep -c '/armed = ')
-		else
-			n=$(xenstore-list /bench/armed 2>/dev/null | wc -l)
-		fi
+		n=$(on "$k" xenstore-ls -f /local/domain 2>/dev/null | grep -c '/armed = ')
 		[ "$n" -ge "$c" ] && break
 		sleep 0.05
 	done
-	[ "$n" -ge "$c" ] || { say "$kind x$c: only $n clients ready"; return 1; }
-	t0=$(cpu_ticks)
-	xenstore-write /bench/go 1
+	[ "$n" -ge "$c" ] || { say "${NAME[$k]} x$c: only $n guests ready"; return 1; }
+	t0=$(cpu_ticks "${PID[$k]}")
+	on "$k" xenstore-write /bench/go 1
 	for i in "${CLIENT_PIDS[@]}"; do wait "$i"; done
-	t1=$(cpu_ticks)
+	t1=$(cpu_ticks "${PID[$k]}")
 	CLIENT_PIDS=()
 	for i in $(seq 1 "$c"); do
 		line=$(grep -o 'ops=[0-9]* secs=[0-9.]* ops_per_s=[0-9]* errors=[0-9]*' "$RUN/client.$i")
-		[[ $line == *" errors=0" ]] || { say "$kind client $i: ${line:-no result}"; return 1; }
+		[[ $line == *" errors=0" ]] || { say "${NAME[$k]} guest $i: ${line:-no result}"; return 1; }
 		line=${line#ops=}
 		ops=$((ops + ${line%% *}))
 		rate=$((rate + $(sed 's/.*ops_per_s=\([0-9]*\).*/\1/' <<<"$line")))
+		on "$k" xenstore-rm "/local/domain/$i/armed"
 	done
-	[ "$kind" = ring ] && for i in $(seq 1 "$c"); do xenstore-rm "/local/domain/$i/armed"; done
 	awk -v r="$rate" -v t=$((t1 - t0)) -v hz="$HZ" -v o="$ops" \
 		'BEGIN { printf "%d %.2f\n", r, o ? t / hz / o * 1e6 : 0 }'
 }
 
 xsload_run() {
-	local c=$1 line
-	line=$(pin timeout $((${SECS%.*} + 120)) "$XSLOAD" -o read -c "$c" -d "$SECS" --pid "$XSD_PID" 2>>"$RUN/xsload.err") ||
-		{ say "xsload -c $c failed"; return 1; }
-	echo "$line" >>"$RUN/xsload.raw"
+	local k=$1 c=$2 line
+	line=$(on "$k" pin timeout $((${SECS%.*} + 120)) "$XSLOAD" -o read -c "$c" -d "$SECS" \
+		--pid "${PID[$k]}" 2>>"$RUN/xsload.err") || { say "xsload -c $c failed"; return 1; }
 	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 		END { printf "%d %.2f\n", v["ops_per_s"], v["cpu_us_per_req"] }' <<<"$line"
 }
@@ -147,32 +181,79 @@ xsload_run() {
 declare -A OPS CPU
 for rep in $(seq 1 "$REPS"); do
 	for c in "${COUNTS[@]}"; do
-		for kind in ring socket xsload; do
-			if [ "$kind" = xsload ]; then r=$(xsload_run "$c"); else r=$(sim_run "$kind" "$c"); fi || exit 1
-			OPS[$kind,$c]+=" ${r% *}"
-			CPU[$kind,$c]+=" ${r#* }"
-			say "rep $rep: $kind x$c: ${r% *} ops/s, ${r#* } us CPU/req"
+		for k in "${KINDS[@]}"; do
+			for how in ring socket; do
+				if [ "$how" = ring ]; then r=$(ring_run "$k" "$c"); else r=$(xsload_run "$k" "$c"); fi ||
+					exit 1
+				OPS[$k,$how,$c]+=" ${r% *}"
+				CPU[$k,$how,$c]+=" ${r#* }"
+				say "rep $rep: ${NAME[$k]} $how x$c: ${r% *} ops/s, ${r#* } us CPU/req"
+			done
 		done
 	done
 done
-kill -0 "$XSD_PID" 2>/dev/null || { say "the daemon died"; exit 1; }
+for k in "${KINDS[@]}"; do
+	kill -0 "${PID[$k]}" 2>/dev/null || { say "${NAME[$k]} died"; exit 1; }
+	stop "$k"
+done
 
-median() { tr ' ' '\n' <<<"$1" | awk NF | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-report() {
-	local c
-	echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r); repo $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?')"
-	local pinned="not pinned"
-	[ -n "$PIN" ] && pinned="daemon and clients pinned to CPU(s) $PIN"
-	echo "- ${SECS} s per measurement, median of $REPS interleaved repetitions; $pinned"
-	echo
-	echo "| clients | ring ops/s | socket ops/s (same client) | xsload ops/s (libxenstore) | ring / socket | ring CPU us/req | socket CPU us/req | xsload CPU us/req |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-	for c in "${COUNTS[@]}"; do
-		local ro so xo
-		ro=$(median "${OPS[ring,$c]}") so=$(median "${OPS[socket,$c]}") xo=$(median "${OPS[xsload,$c]}")
-		printf '| %s | %.0f | %.0f | %.0f | %s | %s | %s | %s |\n' "$c" "$ro" "$so" "$xo" \
-			"$(awk -v a="$ro" -v b="$so" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" \
-			"$(median "${CPU[ring,$c]}")" "$(median "${CPU[socket,$c]}")" "$(median "${CPU[xsload,$c]}")"
+# ------------------------------------------------------- boot storm and scale
+declare -A STORM_RES
+for n in "${NS[@]}"; do
+	for k in "${KINDS[@]}"; do
+		rm -rf "$RUN/$k"
+		start "$k" "$RUN/$k" || { say "${NAME[$k]} did not start"; exit 1; }
+		STORM_RES[$k,$n]=$(on "$k" pin timeout 1200 "$STORM" -d "${DIR[$k]}/sim" -n "$n" \
+			-p "${PID[$k]}" -N 50 -W 20 -t "$SECS") || { say "ringstorm -n $n failed on ${NAME[$k]}"; exit 1; }
+		say "${NAME[$k]}: ${STORM_RES[$k,$n]}"
+		stop "$k"
 	done
+done
+
+# ------------------------------------------------------------------- report
+median() { tr ' ' '\n' <<<"$1" | awk NF | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+field() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+both() { [[ " ${KINDS[*]} " == *" ours "* && " ${KINDS[*]} " == *" c "* ]]; }
+report() {
+	local c k n how
+	echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r); repo $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?')"
+	echo "- daemons: $(for k in "${KINDS[@]}"; do printf '%s, ' "${NAME[$k]}"; done)each on tests/peers/xenstub.c (ours through src/hv_xen.c); ${SECS} s per measurement, median of $REPS interleaved repetitions; ${PIN:+pinned to CPU(s) $PIN}${PIN:-not pinned}"
+	echo
+	echo "Throughput (read round trips, one outstanding per client):"
+	echo
+	local head="| clients | path |" rule="|---:|---|"
+	for k in "${KINDS[@]}"; do head+=" ${LABEL[$k]} ops/s |"; rule+="---:|"; done
+	for k in "${KINDS[@]}"; do head+=" ${LABEL[$k]} CPU us/req |"; rule+="---:|"; done
+	both && head+=" ops/s ours / C | CPU/req C / ours |" rule+="---:|---:|"
+	echo "$head"
+	echo "$rule"
+	for c in "${COUNTS[@]}"; do
+		for how in ring socket; do
+			local row="| $c | $how |" o=() u=()
+			for k in "${KINDS[@]}"; do o+=("$(median "${OPS[$k,$how,$c]}")"); done
+			for k in "${KINDS[@]}"; do u+=("$(median "${CPU[$k,$how,$c]}")"); done
+			for x in "${o[@]}"; do row+=" $(printf '%.0f' "$x") |"; done
+			for x in "${u[@]}"; do row+=" $x |"; done
+			both && row+=" $(ratio "${o[0]}" "${o[1]}") | $(ratio "${u[1]}" "${u[0]}") |"
+			echo "$row"
+		done
+	done
+	echo
+	echo "Boot storm and scale (bench/ringstorm -N 50 -W 20: each guest then owns 50 nodes and 20 watches):"
+	echo
+	echo "| guests | daemon | boot s | daemon CPU in boot s | RSS KiB | RSS per guest KiB | us/request | daemon CPU us/request |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+	for n in "${NS[@]}"; do
+		for k in "${KINDS[@]}"; do
+			local r=${STORM_RES[$k,$n]}
+			echo "| $n | ${NAME[$k]} | $(field "$r" boot_s) | $(field "$r" boot_daemon_cpu_s) | $(field "$r" rss_kib) | $(field "$r" rss_per_guest_kib) | $(field "$r" us_per_req) | $(field "$r" daemon_cpu_us_per_req) |"
+		done
+		both && echo "| $n | C / ours | $(ratio "$(field "${STORM_RES[c,$n]}" boot_s)" "$(field "${STORM_RES[ours,$n]}" boot_s)") | | | | $(ratio "$(field "${STORM_RES[c,$n]}" us_per_req)" "$(field "${STORM_RES[ours,$n]}" us_per_req)") | $(ratio "$(field "${STORM_RES[c,$n]}" daemon_cpu_us_per_req)" "$(field "${STORM_RES[ours,$n]}" daemon_cpu_us_per_req)") |"
+	done
+	echo
+	echo "Raw ringstorm lines:"
+	echo
+	for n in "${NS[@]}"; do for k in "${KINDS[@]}"; do echo "    $k: ${STORM_RES[$k,$n]}"; done; done
 }
 report | tee ${OUT:+"$OUT"}

@@ -320,6 +320,16 @@ EXPORT xenevtchn_handle *xenevtchn_open(xentoollog_logger *logger, unsigned open
 	strcpy(sa.sun_path, x->path);
 	x->fd = socket(AF_UNIX, flags, 0);
 	unlink(x->path);
+	/*
+	 * A datagram waiting in a guest's queue is charged to our send
+	 * buffer, so with many guests a full buffer would drop the wake-up of
+	 * a guest whose own queue is empty: a lost event, where Xen's pending
+	 * bit cannot be lost.  Room for every guest's queue avoids that; a
+	 * drop then only happens to a guest with wake-ups already queued.
+	 */
+	int sndbuf = 64 << 20;
+	if (x->fd >= 0 && setsockopt(x->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
+		setsockopt(x->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (x->fd < 0 || bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = errno;
 		if (x->fd >= 0)
