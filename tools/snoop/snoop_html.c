@@ -326,7 +326,8 @@ static int build_msgs(struct page *p)
 			break;
 		}
 	}
-	qsort(p->msgs, p->nmsgs, sizeof(*p->msgs), cmp_msg);
+	if (p->nmsgs)
+		qsort(p->msgs, p->nmsgs, sizeof(*p->msgs), cmp_msg);
 	for (i = 0; i < p->nmsgs; i++)
 		p->row_of[i] = i;
 	return 0;

@@ -412,7 +412,8 @@ void timeline_resolve(struct timeline *tl)
 	if (tl->resolved)
 		return;
 	/* Stable enough: equal keys keep no meaningful order to preserve. */
-	qsort(tl->ev, tl->n, sizeof(tl->ev[0]), cmp_start);
+	if (tl->n)
+		qsort(tl->ev, tl->n, sizeof(tl->ev[0]), cmp_start);
 	tl->t0 = tl->n ? tl->ev[0].start_ns : 0;
 	clip_pipelined(tl);
 	for (i = 0; i < tl->n; i++) {

@@ -154,10 +154,12 @@ static void write_request(struct out *o, const struct tl_event *e)
 	end(o);
 }
 
+/* Async ids are the record's index: a transaction id is the daemon's,
+ * and a recording may hold two of one connection with the same id. */
 static void write_txn(struct out *o, const struct tl_event *e)
 {
 	char name[320];
-	unsigned long long id = (unsigned long long)e->conn << 32 | e->tx;
+	unsigned long long id = (unsigned long long)(e - o->tl->ev) + 1;
 
 	if (e->conflict)
 		snprintf(name, sizeof(name), "txn %u %s (conflict on %s)", e->tx,
