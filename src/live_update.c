@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -47,12 +48,18 @@ struct live_update {
 	int timer_fd;
 };
 
+/* Ties a stream to the process that wrote it (LU_REC_TOKEN). */
+static uint64_t lu_token;
 static int orig_argc;
 static char **orig_argv;
 static int listener_fd = -1;
 
 void live_update_init(int argc, char **argv)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	lu_token = ((uint64_t)getpid() << 32) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20);
 	orig_argc = argc;
 	orig_argv = argv;
 }
@@ -310,6 +317,10 @@ int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
 	lu_put_u32(b, (uint32_t)socket_fd);
 	lu_put_u32(b, (uint32_t)(d->hv ? d->hv->ops->fd(d->hv) : -1));
 	lu_end_record(b, rec);
+	rec = lu_begin_record(b, LU_REC_TOKEN);
+	lu_put_u32(b, (uint32_t)lu_token);
+	lu_put_u32(b, (uint32_t)(lu_token >> 32));
+	lu_end_record(b, rec);
 	put_global_quota(b, &d->quotas);
 	/* The privileged domain's ring first, then other rings, then sockets:
 	 * C xenstored gives a socket connection dom0's domain when it reads it. */
@@ -540,12 +551,164 @@ static int write_file(const char *path, const struct lu_buf *b)
 	return err;
 }
 
+/*
+ * If the new binary cannot take the state (a stream it refuses, a failure
+ * while restoring), it goes back to this one: the old binary stays
+ * reachable by an fd (even if its file is replaced), and the state by a
+ * memory file, both inherited.  $XENSTORED_LU_FALLBACK = "exe-fd:state-fd:
+ * conn-fd" (conn-fd: the socket that asked, -1 if none).  C xenstored
+ * ignores it.
+ */
+#define FALLBACK_ENV "XENSTORED_LU_FALLBACK"
+#define ERROR_ENV "XENSTORED_LU_ERROR"
+
+struct fallback {
+	int exe_fd, state_fd;
+};
+
+static void withdraw_fallback(struct fallback *f)
+{
+	if (f->exe_fd >= 0)
+		close(f->exe_fd);
+	if (f->state_fd >= 0)
+		close(f->state_fd);
+	f->exe_fd = f->state_fd = -1;
+	unsetenv(FALLBACK_ENV);
+}
+
+static struct fallback offer_fallback(const struct lu_buf *b, const struct conn *lu_conn)
+{
+	struct fallback f = { open("/proc/self/exe", O_PATH), memfd_create("xenstored-state", 0) };
+	char env[64];
+
+	if (f.exe_fd < 0 || f.state_fd < 0 || write(f.state_fd, b->data, b->len) != (ssize_t)b->len) {
+		log_warn("live-update: no way back to this binary if the new one fails");
+		withdraw_fallback(&f);
+		return f;
+	}
+	snprintf(env, sizeof(env), "%d:%d:%d", f.exe_fd, f.state_fd,
+		 lu_conn ? unix_client_fd(lu_conn) : -1);
+	setenv(FALLBACK_ENV, env, 1);
+	return f;
+}
+
+static bool parse_fallback_env(int *exe_fd, int *state_fd, int *conn_fd)
+{
+	const char *env = getenv(FALLBACK_ENV);
+
+	return env && sscanf(env, "%d:%d:%d", exe_fd, state_fd, conn_fd) == 3 && *exe_fd >= 0 &&
+	       *state_fd >= 0;
+}
+
+/* The head of the state file read (preamble, GLOBAL, our token). */
+#define HEAD_LEN 56
+static uint8_t file_head[HEAD_LEN];
+static size_t file_head_len;
+
+/* The way back, if it belongs to the stream just read: C xenstored keeps
+ * our environment (and fds) and passes them on, so an update from C must
+ * not go back to a binary that ran before it.  The file read must start
+ * as the kept state does past the preamble (its GLOBAL and the token no
+ * other writer has), or be a piece of it (a cut file). */
+static bool parse_fallback(int *exe_fd, int *state_fd, int *conn_fd)
+{
+	const char *env = getenv(FALLBACK_ENV);
+	uint8_t kept[HEAD_LEN];
+	ssize_t n;
+
+	if (!env || !parse_fallback_env(exe_fd, state_fd, conn_fd))
+		return false;
+	n = pread(*state_fd, kept, sizeof(kept), 0);
+	if (n != (ssize_t)sizeof(kept))
+		return false;
+	if (file_head_len <= 16)
+		return memcmp(kept, file_head, file_head_len) == 0;
+	return memcmp(kept + 16, file_head + 16, file_head_len - 16) == 0;
+}
+
+/* The fds the stream names must reach the old binary open. */
+static int keep_named_fd(void *ctx, const struct lu_record *r, char *err, size_t errlen)
+{
+	(void)ctx;
+	(void)err;
+	(void)errlen;
+	if (r->type == LU_REC_GLOBAL) {
+		set_cloexec(r->u.global.socket_fd, false);
+		set_cloexec(r->u.global.evtchn_fd, false);
+	} else if (r->type == LU_REC_CONN && r->u.conn.type == LU_CONN_SOCKET) {
+		set_cloexec(r->u.conn.fd, false);
+	}
+	return 0;
+}
+
+static int read_fd(int fd, struct lu_state *st)
+{
+	struct stat sb;
+	ssize_t n;
+
+	if (fstat(fd, &sb) < 0 || (size_t)sb.st_size > LU_STREAM_MAX)
+		return EINVAL;
+	st->len = (size_t)sb.st_size;
+	st->data = malloc(st->len ? st->len : 1);
+	n = st->data ? pread(fd, st->data, st->len, 0) : -1;
+	if (n < 0 || (size_t)n != st->len) {
+		free(st->data);
+		st->data = NULL;
+		return EIO;
+	}
+	return 0;
+}
+
+void live_update_failed(const char *why)
+{
+	int exe_fd, state_fd, conn_fd;
+	struct lu_state st = { 0 };
+	uint32_t version;
+	char err[256];
+
+	if (!parse_fallback(&exe_fd, &state_fd, &conn_fd) || getenv(ERROR_ENV))
+		fatalx("live update: %s", why);
+	log_warnx("live update: %s; back to the previous binary", why);
+	if (read_fd(state_fd, &st) == 0) {
+		lu_stream_parse(st.data, st.len, keep_named_fd, NULL, &version, err, sizeof(err));
+		free(st.data);
+	}
+	setenv(ERROR_ENV, why, 1);
+	fexecve(exe_fd, orig_argv, environ);
+	fatalx("live update: %s; the previous binary did not start either: %s", why,
+	       strerror(errno));
+}
+
+/* Back from a failed update: the state comes from the memory file, and
+ * the connection that asked gets the reason instead of OK. */
+static void answer_failure(struct daemon *d, int conn_fd, const char *why)
+{
+	static const char ok[] = "OK";
+	struct xs_msg_header h;
+	char text[512];
+
+	for (struct conn *c = d->conns; c; c = c->next) {
+		if (unix_client_fd(c) != conn_fd || conn_fd < 0 ||
+		    conn_pending_output(c) < sizeof(h) + sizeof(ok))
+			continue;
+		memcpy(&h, c->out + c->out_len - sizeof(h) - sizeof(ok), sizeof(h));
+		if (h.type != XS_CONTROL || h.len != sizeof(ok) ||
+		    memcmp(c->out + c->out_len - sizeof(ok), ok, sizeof(ok)))
+			continue;
+		c->out_len -= sizeof(h) + sizeof(ok);
+		snprintf(text, sizeof(text), "Error activating new binary: %s", why);
+		conn_queue(c, XS_CONTROL, h.req_id, h.tx_id, text, strlen(text) + 1);
+	}
+	log_warnx("live-update: the new binary failed (%s); running the previous one", why);
+}
+
 /* Writes the state and execs the new binary; returns only on failure,
  * with the reason. */
 static const char *activate(struct daemon *d, char *why, size_t size)
 {
 	struct live_update *lu = d->lu;
 	struct lu_buf b = { 0 };
+	struct fallback fallback;
 	char path[4096];
 	char **argv;
 	int err;
@@ -561,11 +724,14 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		snprintf(why, size, "Dump state error: %s", strerror(err));
 		return why;
 	}
-	lu_buf_free(&b);
 	argv = new_argv(lu);
-	if (!argv)
+	if (!argv) {
+		lu_buf_free(&b);
 		return "Allocation failure.";
+	}
 	log_info("live-update: exec %s", lu->binary);
+	fallback = offer_fallback(&b, lu->conn);
+	lu_buf_free(&b);
 	keep_fds(d, true);
 	/* A tracer (xenstore-snoop) attached to this binary has to attach to
 	 * the new one: the new process waits for it before answering. */
@@ -574,6 +740,7 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	execv(lu->binary, argv);
 	err = errno;
 	unsetenv(TRACED_ENV);
+	withdraw_fallback(&fallback);
 	keep_fds(d, false);
 	free(argv);
 	unlink(path);
@@ -1028,6 +1195,14 @@ int live_update_load(struct lu_state *st, char *err, size_t errlen)
 	st->data = NULL;
 	st->len = 0;
 	st->socket_fd = st->evtchn_fd = -1;
+	if (getenv(ERROR_ENV)) {
+		int exe_fd, state_fd, conn_fd;
+		if (!parse_fallback_env(&exe_fd, &state_fd, &conn_fd) || read_fd(state_fd, st)) {
+			snprintf(err, errlen, "no state to go back to");
+			return EINVAL;
+		}
+		return lu_stream_parse(st->data, st->len, take_global, st, &version, err, errlen);
+	}
 	if ((rc = state_path(path, sizeof(path))))
 		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1055,11 +1230,14 @@ int live_update_load(struct lu_state *st, char *err, size_t errlen)
 		return EIO;
 	}
 	unlink(path);
+	file_head_len = st->len < HEAD_LEN ? st->len : HEAD_LEN;
+	memcpy(file_head, st->data, file_head_len);
 	return lu_stream_parse(st->data, st->len, take_global, st, &version, err, errlen);
 }
 
 int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t errlen)
 {
+	int exe_fd, state_fd, conn_fd;
 	int rc = live_update_restore(d, st->data, st->len, NULL, err, errlen);
 
 	free(st->data);
@@ -1067,6 +1245,14 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 	if (rc)
 		return rc;
 	wait_for_tracer();
+	if (parse_fallback(&exe_fd, &state_fd, &conn_fd)) {
+		if (getenv(ERROR_ENV))
+			answer_failure(d, conn_fd, getenv(ERROR_ENV));
+		close(exe_fd);
+		close(state_fd);
+	}
+	unsetenv(ERROR_ENV);
+	unsetenv(FALLBACK_ENV);
 	/* Send what was pending, take what arrived in the gap. */
 	for (struct conn *c = d->conns, *next; c; c = next) {
 		next = c->next;

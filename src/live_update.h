@@ -59,6 +59,10 @@ int live_update_load(struct lu_state *st, char *err, size_t errlen);
  * hypervisor backend are set up).  Then frees st. */
 int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t errlen);
 
+/* The state could not be taken: back to the binary that wrote it (which
+ * then answers the update with this reason), else fatal. */
+void live_update_failed(const char *why) __attribute__((noreturn));
+
 /*
  * The same for a stream in memory, for tests and the fuzzer: the store,
  * domains, quotas, watches and connections.  Socket connections are made

@@ -306,6 +306,11 @@ static int decode(struct lu_record *r, const uint8_t *b, uint32_t len, char *err
 		return decode_quotas(b, len, 4, (unsigned)r->u.quota.ndom + r->u.quota.nglobal,
 				     &r->u.quota.values, &r->u.quota.names, "GLOBAL_QUOTA_DATA",
 				     err, errlen);
+	case LU_REC_TOKEN:
+		if (len < 8)
+			return fail(err, errlen, "token record too short");
+		r->u.token = (uint64_t)get_u32(b) | (uint64_t)get_u32(b + 4) << 32;
+		return 0;
 	case LU_REC_DOMAIN:
 		if (len < 8)
 			return fail(err, errlen, "DOMAIN_DATA record too short");
@@ -360,7 +365,7 @@ int lu_stream_parse(const void *data, size_t len, lu_record_fn *fn, void *ctx,
 		if ((rc = decode(&r, p + off + REC_HEADER, rlen, err, errlen)))
 			return rc;
 		off += REC_HEADER + padded;
-		if (r.type > LU_REC_WATCH_EXT)
+		if (r.type > LU_REC_WATCH_EXT && r.type != LU_REC_TOKEN)
 			continue;
 		if ((rc = fn(ctx, &r, err, errlen))) {
 			if (errlen && !err[0])

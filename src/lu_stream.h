@@ -35,6 +35,9 @@
 #define LU_REC_GLOBAL_QUOTA 6u
 #define LU_REC_DOMAIN 7u
 #define LU_REC_WATCH_EXT 8u
+/* Ours (other readers skip unknown types): the token tying a stream to the
+ * process that may be returned to if the new binary refuses it. */
+#define LU_REC_TOKEN 0x58530001u
 
 #define LU_CONN_RING 0u
 #define LU_CONN_SOCKET 1u
@@ -98,6 +101,7 @@ struct lu_record {
 			int depth;              /* -1: unlimited */
 		} watch;
 		struct { uint32_t conn_id, tx_id; } txn;
+		uint64_t token;
 		struct {
 			uint32_t conn_id, tx_id;
 			const char *path;

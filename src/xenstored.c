@@ -461,7 +461,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &d, &o);
 	log_init("xenstored", !o.foreground, o.verbose);
 	if (o.live_update && (err = live_update_load(&lu, why, sizeof(why))))
-		fatalx("live update: %s", why);
+		live_update_failed(why);
 	/* Before forking: a relative name is the caller's, and a file that
 	 * cannot be opened is said on the caller's terminal. */
 	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
@@ -489,7 +489,7 @@ int main(int argc, char **argv)
 		log_warnx("cannot listen on %s: %s", ro, strerror(err));
 	open_hypervisor(&d, o.hypervisor, path, lu.evtchn_fd, o.live_update);
 	if (o.live_update && (err = live_update_apply(&d, &lu, why, sizeof(why))))
-		fatalx("live update: %s", why);
+		live_update_failed(why);
 	if ((err = guest_start(&d)))
 		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (o.pid_file)

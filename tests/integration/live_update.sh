@@ -5,6 +5,8 @@
 # ours into C xenstored 4.17, each with 10,000 nodes, several clients
 # connected through the exec (one with half a request sent), and watches
 # that still fire; every node's value and permissions are checked after.
+# A new binary that cannot take the state (cut, unknown version, oversized)
+# or cannot run leaves the old one running, and live-update says why.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 
@@ -53,6 +55,50 @@ assert_eq "ours -> ours: a domain's quota, features and introduction survive" \
 	"$("$BUILD/tests/xsraw" -N 'GET_QUOTA:1:0:7\0transactions\0' 'GET_FEATURE:1:0:7\0' \
 		'IS_DOMAIN_INTRODUCED:1:0:7\0' | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "ours -> ours: CONTROL check finds nothing wrong" "OK" "$("$XC" check)"
+
+# ---- a new binary that cannot take the state --------------------------------
+# A wrapper spoils the stream, then runs our binary: it refuses the stream,
+# goes back to the binary that wrote it, which answers with the reason.
+spoil() {	# NAME SHELL-COMMAND-ON-$F
+	cat >"$T_DIR/$1" <<W
+#!/bin/sh
+F=\$XENSTORED_RUNDIR/state_dump
+$2
+exec $XENSTORED "\$@"
+W
+	chmod +x "$T_DIR/$1"
+}
+spoil cut 'truncate -s 100 "$F"'
+spoil version 'printf "\\0\\0\\0\\7" | dd of="$F" bs=1 seek=8 conv=notrunc 2>/dev/null'
+spoil huge 'truncate -s 2G "$F"'
+printf 'not a program' >"$T_DIR/garbage"; chmod +x "$T_DIR/garbage"
+exe_before=$(readlink /proc/$XSD_PID/exe)
+refused() {	# NAME BINARY REASON [STEP]
+	local out rc
+	out=$(timeout 30 "$XC" live-update "$2" 2>&1); rc=$?
+	assert_eq "$1: live-update fails with the reason" \
+		"3 ${4:-Starting live update} failed:"$'\n'"$3" "$rc $out"
+	assert_eq "$1: the daemon still runs the previous binary and serves" \
+		"$exe_before 4321" "$(readlink /proc/$XSD_PID/exe) $("$XC" quota | awk '$1 == "nodes" {print $3}')"
+}
+coproc CLIENTS { "$LU" clients 2 /lu 2>&1; }
+read -r -t 20 line <&"${CLIENTS[0]}"
+refused "a cut stream" "$T_DIR/cut" \
+	"Error activating new binary: record type 6 at byte 48: 160 bytes overrun the 100-byte stream"
+refused "an unknown version" "$T_DIR/version" \
+	"Error activating new binary: unknown state stream version 7"
+refused "an oversized stream" "$T_DIR/huge" \
+	"Error activating new binary: state stream of 2147483648 bytes is oversized"
+refused "a binary that cannot be run" "$T_DIR/garbage" \
+	"Error activating new binary: Exec format error"
+refused "a binary that is not there" "$T_DIR/none" "File not accessible." \
+	"Setting update binary"
+echo go >&"${CLIENTS[1]}"
+read -r -t 30 line <&"${CLIENTS[0]}"
+assert_eq "after the failed updates every client still works" "clients ok" "$line"
+wait "$CLIENTS_PID" 2>/dev/null
+assert_eq "after the failed updates: all $N nodes with their permissions" "verified $N" \
+	"$("$LU" verify "$N" /lu/nodes 2>&1 | tail -1)"
 stop_xenstored
 
 # ---- C 4.17 into ours, and back ---------------------------------------------
