@@ -51,6 +51,14 @@ struct live_update {
 /* Ties a stream to the process that wrote it (LU_REC_TOKEN). */
 static uint64_t lu_token;
 static int orig_argc;
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
 static char **orig_argv;
 static int listener_fd = -1;
 
@@ -145,11 +153,15 @@ static int put_tree(struct lu_buf *b, const struct store *s)
 			continue;
 		}
 		const char *name = f->n->children + f->off;
-		f->off += (uint32_t)strlen(name) + 1;
-		int len = snprintf(child, sizeof(child), "%s/%s",
-				   f->n->path_len == 1 ? "" : f->n->path, name);
-		n = len > 0 && (size_t)len < sizeof(child)
-			    ? store_lookup(s, child, (size_t)len) : NULL;
+		size_t nlen = strlen(name), plen = f->n->path_len == 1 ? 0 : f->n->path_len;
+		f->off += (uint32_t)nlen + 1;
+		n = NULL;
+		if (plen + 1 + nlen < sizeof(child)) {
+			memcpy(child, f->n->path, plen);
+			child[plen] = '/';
+			memcpy(child + plen + 1, name, nlen);
+			n = store_lookup(s, child, plen + 1 + nlen);
+		}
 		if (n)
 			put_node(b, n);
 	}
@@ -713,6 +725,9 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	char **argv;
 	int err;
 
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Send what can be sent now: less to carry over. */
 	for (struct conn *c = d->conns; c; c = c->next)
 		if (c != lu->conn && conn_pending_output(c))
@@ -729,7 +744,8 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		lu_buf_free(&b);
 		return "Allocation failure.";
 	}
-	log_info("live-update: exec %s", lu->binary);
+	log_info("live-update: exec %s (state of %zu bytes written in %.1f ms)", lu->binary, b.len,
+		 ms_since(&t0));
 	fallback = offer_fallback(&b, lu->conn);
 	lu_buf_free(&b);
 	keep_fds(d, true);
@@ -882,6 +898,8 @@ struct restore {
 	uint32_t version;
 	struct { uint32_t id; struct conn *c; } *conns;
 	size_t nconns, cap;
+	struct node *last_parent;  /* of the previous node (it never moves: only
+				    * its child list grows) */
 };
 
 static struct conn *conn_by_id(const struct restore *rs, uint32_t id)
@@ -1029,7 +1047,11 @@ static int restore_node(struct restore *rs, const struct lu_record *r, char *err
 	}
 	plen = path_parent_len(path, len);
 	if (path[0] == '/' && len > 1) {
-		parent = store_lookup(s, path, plen);
+		/* Siblings come together: the last parent is most often it. */
+		parent = rs->last_parent && rs->last_parent->path_len == plen &&
+				 memcmp(rs->last_parent->path, path, plen) == 0
+			 ? rs->last_parent : store_lookup(s, path, plen);
+		rs->last_parent = parent;
 		if (!parent) {
 			snprintf(err, errlen, "node %s comes before its parent", path);
 			return EINVAL;
@@ -1160,6 +1182,7 @@ int live_update_restore(struct daemon *d, const void *data, size_t len,
 
 	if ((rc = reset_store(d)))
 		return rc;
+	store_reserve(&d->store, len / 64); /* ~60 bytes a node record */
 	rc = lu_stream_parse(data, len, restore_record, &rs, &rs.version, err, errlen);
 	free(rs.conns);
 	if (!rc && !store_lookup(&d->store, "/", 1)) {
@@ -1238,7 +1261,11 @@ int live_update_load(struct lu_state *st, char *err, size_t errlen)
 int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t errlen)
 {
 	int exe_fd, state_fd, conn_fd;
-	int rc = live_update_restore(d, st->data, st->len, NULL, err, errlen);
+	struct timespec t0;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = live_update_restore(d, st->data, st->len, NULL, err, errlen);
 
 	free(st->data);
 	st->data = NULL;
@@ -1262,7 +1289,7 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 			conn_writable(c);
 	}
 	guest_check_domains(d);
-	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches",
-		 d->store.count, d->nconns, d->watches.count);
+	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches in %.1f ms",
+		 d->store.count, d->nconns, d->watches.count, ms_since(&t0));
 	return 0;
 }

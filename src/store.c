@@ -94,6 +94,16 @@ static void grow(struct store *s)
 	s->nbuckets = nb;
 }
 
+void store_reserve(struct store *s, size_t nodes)
+{
+	while (nodes > 2 * s->nbuckets) {
+		size_t before = s->nbuckets;
+		grow(s);
+		if (s->nbuckets == before)
+			return;
+	}
+}
+
 int store_insert(struct store *s, struct node *n)
 {
 	struct node **slot;

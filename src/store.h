@@ -70,6 +70,8 @@ void store_destroy(struct store *s);
 uint64_t store_next_generation(struct store *s);
 
 struct node *store_lookup(const struct store *s, const char *path, size_t len);
+/* Sizes the table for this many nodes at once (live update's restore). */
+void store_reserve(struct store *s, size_t nodes);
 /* Takes ownership of n (whose path must be absent); stamps a generation. */
 int store_insert(struct store *s, struct node *n);
 /* Unlinks n and frees it. */

@@ -11,7 +11,7 @@
 
 need_sim || { fail "build xenstored and xenstore-sim (make)"; done_testing; exit 1; }
 need_peer_tools || skip_all "no xenstore-control (tests/peers/peers.sh setup failed) or xsdomctl (make)"
-XS_HV=sim start_sim_xenstored || { fail "daemon starts with --hypervisor=sim"; done_testing; exit 1; }
+start_sim_xenstored || { fail "daemon starts with --hypervisor=$XS_HV"; done_testing; exit 1; }
 
 boot_domain 6 && boot_domain 7 || { fail "domains 6 and 7 boot"; done_testing; exit 1; }
 xsctl quota set nodes 50 >/dev/null

@@ -344,12 +344,67 @@ EXPORT xenevtchn_handle *xenevtchn_open(xentoollog_logger *logger, unsigned open
 	return (xenevtchn_handle *)x;
 }
 
+/* Live update: the bindings live in the hypervisor, not in the process,
+ * so the simulation keeps them in DIR/evtchn.ports (rewritten at every
+ * bind and unbind); a daemon that inherited the fd through exec finds
+ * its ports bound as they were. */
+static void ports_path(char *out, size_t size)
+{
+	snprintf(out, size, "%s/evtchn.ports", sim_dir());
+}
+
+static void save_ports(const struct stub_evtchn *x)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	ports_path(path, sizeof(path));
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	for (size_t i = 1; i < x->nports; i++)
+		if (x->ports[i].used)
+			fprintf(f, "%zu %d %u %u\n", i, x->ports[i].virq, x->ports[i].domid,
+				x->ports[i].remote);
+	fclose(f);
+}
+
 EXPORT xenevtchn_handle *xenevtchn_fdopen(xentoollog_logger *logger, int fd,
 					  unsigned open_flags)
 {
-	(void)logger, (void)fd, (void)open_flags;
-	errno = ENOSYS; /* live update is not simulated */
-	return NULL;
+	struct stub_evtchn *x = calloc(1, sizeof(*x));
+	char path[PATH_MAX];
+	unsigned long i;
+	unsigned domid, remote;
+	int virq;
+	FILE *f;
+
+	(void)logger, (void)open_flags;
+	if (!x)
+		return NULL;
+	x->fd = fd;
+	snprintf(x->path, sizeof(x->path), "%s/evtchn", sim_dir());
+	ports_path(path, sizeof(path));
+	f = fopen(path, "r");
+	while (f && fscanf(f, "%lu %d %u %u", &i, &virq, &domid, &remote) == 4 && i > 0 &&
+	       i < 65536) {
+		if (i >= x->nports) {	/* the same local numbers again */
+			size_t n = (i + 1) * 2;
+			struct stub_port *np = realloc(x->ports, n * sizeof(*np));
+			if (!np)
+				break;
+			memset(np + x->nports, 0, (n - x->nports) * sizeof(*np));
+			x->ports = np;
+			x->nports = n;
+		}
+		x->ports[i] = (struct stub_port){ .used = true, .virq = virq != 0, .domid = domid,
+						  .remote = remote };
+		if (!virq && domid <= MAX_DOMID)
+			x->by_domain[domid] = (uint32_t)i;
+	}
+	if (f)
+		fclose(f);
+	return (xenevtchn_handle *)x;
 }
 
 EXPORT int xenevtchn_close(xenevtchn_handle *xce)
@@ -392,6 +447,7 @@ static int new_port(struct stub_evtchn *x, struct stub_port p)
 	x->ports[i] = p;
 	if (!p.virq && p.domid <= MAX_DOMID)
 		x->by_domain[p.domid] = (uint32_t)i;
+	save_ports(x);
 	return (int)i;
 }
 
@@ -421,6 +477,10 @@ EXPORT xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce, unsi
 		errno = EINVAL;
 		return -1;
 	}
+	/* Bound before a live update: the same port. */
+	for (size_t i = 1; i < XCE(xce)->nports; i++)
+		if (XCE(xce)->ports[i].used && XCE(xce)->ports[i].virq)
+			return (int)i;
 	return new_port(XCE(xce), (struct stub_port){ .virq = true, .domid = SIM_VIRQ });
 }
 
@@ -439,6 +499,7 @@ EXPORT int xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 	if (!p)
 		return -1;
 	p->used = false;
+	save_ports(XCE(xce));
 	return 0;
 }
 
