@@ -2,6 +2,7 @@
  * state stream (see live_update.h). */
 #include "live_update.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,13 +106,11 @@ static void put_perms(struct lu_buf *b, const struct perm *perms, unsigned n)
 static void put_node(struct lu_buf *b, const struct node *n)
 {
 	size_t rec = lu_begin_record(b, LU_REC_NODE);
+	/* conn-id, tx-id, path-len, value-len, access, perm-count */
+	uint16_t head[8] = { 0, 0, 0, 0, htole16((uint16_t)(n->path_len + 1)),
+			     htole16(n->value_len), 0, htole16(n->nperms) };
 
-	lu_put_u32(b, 0);
-	lu_put_u32(b, 0);
-	lu_put_u16(b, (uint16_t)(n->path_len + 1));
-	lu_put_u16(b, n->value_len);
-	lu_put_u16(b, 0);
-	lu_put_u16(b, n->nperms);
+	lu_put(b, head, sizeof(head));
 	put_perms(b, n->perms, n->nperms);
 	lu_put(b, n->path, n->path_len + 1u);
 	lu_put(b, node_value(n), n->value_len);
@@ -1041,10 +1040,6 @@ static int restore_node(struct restore *rs, const struct lu_record *r, char *err
 			 r->u.node.nperms, r->u.node.value_len);
 		return EINVAL;
 	}
-	if (store_lookup(s, path, len)) {
-		snprintf(err, errlen, "node %s appears twice", path);
-		return EINVAL;
-	}
 	plen = path_parent_len(path, len);
 	if (path[0] == '/' && len > 1) {
 		/* Siblings come together: the last parent is most often it. */
@@ -1074,14 +1069,16 @@ static int restore_node(struct restore *rs, const struct lu_record *r, char *err
 		node_free(n);
 		return ENOMEM;
 	}
+	if (store_insert_new(s, n)) {
+		node_free(n);
+		snprintf(err, errlen, "node %.64s appears twice", path);
+		return EINVAL;
+	}
 	if (parent) {
 		const char *name = path + plen + (plen > 1);
-		if (node_add_child(parent, name, len - (size_t)(name - path))) {
-			node_free(n);
-			return ENOMEM;
-		}
+		return node_add_child(parent, name, len - (size_t)(name - path));
 	}
-	return store_insert(s, n);
+	return 0;
 }
 
 static void apply_quotas(struct quota_set *q, long *dom_quota, const uint8_t *values,

@@ -104,6 +104,25 @@ void store_reserve(struct store *s, size_t nodes)
 	}
 }
 
+int store_insert_new(struct store *s, struct node *n)
+{
+	struct node **slot;
+
+	if (s->count >= 2 * s->nbuckets)
+		grow(s);
+	slot = bucket(s, n->path, n->path_len);
+	for (const struct node *o = *slot; o; o = o->hash_next)
+		if (o->path_len == n->path_len && memcmp(o->path, n->path, n->path_len) == 0)
+			return EEXIST;
+	n->hash_next = *slot;
+	*slot = n;
+	s->count++;
+	n->generation = store_next_generation(s);
+	if (accounted(s, n))
+		s->account(s->account_ctx, node_owner(n), 1);
+	return 0;
+}
+
 int store_insert(struct store *s, struct node *n)
 {
 	struct node **slot;

@@ -72,6 +72,8 @@ uint64_t store_next_generation(struct store *s);
 struct node *store_lookup(const struct store *s, const char *path, size_t len);
 /* Sizes the table for this many nodes at once (live update's restore). */
 void store_reserve(struct store *s, size_t nodes);
+/* The same, hashing once: EEXIST (n not taken) when the path is there. */
+int store_insert_new(struct store *s, struct node *n);
 /* Takes ownership of n (whose path must be absent); stamps a generation. */
 int store_insert(struct store *s, struct node *n);
 /* Unlinks n and frees it. */
