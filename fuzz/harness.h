@@ -469,9 +469,14 @@ static inline void *fz_hv_map_ring(struct hv *hv, unsigned domid, uint64_t gfn)
 		return NULL;
 	}
 	if (!h->page[domid]) {
-		/* Exactly one page: ASan reports any access outside it. */
-		h->page[domid] = aligned_alloc(4096, 4096);
-		FZ_CHECK(h->page[domid] != NULL, "out of memory");
+		/* Exactly one page: ASan reports any access outside it.  Kept
+		 * from one input to the next (fz_hv_finish), zeroed for each:
+		 * a fresh page per input cost more than the rest of the reset. */
+		static struct xs_ring_page *pool[FZ_DOMS];
+		if (!pool[domid])
+			pool[domid] = aligned_alloc(4096, 4096);
+		FZ_CHECK(pool[domid] != NULL, "out of memory");
+		h->page[domid] = pool[domid];
 		memset(h->page[domid], 0, 4096);
 	}
 	h->maps[domid]++;
@@ -564,8 +569,7 @@ static inline void fz_hv_finish(struct fz_hv *h)
 {
 	for (unsigned i = 0; i < FZ_DOMS; i++) {
 		FZ_CHECK(h->maps[i] == 0, "domain %u: ring still mapped %u times", i, h->maps[i]);
-		free(h->page[i]);
-		h->page[i] = NULL;
+		h->page[i] = NULL; /* the page stays in fz_hv_map_ring's pool */
 	}
 	for (int i = 0; i < FZ_PORTS; i++)
 		FZ_CHECK(h->port_domid[i] < 0, "port %d still bound", i);

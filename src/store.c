@@ -27,7 +27,7 @@ static struct node **bucket(const struct store *s, const char *path, size_t len)
 int store_init(struct store *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->nbuckets = 1024;
+	s->nbuckets = 64;
 	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
 	return s->buckets ? 0 : ENOMEM;
 }
