@@ -763,22 +763,27 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	return why;
 }
 
+/* Whole seconds of the monotonic clock: transaction ages are compared as
+ * C compares its time() stamps, so the answers agree with C's. */
+static time_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 static bool may_start(struct daemon *d, time_t now, char *why, size_t size, bool *give_up)
 {
 	struct live_update *lu = d->lu;
-	struct timespec ts;
-	uint64_t now_ns, limit_ns;
 	unsigned total = 0, old = 0;
 	int n = 0;
 
 	*give_up = false;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	limit_ns = (uint64_t)lu->timeout * 1000000000u;
 	for (struct conn *c = d->conns; c; c = c->next) {
 		for (struct txn *t = c->txns; t; t = t->next) {
 			total++;
-			old += now_ns - t->start_ns >= limit_ns;
+			old += now - (time_t)(t->start_ns / 1000000000u) >= (time_t)lu->timeout;
 		}
 	}
 	if (total == 0 || (lu->force && old == total))
@@ -790,14 +795,14 @@ static bool may_start(struct daemon *d, time_t now, char *why, size_t size, bool
 	*give_up = true;
 	/* C's answer: who holds long transactions, else that they overlap. */
 	for (struct conn *c = d->conns; c; c = c->next) {
-		uint64_t oldest = 0;
+		time_t oldest = 0;
 		for (struct txn *t = c->txns; t; t = t->next)
-			if (!oldest || t->start_ns < oldest)
-				oldest = t->start_ns;
-		if (oldest && now_ns - oldest >= limit_ns && (size_t)n < size) {
-			n += snprintf(why + n, size - (size_t)n, "%s\nDomain %u: %llu s",
+			if (!oldest || (time_t)(t->start_ns / 1000000000u) < oldest)
+				oldest = (time_t)(t->start_ns / 1000000000u);
+		if (oldest && now - oldest >= (time_t)lu->timeout && (size_t)n < size) {
+			n += snprintf(why + n, size - (size_t)n, "%s\nDomain %u: %lld s",
 				      n ? "" : "Domains with long running transactions:", c->domid,
-				      (unsigned long long)((now_ns - oldest) / 1000000000u));
+				      (long long)(now - oldest));
 		}
 	}
 	if (n == 0)
@@ -827,7 +832,7 @@ static void try_start(void *arg, uint32_t events)
 	(void)events;
 	if (read(lu->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_warn("live-update timer");
-	if (may_start(d, time(NULL), why, sizeof(why), &give_up))
+	if (may_start(d, mono_s(), why, sizeof(why), &give_up))
 		answer_start(d, activate(d, why, sizeof(why)));
 	else if (give_up)
 		answer_start(d, why);
@@ -865,7 +870,7 @@ static int lu_start_cmd(struct request *r, const char **argv, unsigned argc)
 	lu->started = true;
 	lu->force = force;
 	lu->timeout = timeout;
-	lu->started_at = time(NULL);
+	lu->started_at = mono_s();
 	lu->req = r->hdr;
 	/* Answered by the new binary, or with the reason it did not start.
 	 * Until then this connection takes nothing more. */

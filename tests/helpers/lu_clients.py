@@ -7,6 +7,11 @@
     lu_clients.py verify N BASE     reads every one back (value and
                                     permissions); prints "verified N" or
                                     each difference
+    lu_clients.py txn 0 BASE        opens a transaction (writes BASE/tx in
+                                    it), prints "ready", waits for a line,
+                                    then ends it: prints the reply
+    lu_clients.py txstart 0 BASE    sends TRANSACTION_START, prints "sent",
+                                    then its reply when it comes
     lu_clients.py clients K BASE    opens K connections, each with a watch on
                                     BASE/wK, one with half a request sent;
                                     prints "ready", waits for a line on
@@ -152,9 +157,34 @@ def clients(k, base):
     print("clients ok" if not problems else "\n".join(problems), flush=True)
 
 
+TXN_START, TXN_END = 6, 7
+
+
+def txn(_n, base):
+    c = Conn()
+    t, _, p = c.call(TXN_START, b"\0")
+    tx = int(p.rstrip(b"\0"))
+    c.s.sendall(struct.pack("<IIII", WRITE, 5, tx, len(base) + 5) + (base + "/tx\0v").encode())
+    c.reply()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    c.s.sendall(struct.pack("<IIII", TXN_END, 6, tx, 2) + b"T\0")
+    t, _, p = c.reply()
+    print(("ERROR " if t == ERROR else "") + p.rstrip(b"\0").decode(), flush=True)
+
+
+def txstart(_n, base):
+    c = Conn()
+    c.send(TXN_START, b"\0")
+    print("sent", flush=True)
+    t, _, p = c.reply()
+    print("ERROR" if t == ERROR else "started", flush=True)
+
+
 def main():
     cmd, n, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    {"populate": populate, "verify": verify, "clients": clients}[cmd](n, base)
+    {"populate": populate, "verify": verify, "clients": clients, "txn": txn,
+     "txstart": txstart}[cmd](n, base)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,31 @@ assert_eq "ours -> ours: a domain's quota, features and introduction survive" \
 		'IS_DOMAIN_INTRODUCED:1:0:7\0' | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "ours -> ours: CONTROL check finds nothing wrong" "OK" "$("$XC" check)"
 
+# ---- open transactions: waited for, held back, forced -----------------------
+coproc TX { "$LU" txn 0 /lu 2>&1; }
+read -r -t 20 line <&"${TX[0]}"
+out=$(timeout 30 "$XC" live-update -t 1 "$XENSTORED" 2>&1); rc=$?
+assert_eq "an open transaction: after -t, live-update fails with C's reason" \
+	"3 Starting live update failed:"$'\n'"Domains with long running transactions:"$'\n'"Domain 0: 1 s" \
+	"$rc $(sed -E 's/Domain 0: [12] s/Domain 0: 1 s/' <<<"$out")"
+( timeout 30 "$XC" live-update -F -t 4 "$XENSTORED" >"$T_DIR/forced.out" 2>&1; echo $? >>"$T_DIR/forced.out" ) &
+FORCED=$!
+wait_for 10 grep -q 'live-update: start, force=1' "$XSD_RUN/daemon.log"
+"$LU" txstart 0 /lu >"$T_DIR/held.out" 2>&1 &
+HELD=$!
+wait_for 10 grep -q sent "$T_DIR/held.out"
+sleep 0.5	# the update waits until the transaction is 4 s old: meanwhile the start is held back
+assert_eq "a TRANSACTION_START is held back while the update waits" "sent" "$(cat "$T_DIR/held.out")"
+wait "$FORCED"
+assert_eq "-F: the update happens after -t despite the transaction" "0" "$(cat "$T_DIR/forced.out")"
+wait "$HELD"
+assert_eq "the held TRANSACTION_START is answered by the new process" $'sent\nstarted' \
+	"$(cat "$T_DIR/held.out")"
+echo go >&"${TX[1]}"
+read -r -t 20 line <&"${TX[0]}"
+assert_eq "the forced-out transaction is gone (its end gets ENOENT, as in C)" "ERROR ENOENT" "$line"
+wait "$TX_PID" 2>/dev/null
+
 # ---- a new binary that cannot take the state --------------------------------
 # A wrapper spoils the stream, then runs our binary: it refuses the stream,
 # goes back to the binary that wrote it, which answers with the reason.
