@@ -218,7 +218,7 @@ both() { [[ " ${KINDS[*]} " == *" ours "* && " ${KINDS[*]} " == *" c "* ]]; }
 report() {
 	local c k n how
 	echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r); repo $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?')"
-	echo "- daemons: $(for k in "${KINDS[@]}"; do printf '%s, ' "${NAME[$k]}"; done)each on tests/peers/xenstub.c (ours through src/hv_xen.c); ${SECS} s per measurement, median of $REPS interleaved repetitions; ${PIN:+pinned to CPU(s) $PIN}${PIN:-not pinned}"
+	echo "- daemons: $(for k in "${KINDS[@]}"; do printf '%s, ' "${NAME[$k]}"; done)each on tests/peers/xenstub.c (ours through src/hv_xen.c); ${SECS} s per measurement, median of $REPS interleaved repetitions; $([ -n "$PIN" ] && echo "daemons and clients pinned to CPU(s) $PIN" || echo "not pinned")"
 	echo
 	echo "Throughput (read round trips, one outstanding per client):"
 	echo
