@@ -22,7 +22,8 @@
  * With -N/-W each guest then creates NODES nodes and WATCHES watches
  * (populate), and for -t SECS the guests take turns doing READ round
  * trips, one at a time (us per request).  One line of key=value results;
- * daemon CPU (utime+stime) and VmRSS come from /proc/DAEMON_PID.
+ * daemon CPU (utime+stime) and VmRSS come from /proc/DAEMON_PID.  A phase
+ * that stalls for RINGSTORM_TIMEOUT seconds (default 300) is an error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -456,7 +457,8 @@ static bool loop_once(struct storm *s, int ms)
 
 static void run_until(struct storm *s, const unsigned *counter, unsigned want, const char *what)
 {
-	double deadline = now() + (getenv("RINGSTORM_TIMEOUT") ? atoi(getenv("RINGSTORM_TIMEOUT")) : 300);
+	int limit = getenv("RINGSTORM_TIMEOUT") ? atoi(getenv("RINGSTORM_TIMEOUT")) : 300;
+	double deadline = now() + limit;
 
 	while (*counter < want) {
 		if (!loop_once(s, 1000) && now() > deadline) {
@@ -465,7 +467,7 @@ static void run_until(struct storm *s, const unsigned *counter, unsigned want, c
 					s->g[i].domid, s->g[i].pending, s->g[i].out.len,
 					s->g[i].page->req_cons, s->g[i].page->req_prod,
 					s->g[i].page->rsp_cons, s->g[i].page->rsp_prod);
-			die("%s: %u of %u after 300 s", what, *counter, want);
+			die("%s: %u of %u after %d s", what, *counter, want, limit);
 		}
 	}
 }

@@ -263,6 +263,14 @@ struct hv *hv_sim_open_fd(const char *dir, int fd)
 	}
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	unlink(sa.sun_path);
+	/* A wake-up queued at a guest is charged to our send buffer: with
+	 * many guests a full buffer would drop the wake-up of a guest whose
+	 * own queue is empty, and that guest would wait forever (1,000
+	 * guests: tests/integration/guest_storm.sh).  Leave room for every
+	 * guest's queue; root may exceed net.core.wmem_max. */
+	int sndbuf = SIM_SNDBUF;
+	if (s->fd >= 0 && setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
+		setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = errno;
 		if (s->fd >= 0)

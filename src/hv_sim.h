@@ -24,6 +24,8 @@
 
 #define SIM_VIRQ 0xffffffffu
 #define SIM_PAGE_SIZE 4096
+/* The daemon's send buffer: room for every guest's queued wake-ups. */
+#define SIM_SNDBUF (64 << 20)
 
 struct sim_event {
 	uint32_t domid;

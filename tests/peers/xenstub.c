@@ -330,7 +330,7 @@ EXPORT xenevtchn_handle *xenevtchn_open(xentoollog_logger *logger, unsigned open
 	 * bit cannot be lost.  Room for every guest's queue avoids that; a
 	 * drop then only happens to a guest with wake-ups already queued.
 	 */
-	int sndbuf = 64 << 20;
+	int sndbuf = SIM_SNDBUF;
 	if (x->fd >= 0 && setsockopt(x->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
 		setsockopt(x->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if (x->fd < 0 || bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
