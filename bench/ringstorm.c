@@ -624,7 +624,19 @@ int main(int argc, char **argv)
 		       cp / (double)ops * 1e6);
 	}
 	printf("\n");
-	for (unsigned i = 0; i < s.n; i++)
-		destroy_domain(&s, &s.g[i]);
+	for (unsigned i = 0; i < s.n; i++) {
+		struct guest *g = &s.g[i];
+		destroy_domain(&s, g);
+		close(g->fd);
+		munmap(g->page, SIM_PAGE_SIZE);
+		free(g->in.data);
+		free(g->out.data);
+	}
+	free(s.g);
+	free(s.sin.data);
+	free(s.sout.data);
+	close(s.sock);
+	close(s.ep);
+	close(s.notify_fd);
 	return 0;
 }
