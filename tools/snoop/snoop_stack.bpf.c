@@ -194,9 +194,163 @@ static __always_inline void py_frames(struct sst_event *e)
 	e->npy = n;
 }
 
+/* ---- what CFI unwinding needs (done in user space) ---- */
+
+#define AT_PHDR 3
+#define AT_PHNUM 5
+#define PT_DYNAMIC 2
+#define PT_NOTE 4
+#define PT_PHDR 6
+#define DT_NULL 0
+#define DT_DEBUG 21
+#define NT_GNU_BUILD_ID 3
+
+struct elf_phdr64 {
+	u32 p_type, p_flags;
+	u64 p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
+};
+
+static __always_inline void copy_regs(struct sst_event *e, struct pt_regs *regs)
+{
+	e->regs[0] = regs->ax;
+	e->regs[1] = regs->dx;
+	e->regs[2] = regs->cx;
+	e->regs[3] = regs->bx;
+	e->regs[4] = regs->si;
+	e->regs[5] = regs->di;
+	e->regs[6] = regs->bp;
+	e->regs[7] = regs->sp;
+	e->regs[8] = regs->r8;
+	e->regs[9] = regs->r9;
+	e->regs[10] = regs->r10;
+	e->regs[11] = regs->r11;
+	e->regs[12] = regs->r12;
+	e->regs[13] = regs->r13;
+	e->regs[14] = regs->r14;
+	e->regs[15] = regs->r15;
+	e->regs[16] = regs->ip;
+}
+
+static __always_inline void copy_stack(struct sst_event *e)
+{
+	u64 sp = e->regs[7];
+
+	/* As much as is mapped: the stack may end within a few KiB. */
+	if (!bpf_probe_read_user(e->stack, SST_STACK, (void *)sp))
+		e->stack_len = SST_STACK;
+	else if (!bpf_probe_read_user(e->stack, 2048, (void *)sp))
+		e->stack_len = 2048;
+	else if (!bpf_probe_read_user(e->stack, 512, (void *)sp))
+		e->stack_len = 512;
+	else
+		e->stack_len = 0;
+}
+
+/* The executable's GNU build id, from its PT_NOTE in memory. */
+static __always_inline void exe_build_id(struct sst_event *e, u64 note, u64 size)
+{
+	struct {
+		u32 namesz, descsz, type;
+		char name[4];
+	} nh;
+	u64 pos = 0;
+	int i;
+
+	for (i = 0; i < 4 && pos + sizeof(nh) <= size; i++) {
+		if (bpf_probe_read_user(&nh, sizeof(nh), (void *)(note + pos)))
+			return;
+		if (nh.type == NT_GNU_BUILD_ID && nh.namesz == 4 && nh.descsz == 20 &&
+		    nh.name[0] == 'G' && nh.name[1] == 'N' && nh.name[2] == 'U') {
+			bpf_probe_read_user(e->exe_build_id, 20, (void *)(note + pos + 16));
+			return;
+		}
+		pos += 12 + ((nh.namesz + 3) & ~3) + ((nh.descsz + 3) & ~3);
+	}
+}
+
+/* The objects the dynamic linker loaded: r_debug (DT_DEBUG) -> link_map. */
+static __always_inline void loaded_objects(struct sst_event *e, u64 dyn)
+{
+	u64 tagval[2], rdebug = 0, map = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (bpf_probe_read_user(tagval, sizeof(tagval), (void *)(dyn + i * 16)) ||
+		    tagval[0] == DT_NULL)
+			return;
+		if (tagval[0] == DT_DEBUG) {
+			rdebug = tagval[1];
+			break;
+		}
+	}
+	if (!rdebug || bpf_probe_read_user(&map, sizeof(map), (void *)(rdebug + 8)))
+		return;
+	for (i = 0; i < SST_MODS && map; i++) {
+		struct sst_module *m = &e->mods[e->nmods & (SST_MODS - 1)];
+		u64 name = 0;
+
+		if (e->nmods >= SST_MODS)
+			break;
+		bpf_probe_read_user(&m->bias, sizeof(m->bias), (void *)map);
+		bpf_probe_read_user(&name, sizeof(name), (void *)(map + 8));
+		if (!name || bpf_probe_read_user_str(m->path, sizeof(m->path), (void *)name) <= 1)
+			m->path[0] = '\0';
+		else
+			e->nmods++;
+		if (bpf_probe_read_user(&map, sizeof(map), (void *)(map + 24)))
+			break;
+	}
+}
+
+static __always_inline void describe_process(struct sst_event *e)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct elf_phdr64 ph;
+	u64 at_phdr = 0, phnum = 0, dyn = 0, note[2] = {}, note_size[2] = {};
+	int nnotes = 0;
+	int i;
+
+	e->exe_bias = 0;
+	e->nmods = 0;
+	__builtin_memset(e->exe_build_id, 0, sizeof(e->exe_build_id));
+	for (i = 0; i < 54; i += 2) {
+		u64 type = task->mm->saved_auxv[i];
+
+		if (type == AT_PHDR)
+			at_phdr = task->mm->saved_auxv[i + 1];
+		else if (type == AT_PHNUM)
+			phnum = task->mm->saved_auxv[i + 1];
+		else if (!type)
+			break;
+	}
+	if (!at_phdr)
+		return;
+	for (i = 0; i < 16 && i < phnum; i++) {
+		if (bpf_probe_read_user(&ph, sizeof(ph), (void *)(at_phdr + i * sizeof(ph))))
+			return;
+		if (ph.p_type == PT_PHDR)
+			e->exe_bias = at_phdr - ph.p_vaddr;
+		else if (ph.p_type == PT_DYNAMIC)
+			dyn = ph.p_vaddr;
+		else if (ph.p_type == PT_NOTE && nnotes < 2) {
+			/* .note.gnu.property may come first: keep two */
+			note[nnotes & 1] = ph.p_vaddr;
+			note_size[nnotes & 1] = ph.p_filesz;
+			nnotes++;
+		}
+	}
+	if (nnotes > 0)
+		exe_build_id(e, e->exe_bias + note[0], note_size[0]);
+	if (nnotes > 1 && !e->exe_build_id[0] && !e->exe_build_id[1])
+		exe_build_id(e, e->exe_bias + note[1], note_size[1]);
+	if (dyn)
+		loaded_objects(e, e->exe_bias + dyn);
+}
+
 /* ---- requests ---- */
 
-static __always_inline void send_msg(void *ctx, u64 key, const struct xs_hdr *h, u32 seq)
+static __always_inline void send_msg(void *ctx, struct pt_regs *regs, u64 key,
+				     const struct xs_hdr *h, u32 seq)
 {
 	u32 zero = 0;
 	struct sst_event *e = bpf_map_lookup_elem(&scratch, &zero);
@@ -219,13 +373,16 @@ static __always_inline void send_msg(void *ctx, u64 key, const struct xs_hdr *h,
 	e->stack_bytes = bpf_get_stack(ctx, e->frames, sizeof(e->frames),
 				       BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
 	py_frames(e);
+	copy_regs(e, regs);
+	copy_stack(e);
+	describe_process(e);
 	if (bpf_ringbuf_output(&stacks, e, sizeof(*e), 0))
 		__sync_fetch_and_add(&lost_stacks, 1);
 }
 
 /* The requests in len bytes at buf (contiguous: the first iovec). */
-static __always_inline void cut_requests(void *ctx, u64 key, struct framing *fr, u64 buf,
-					 u64 contiguous, u64 len)
+static __always_inline void cut_requests(void *ctx, struct pt_regs *regs, u64 key,
+					 struct framing *fr, u64 buf, u64 contiguous, u64 len)
 {
 	u64 pos = 0;
 	struct xs_hdr h;
@@ -246,7 +403,7 @@ static __always_inline void cut_requests(void *ctx, u64 key, struct framing *fr,
 			return;
 		if (h.type >= 64 || h.len > XS_PAYLOAD_MAX)
 			return;	/* not a header: this fd is out of step */
-		send_msg(ctx, key, &h, fr->seq);
+		send_msg(ctx, regs, key, &h, fr->seq);
 		fr->seq++;
 		fr->remaining = XS_HDR_LEN + h.len;
 	}
@@ -329,7 +486,7 @@ int BPF_PROG(client_syscall, struct pt_regs *regs, long id)
 		len = iov.len;	/* the first iovec only: libxenstore and Python
 				 * send a request's header first */
 	}
-	cut_requests(ctx, key, fr, buf, len, len);
+	cut_requests(ctx, regs, key, fr, buf, len, len);
 	return 0;
 }
 

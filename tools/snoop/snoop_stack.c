@@ -17,6 +17,7 @@
 #include "snoop_stack.skel.h"
 #include "snoop_stack_py.h"
 #include "snoop_symbol.h"
+#include "snoop_unwind.h"
 
 #define PROG "xenstore-snoop"
 #define QUEUE_MAX 256		/* requests waiting per connection */
@@ -99,8 +100,11 @@ static struct client_stack *symbolize(const struct sst_event *e)
 	snoop_clean(s->comm, sizeof(s->comm), (const unsigned char *)e->comm,
 		    strnlen((const char *)e->comm, sizeof(e->comm)));
 	n = e->stack_bytes > 0 ? e->stack_bytes / (int)sizeof(e->frames[0]) : 0;
-	s->frames = calloc(n ? n : 1, sizeof(char *));
-	for (i = 0; s->frames && i < n && i < SST_FRAMES; i++) {
+	s->frames = calloc(SST_FRAMES, sizeof(char *));
+	/* By call frame information first: it needs no frame pointers. */
+	if (s->frames)
+		s->nframes = unwind_frames(e, s->frames, SST_FRAMES);
+	for (i = 0; s->frames && !s->nframes && i < n && i < SST_FRAMES; i++) {
 		const struct sst_frame *f = &e->frames[i];
 
 		if (f->status == 0)
@@ -624,6 +628,7 @@ void snoop_stack_finish(FILE *summary)
 	for (i = 0; i < st.naggs; i++)
 		free(st.aggs[i].key);
 	free(st.aggs);
+	unwind_cleanup();
 	sym_cleanup();
 	memset(&st, 0, sizeof(st));
 }

@@ -20,6 +20,10 @@
 #define SST_PY_NAME 64		/* bytes of a Python function name */
 #define SST_MSGS_PER_WRITE 4	/* requests parsed in one write */
 #define SST_PATH 108		/* sun_path */
+#define SST_STACK 8192		/* bytes of user stack copied for CFI unwinding */
+#define SST_MODS 24		/* loaded objects recorded */
+#define SST_MOD_PATH 112	/* bytes of an object's path */
+#define SST_NREGS 17		/* x86-64 DWARF registers 0..16 (16: rip) */
 #define SST_PATHS 4		/* the daemon's socket paths we recognise */
 
 enum sst_kind {
@@ -60,6 +64,12 @@ struct sst_hdr {
 	unsigned int pad;
 };
 
+/* An object the process had loaded: the dynamic linker's list. */
+struct sst_module {
+	unsigned long long bias;	/* l_addr: load address - file address */
+	char path[SST_MOD_PATH];
+};
+
 struct sst_event {
 	struct sst_hdr h;
 	int stack_bytes;		/* bpf_get_stack()'s result: bytes or -errno */
@@ -67,6 +77,15 @@ struct sst_event {
 	char comm[16];
 	struct sst_frame frames[SST_FRAMES];
 	struct sst_pyframe py[SST_PY_FRAMES];
+	/* For unwinding by the objects' call frame information (.eh_frame)
+	 * in user space, where frame pointers are missing: */
+	unsigned long long regs[SST_NREGS];	/* at the system call, DWARF order */
+	unsigned long long exe_bias;	/* the executable's */
+	unsigned char exe_build_id[20];	/* the executable's (all zero: unknown) */
+	unsigned int nmods;
+	unsigned int stack_len;		/* bytes in stack[], from regs[7] (rsp) */
+	struct sst_module mods[SST_MODS];
+	unsigned char stack[SST_STACK];
 };
 
 

@@ -332,6 +332,28 @@ static int name_frame(const unsigned char *build_id, unsigned long long offset_o
 	return 0;
 }
 
+int sym_path_of(const unsigned char *build_id, unsigned pid, char *buf, size_t size)
+{
+	static const unsigned char none[BUILD_ID_LEN];
+	struct module *m;
+
+	if (!memcmp(build_id, none, BUILD_ID_LEN))
+		return ENOENT;
+	m = find_module(build_id);
+	if (!m && pid) {
+		sym_learn_process(pid);
+		m = find_module(build_id);
+	}
+	if (!m && !idx.scanned) {
+		scan_usual();
+		m = find_module(build_id);
+	}
+	if (!m)
+		return ENOENT;
+	snprintf(buf, size, "%s", m->path);
+	return 0;
+}
+
 int sym_elf_lookup(const char *path, const char *name, unsigned long long *value,
 		   unsigned long long *exec_vaddr)
 {

@@ -35,6 +35,10 @@ int sym_frame(const unsigned char *build_id, unsigned long long offset_or_ip, un
 int sym_elf_lookup(const char *path, const char *name, unsigned long long *value,
 		   unsigned long long *exec_vaddr);
 
+/* The file with this build id (20 bytes; all zero: none), found as for
+ * sym_frame(): 0 and its path in buf, or ENOENT. */
+int sym_path_of(const unsigned char *build_id, unsigned pid, char *buf, size_t size);
+
 void sym_cleanup(void);
 
 #endif
