@@ -235,11 +235,13 @@ static int ctl_quota_soft(struct request *r, const char **argv, unsigned argc)
 static const struct control_cmd commands[] = {
 	{ "check", "", ctl_check },
 	{ "log", "on|off (accepted; trace with xenstore-snoop instead)", ctl_log },
+	/* C's text, the client's default included. */
+	{ "live-update", "[-c <cmdline>] [-F] [-t <timeout>] <file>\n"
+			 "    Default timeout is 60 seconds.", live_update_control },
 	{ "memreport", "[<file>] (report is returned, not written)", ctl_memreport },
 	{ "print", "<string>", ctl_print },
 	{ "quota", "[set <name> <val>|<domid>]", ctl_quota },
 	{ "quota-soft", "[set <name> <val>]", ctl_quota_soft },
-	{ "live-update", "[-c <cmdline>] [-F] [-t <timeout>] <file>", live_update_control },
 	{ "help", "", ctl_help },
 	{ NULL, NULL, NULL },
 };

@@ -274,8 +274,8 @@ known "a pipelined WATCH then RM: the RM's event equals the queued initial one" 
 	"$(lines 'WRITE 1 0 OK|' 'WATCH 2 0 OK|' 'WATCH_EVENT 0 0 /cmp/dup|t|' \
 		'WATCH_EVENT 0 0 /cmp/dup|t|' 'RM 3 0 OK|')" \
 	-p 'WRITE:1:0:/cmp/dup\0' 'WATCH:2:0:/cmp/dup\0t\0' 'RM:3:0:/cmp/dup\0'
-known "CONTROL help" "DIFF: no logfile/live-update; log and memreport explained" \
-	"$(lines 'CONTROL 1 0 check\x09\x0alog\x09on|off (accepted; trace with xenstore-snoop instead)\x0amemreport\x09[<file>] (report is returned, not written)\x0aprint\x09<string>\x0aquota\x09[set <name> <val>|<domid>]\x0aquota-soft\x09[set <name> <val>]\x0ahelp\x09\x0a|')" \
+known "CONTROL help" "DIFF: no logfile; log and memreport explained" \
+	"$(lines 'CONTROL 1 0 check\x09\x0alog\x09on|off (accepted; trace with xenstore-snoop instead)\x0alive-update\x09[-c <cmdline>] [-F] [-t <timeout>] <file>\x0a    Default timeout is 60 seconds.\x0amemreport\x09[<file>] (report is returned, not written)\x0aprint\x09<string>\x0aquota\x09[set <name> <val>|<domid>]\x0aquota-soft\x09[set <name> <val>]\x0ahelp\x09\x0a|')" \
 	'CONTROL:1:0:help\0'
 known "CONTROL logfile" "DIFF: the trace file is chosen at start-up (-T)" \
 	'ERROR 1 0 EINVAL|' "CONTROL:1:0:logfile\\0$T_DIR/c/trace.log\\0"
