@@ -319,12 +319,19 @@ int conn_restore_buffers(struct conn *c, const void *in, size_t in_len, const vo
 	return 0;
 }
 
+/* Not now: the caller may be in the middle of another request.  The
+ * held requests are taken at the end of the round. */
 void conn_release(struct conn *c)
 {
 	if (c->dead || !c->held)
 		return;
 	c->held = false;
-	conn_writable(c);
+	c->release_pending = true;
+	if (!c->flush_pending) {
+		c->flush_pending = true;
+		c->flush_next = c->daemon->flush;
+		c->daemon->flush = c;
+	}
 }
 
 void conn_resume_later(struct conn *c)
@@ -408,10 +415,16 @@ bool conn_end_of_round(struct daemon *d)
 		struct conn *c = d->flush;
 		d->flush = c->flush_next;
 		c->flush_pending = false;
-		if (c->close_pending)
+		if (c->close_pending) {
 			conn_close(c, c->close_pending);
-		else if (!c->dead)
+		} else if (!c->dead && c->release_pending) {
+			c->release_pending = false;
+			conn_writable(c);	/* what it held back, then the rest */
+			if (!c->dead)
+				conn_resume_later(c);
+		} else if (!c->dead) {
 			conn_flush(c);
+		}
 	}
 	conn_reap(d);
 	return d->resume != NULL;

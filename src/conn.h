@@ -78,6 +78,7 @@ struct conn {
 	bool priv;                /* acts as the privileged domain */
 	bool dead;                /* closed; freed after the current round */
 	bool held;                /* takes no request until released (live update) */
+	bool release_pending;     /* released: take held requests at the round's end */
 	struct domain *domain;    /* accounting record; NULL for socket clients */
 	uint32_t features;        /* XS_FEATURE_* the client may use */
 	pid_t pid;                /* peer process (socket clients), 0 otherwise */
@@ -136,7 +137,8 @@ int conn_restore_buffers(struct conn *c, const void *in, size_t in_len, const vo
 			 size_t out_len, size_t first_rest);
 /* Bytes left of a partly sent message at the head of the output. */
 size_t conn_partial_output(const struct conn *c);
-/* Lets a held connection take requests again, and handles what waits. */
+/* Lets a held connection take requests again; what waits is handled at
+ * the end of the loop round. */
 void conn_release(struct conn *c);
 
 struct txn *conn_find_txn(const struct conn *c, uint32_t id);
