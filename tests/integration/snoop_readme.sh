@@ -29,6 +29,10 @@ fi
 command -v sudo >/dev/null || skip_all "sudo is not installed (scripts/install-deps.sh installs it)"
 cd "$TOP" || exit 1
 unset XENSTORED_PATH XENSTORED_RUNDIR
+# The commands run as in a fresh shell: without this run's BUILD (the
+# README means build/, and the sanitizer run's BUILD would have `make`
+# build build-san/ with normal flags).
+fresh() { env -u BUILD bash -c "$1"; }
 
 # The README's commands: lines of its ```sh blocks, continuations joined.
 readme_commands() {
@@ -70,7 +74,7 @@ cmd() { echo "${CMDS[$1]}"; }
 
 # run_line N: runs command N in bash from the top of the tree; output in
 # $T_DIR/cmdN.out; returns its exit status.
-run_line() { bash -c "$(cmd "$1")" >"$T_DIR/cmd$1.out" 2>&1; }
+run_line() { fresh "$(cmd "$1")" >"$T_DIR/cmd$1.out" 2>&1; }
 show() { sed 's/^/#   /' "$T_DIR/cmd$1.out" | tail -n "${2:-15}"; }
 
 # --- the first command: the demo -------------------------------------------
@@ -112,7 +116,8 @@ fi
 # output must have a line matching PATTERN.
 watch_line() {
 	local n=$1 action=$2 pattern=$3 out=$T_DIR/cmd$1.out p
-	bash -c "exec $(cmd "$n")" >"$out" 2>&1 &
+	# Not through fresh(): $! must be the tracer (sudo), to get the SIGINT.
+	env -u BUILD bash -c "exec $(cmd "$n")" >"$out" 2>&1 &
 	p=$!
 	T_PIDS+=("$p")
 	if ! wait_for 60 grep -qE '^(Attached to xenstored PID|DOM +PID)' "$out"; then
@@ -122,7 +127,13 @@ watch_line() {
 	# The tracer prints what it saw: wait for it, then stop it.
 	wait_for 10 grep -qE -- "$pattern" "$out"
 	kill -INT "$p"
+	# A watchdog, so a tracer deaf to SIGINT cannot hang the test.
+	( exec >/dev/null 2>&1; sleep 60 & s=$!; trap 'kill $s; exit 0' TERM
+	  wait $s; kill -KILL "$p" ) &
+	local dog=$!
 	wait "$p"
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
 	grep -qE -- "$pattern" "$out" && ok "$(cmd "$n")" ||
 		{ fail "$(cmd "$n")"; echo "#   no line matching: $pattern"; show "$n"; }
 }
@@ -148,7 +159,7 @@ fi
 
 # --- guests on the simulated hypervisor: the block as one session ----------
 sim=$(for n in $(seq 12 19); do cmd "$n"; done)
-bash -c "$sim" >"$T_DIR/sim.out" 2>&1
+fresh "$sim" >"$T_DIR/sim.out" 2>&1
 rc=$?
 expected="write /local/domain/6/name guest6 -> OK
 write data/hello 1 -> OK
