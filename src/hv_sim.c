@@ -46,12 +46,18 @@ static int find_port(const struct hv_sim *s, unsigned domid, unsigned remote)
 	return -1;
 }
 
+#define SIM_SKIP_PER_CALL 256
+
 static int sim_pending(struct hv *h)
 {
 	struct hv_sim *s = SIM(h);
 	struct sim_event ev;
 
-	for (;;) {
+	/* Datagrams that name no bound port are skipped, but only so many
+	 * per call: a guest sending them as fast as it can must not hold the
+	 * loop here.  The socket stays readable, so the rest waits for the
+	 * next round, after the other ready fds. */
+	for (unsigned skipped = 0; skipped < SIM_SKIP_PER_CALL; skipped++) {
 		ssize_t n = recv(s->fd, &ev, sizeof(ev), MSG_DONTWAIT);
 		if (n < 0)
 			return errno == EINTR ? -EINTR : -EAGAIN;
@@ -63,6 +69,7 @@ static int sim_pending(struct hv *h)
 		if (port > 0)
 			return port;
 	}
+	return -EAGAIN;
 }
 
 static int dom_path(const struct hv_sim *s, unsigned domid, const char *file, char *out)
