@@ -12,16 +12,38 @@
 #     unwound by call frame information: libc's write, xs_write in
 #     libxenstore, down to libc's start;
 #   - -j carries them as "stack" and "py_stack"; -s sums requests per
-#     stack; --folded writes folded stacks (comm;root;...;leaf;OP count).
+#     stack; --folded writes folded stacks (comm;root;...;leaf;OP count);
+#   - a client connected before -U started gets stacks for its later
+#     requests.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/snoop-lib.sh"
 snoop_require
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyxs' 2>/dev/null ||
-	{ fail "Debian's python3 with pyxs (python3-pyxs; scripts/install-deps.sh)"; done_testing; exit 1; }
+	{ fail "Debian's python3 with pyxs (python3-pyxs; scripts/install-deps.sh)"; # A connection made before -U started: its later requests have stacks too
+# (its client end found through the daemon's sockets' peers).
+session_start
+snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
+session write /s/old v
+session_end
+snoop_wait
+assert_eq "a client connected before -U started: its next request has a stack" 1 \
+	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
+		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
+done_testing; exit 1; }
 PYCLIENT=$TOP/tests/helpers/stack_client.py
 line_of() { grep -n "^def $1(" "$PYCLIENT" | cut -d: -f1; }
 
-start_xenstored || { fail "daemon starts"; done_testing; exit 1; }
+start_xenstored || { fail "daemon starts"; # A connection made before -U started: its later requests have stacks too
+# (its client end found through the daemon's sockets' peers).
+session_start
+snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
+session write /s/old v
+session_end
+snoop_wait
+assert_eq "a client connected before -U started: its next request has a stack" 1 \
+	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
+		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
+done_testing; exit 1; }
 # The exited C client's file is found by build id in $PATH.
 export PATH=$BUILD/tests:$PATH
 
@@ -31,7 +53,17 @@ run_clients() {
 	x=$(pid_of xenstore-write /s/x 1)
 }
 
-snoop_start -U -c 3 || { fail "attaches with -U"; done_testing; exit 1; }
+snoop_start -U -c 3 || { fail "attaches with -U"; # A connection made before -U started: its later requests have stacks too
+# (its client end found through the daemon's sockets' peers).
+session_start
+snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
+session write /s/old v
+session_end
+snoop_wait
+assert_eq "a client connected before -U started: its next request has a stack" 1 \
+	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
+		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
+done_testing; exit 1; }
 run_clients
 snoop_wait
 assert_eq "-U: exits 0" 0 "$SNOOP_RC"
@@ -94,4 +126,14 @@ assert_eq "--folded: the C client's line, root first" \
 		s/\.constprop\.[0-9]+//g; s/.*;(main;)/\1/')"
 assert_eq "--folded: the Python client's line ends in its frames" 1 \
 	"$(grep -c "^python3;.*;$S:$(line_of main)_main;$S:$(line_of configure_device)_configure_device;$S:$(line_of publish_state)_publish_state;.*;XS_WRITE 2\$" "$T_DIR/s.folded")"
+# A connection made before -U started: its later requests have stacks too
+# (its client end found through the daemon's sockets' peers).
+session_start
+snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
+session write /s/old v
+session_end
+snoop_wait
+assert_eq "a client connected before -U started: its next request has a stack" 1 \
+	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
+		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
 done_testing

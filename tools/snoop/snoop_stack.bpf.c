@@ -233,17 +233,19 @@ static __always_inline void copy_regs(struct sst_event *e, struct pt_regs *regs)
 
 static __always_inline void copy_stack(struct sst_event *e)
 {
-	u64 sp = e->regs[7];
+	struct task_struct *task = bpf_get_current_task_btf();
+	u64 sp = e->regs[7], top = task->mm->start_stack, len = SST_STACK;
 
-	/* As much as is mapped: the stack may end within a few KiB. */
-	if (!bpf_probe_read_user(e->stack, SST_STACK, (void *)sp))
-		e->stack_len = SST_STACK;
-	else if (!bpf_probe_read_user(e->stack, 2048, (void *)sp))
-		e->stack_len = 2048;
-	else if (!bpf_probe_read_user(e->stack, 512, (void *)sp))
-		e->stack_len = 512;
-	else
-		e->stack_len = 0;
+	/* Up to the process's first stack frame (start_stack: argc, mapped
+	 * for sure), so that the copy, and with it the unwound stack, is the
+	 * same wherever address randomisation put the stack. */
+	if (top > sp && top - sp + 8 < len)
+		len = top - sp + 8;
+	e->stack_len = 0;
+	if (len > SST_STACK || len < 8)
+		return;
+	if (!bpf_probe_read_user(e->stack, len, (void *)sp))
+		e->stack_len = len;
 }
 
 /* The executable's GNU build id, from its PT_NOTE in memory. */

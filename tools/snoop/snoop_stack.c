@@ -10,7 +10,14 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <sys/socket.h>
 
 #include "snoop_parse.h"
 #include "snoop_stack.h"
@@ -248,6 +255,28 @@ static bool head_matches(const struct conn_queue *q, const struct sst_hdr *r)
 	return s->type == r->type && s->req_id == r->req_id && s->tx_id == r->tx_id;
 }
 
+/* The queue of a connection made before -U started (adopt_existing):
+ * the only one of that client's unbound queues whose oldest request is
+ * the one answered (two such: no stack rather than a guess). */
+static struct conn_queue *bind_queue(const struct sst_hdr *r)
+{
+	struct conn_queue *found = NULL;
+	size_t i;
+
+	for (i = 0; i < st.nqueues; i++) {
+		struct conn_queue *q = st.queues[i];
+
+		if (q->conn_id || q->awaiting || q->tgid != r->tgid || !head_matches(q, r))
+			continue;
+		if (found)
+			return NULL;
+		found = q;
+	}
+	if (found)
+		found->conn_id = r->conn_id;
+	return found;
+}
+
 static void on_reply(const struct sst_hdr *r)
 {
 	struct conn_queue *q = NULL;
@@ -257,6 +286,8 @@ static void on_reply(const struct sst_hdr *r)
 	for (i = 0; i < st.nqueues && !q; i++)
 		if (st.queues[i]->conn_id == r->conn_id)
 			q = st.queues[i];
+	if (!q)
+		q = bind_queue(r);
 	/* A request written before we attached has no stack: its reply
 	 * finds a later request at the head, which waits for its own. */
 	if (!q || !head_matches(q, r) || !r->start_ns) {
@@ -502,6 +533,151 @@ static void setup_python(struct snoop_stack_bpf *skel)
 	skel->rodata->py_enabled = true;
 }
 
+/* ---- connections made before -U started ---- */
+
+/* The socket inodes a process holds (up to max). */
+static size_t socket_inodes(pid_t pid, unsigned long *inodes, size_t max)
+{
+	char dir[64], link[PATH_MAX], target[64];
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dh;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	dh = opendir(dir);
+	if (!dh)
+		return 0;
+	while (n < max && (d = readdir(dh))) {
+		ssize_t k;
+
+		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
+		k = readlink(link, target, sizeof(target) - 1);
+		if (k <= 0)
+			continue;
+		target[k] = '\0';
+		if (sscanf(target, "socket:[%lu]", &inodes[n]) == 1)
+			n++;
+	}
+	closedir(dh);
+	return n;
+}
+
+static bool in_list(unsigned long v, const unsigned long *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (list[i] == v)
+			return true;
+	return false;
+}
+
+/* Unix sockets whose peer is one of the daemon's (sock_diag): the
+ * clients' ends of its connections. */
+static size_t client_ends(const unsigned long *daemon, size_t nd, unsigned long *out, size_t max)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct unix_diag_req req;
+	} msg = {
+		.nh = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0U,
+			 .udiag_show = UDIAG_SHOW_PEER },
+	};
+	static char buf[32768];
+	size_t n = 0;
+	bool done = false;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+
+	if (fd < 0)
+		return 0;
+	if (send(fd, &msg, sizeof(msg), 0) != sizeof(msg))
+		done = true;
+	while (!done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (len <= 0)
+			break;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			struct unix_diag_msg *m = NLMSG_DATA(h);
+			struct rtattr *a;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+			for (a = (struct rtattr *)(m + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+				if (a->rta_type == UNIX_DIAG_PEER && n < max &&
+				    in_list(*(unsigned *)RTA_DATA(a), daemon, nd))
+					out[n++] = m->udiag_ino;
+		}
+	}
+	close(fd);
+	return n;
+}
+
+/*
+ * Connections made before -U started: their client ends, found in
+ * /proc/PID/fd, go into the BPF map, so their next requests are cut and
+ * stacked; which conn_id each is, bind_queue() learns from the first
+ * reply.  A write in progress at this moment is skipped (its first bytes
+ * are not a header).
+ */
+static void adopt_existing(struct snoop_stack_bpf *skel, pid_t daemon)
+{
+	static unsigned long dsocks[4096], clients[4096];
+	size_t nd = socket_inodes(daemon, dsocks, 4096), nc, i;
+	struct dirent *d;
+	DIR *proc;
+
+	nc = nd ? client_ends(dsocks, nd, clients, 4096) : 0;
+	if (!nc || !(proc = opendir("/proc")))
+		return;
+	while ((d = readdir(proc))) {
+		char dir[64], link[PATH_MAX], target[64];
+		struct dirent *f;
+		long pid = strtol(d->d_name, NULL, 10);
+		DIR *fds;
+
+		if (pid <= 0 || pid == daemon)
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+		fds = opendir(dir);
+		if (!fds)
+			continue;
+		while ((f = readdir(fds))) {
+			unsigned long ino;
+			struct framing { unsigned remaining, seq; } fresh = { 0, 0 };
+			unsigned long long key;
+			struct conn_queue *q;
+			ssize_t k;
+
+			snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
+			k = readlink(link, target, sizeof(target) - 1);
+			if (k <= 0)
+				continue;
+			target[k] = '\0';
+			if (sscanf(target, "socket:[%lu]", &ino) != 1)
+				continue;
+			for (i = 0; i < nc && clients[i] != ino; i++)
+				;
+			if (i == nc)
+				continue;
+			key = (unsigned long long)pid << 32 | strtoul(f->d_name, NULL, 10);
+			bpf_map_update_elem(bpf_map__fd(skel->maps.conns), &key, &fresh, BPF_ANY);
+			q = queue_of_sk(key, true);
+			if (q)
+				q->tgid = (unsigned)pid;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+}
+
 /* The paths the daemon listens on (its listening Unix sockets), and the
  * same under /run and /var/run (one is a link to the other). */
 static int setup_paths(struct snoop_stack_bpf *skel, pid_t daemon)
@@ -591,6 +767,10 @@ int snoop_stack_start(const struct stack_opts *o)
 	}
 	skel->links.stack_reply_record = l;
 	st.rb = ring_buffer__new(bpf_map__fd(skel->maps.stacks), handle, NULL, NULL);
+	/* After the attach: a connection made meanwhile is seen twice (its
+	 * connect record resets it), never not at all. */
+	if (st.rb)
+		adopt_existing(skel, o->daemon);
 	if (!st.rb) {
 		err = errno;
 		fprintf(stderr, "%s: -U: cannot open its ring buffer: %s\n", PROG, strerror(err));
