@@ -82,7 +82,7 @@ $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
-$(BUILD)/tests/xsraw: tests/helpers/xsraw.c | $(BUILD)/tests
+$(BUILD)/tests/xsraw: tests/helpers/xsraw.c src/wire_names.h | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
@@ -150,7 +150,8 @@ INSTALL        ?= install
 INSTALL_PROGRAM ?= $(INSTALL)
 INSTALL_DATA   ?= $(INSTALL) -m 644
 
-BPFTRACE_SCRIPTS := $(notdir $(wildcard tools/bpftrace/*.bt))
+# Written by the build (tools/Makefile) from tools/bpftrace/*.bt.in.
+BPFTRACE_SCRIPTS := $(patsubst %.in,%,$(notdir $(wildcard tools/bpftrace/*.bt.in)))
 SNOOP_BIN := $(BUILD)/tools/xenstore-snoop
 
 install: all
@@ -164,7 +165,7 @@ install: all
 	else \
 		echo "  SKIP     xenstore-snoop: not built here (no kernel BTF)" >&2; \
 	fi
-	$(Q)$(INSTALL) -m 755 $(addprefix tools/bpftrace/,$(BPFTRACE_SCRIPTS)) $(DESTDIR)$(bpftracedir)
+	$(Q)$(INSTALL) -m 755 $(addprefix $(BUILD)/tools/bpftrace/,$(BPFTRACE_SCRIPTS)) $(DESTDIR)$(bpftracedir)
 	$(Q)$(INSTALL_DATA) src/xenstored.8 tools/snoop/xenstore-snoop.8 $(DESTDIR)$(man8dir)
 	$(Q)$(INSTALL_DATA) tools/sim/xenstore-sim.1 $(DESTDIR)$(man1dir)
 	$(Q)sed 's|@sbindir@|$(sbindir)|g' systemd/xenstored.service.in \

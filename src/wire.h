@@ -4,9 +4,9 @@
  * arguments.  This is the only place that knows the byte layout of a
  * message; everything above it works on `struct xs_msg_header` + payload.
  *
- * We define the types ourselves instead of including <xen/io/xs_wire.h>:
- * Debian's header (Xen 4.17) stops at DIRECTORY_PART and we serve 0..26.
- * The numbers are ABI and must match Xen's.
+ * We define the types ourselves (wire_names.h) instead of including
+ * <xen/io/xs_wire.h>: Debian's header (Xen 4.17) stops at DIRECTORY_PART
+ * and we serve 0..26.  The numbers are ABI and must match Xen's.
  */
 #ifndef XS_WIRE_H
 #define XS_WIRE_H
@@ -15,34 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire_names.h"
+
+/* XS_CONTROL = 0 ... XS_SET_QUOTA = 26: the numbers are in wire_names.h. */
 enum xs_type {
-	XS_CONTROL = 0,
-	XS_DIRECTORY = 1,
-	XS_READ = 2,
-	XS_GET_PERMS = 3,
-	XS_WATCH = 4,
-	XS_UNWATCH = 5,
-	XS_TRANSACTION_START = 6,
-	XS_TRANSACTION_END = 7,
-	XS_INTRODUCE = 8,
-	XS_RELEASE = 9,
-	XS_GET_DOMAIN_PATH = 10,
-	XS_WRITE = 11,
-	XS_MKDIR = 12,
-	XS_RM = 13,
-	XS_SET_PERMS = 14,
-	XS_WATCH_EVENT = 15,
-	XS_ERROR = 16,
-	XS_IS_DOMAIN_INTRODUCED = 17,
-	XS_RESUME = 18,
-	XS_SET_TARGET = 19,
-	XS_RESTRICT_REMOVED = 20,
-	XS_RESET_WATCHES = 21,
-	XS_DIRECTORY_PART = 22,
-	XS_GET_FEATURE = 23,
-	XS_SET_FEATURE = 24,
-	XS_GET_QUOTA = 25,
-	XS_SET_QUOTA = 26,
+	XS_WIRE_TYPES(XS_WIRE_TYPE_ENUM)
 	XS_TYPE_COUNT
 };
 

@@ -59,6 +59,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "wire_names.h"
+
 #define MAX_CONNS 8
 #define HDR_SIZE 16
 #define MAX_MSG (HDR_SIZE + 65536)
@@ -76,14 +78,9 @@ struct conn {
 	unsigned replies; /* non-event messages received */
 };
 
-static const char *const type_names[] = {
-	"CONTROL", "DIRECTORY", "READ", "GET_PERMS", "WATCH", "UNWATCH",
-	"TRANSACTION_START", "TRANSACTION_END", "INTRODUCE", "RELEASE",
-	"GET_DOMAIN_PATH", "WRITE", "MKDIR", "RM", "SET_PERMS", "WATCH_EVENT",
-	"ERROR", "IS_DOMAIN_INTRODUCED", "RESUME", "SET_TARGET", "RESTRICT",
-	"RESET_WATCHES", "DIRECTORY_PART", "GET_FEATURE", "SET_FEATURE",
-	"GET_QUOTA", "SET_QUOTA",
-};
+/* Xen's names without the "XS_" (src/wire_names.h). */
+#define XSRAW_TYPE_NAME(num, name) [num] = #name,
+static const char *const type_names[] = { XS_WIRE_TYPES(XSRAW_TYPE_NAME) };
 #define NTYPES (sizeof(type_names) / sizeof(type_names[0]))
 #define WATCH_EVENT 15u
 

@@ -16,7 +16,7 @@ start_xenstored || { fail "daemon starts"; done_testing; exit 1; }
 bt_start() {
 	local fifo=$T_DIR/$1.fifo line fd
 	mkfifo "$fifo"
-	bpftrace -p "$XSD_PID" "$TOP/tools/bpftrace/$2" >"$fifo" 2>"$T_DIR/$1.err" &
+	bpftrace -p "$XSD_PID" "$BUILD/tools/bpftrace/$2" >"$fifo" 2>"$T_DIR/$1.err" &
 	BT_PID[$1]=$!
 	T_PIDS+=("$!")
 	exec {fd}<"$fifo"

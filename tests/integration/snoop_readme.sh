@@ -54,7 +54,7 @@ known=(
 	"sudo build/tools/xenstore-snoop -x"
 	"sudo build/tools/xenstore-snoop -s -i 5"
 	"sudo build/tools/xenstore-snoop -j"
-	'sudo bpftrace -p "$(sudo build/tools/xenstore-snoop --which)" tools/bpftrace/xenstore-snoop.bt'
+	'sudo bpftrace -p "$(sudo build/tools/xenstore-snoop --which)" build/tools/bpftrace/xenstore-snoop.bt'
 	"sudo build/xenstored -F /run/xenstored.pid"
 	"XENSTORED_PATH=/tmp/x/socket build/xenstored -F /tmp/x/pid"
 	"XENSTORED_PATH=/tmp/x/socket xenstore-ls /"
@@ -164,7 +164,7 @@ watch_line() {
 SNOOP_LINES=("sudo build/tools/xenstore-snoop" "sudo build/tools/xenstore-snoop -tl -C"
 	"sudo build/tools/xenstore-snoop -x" "sudo build/tools/xenstore-snoop -s -i 5"
 	"sudo build/tools/xenstore-snoop -j"
-	'sudo bpftrace -p "$(sudo build/tools/xenstore-snoop --which)" tools/bpftrace/xenstore-snoop.bt')
+	'sudo bpftrace -p "$(sudo build/tools/xenstore-snoop --which)" build/tools/bpftrace/xenstore-snoop.bt')
 if [ ! -x "$BUILD/tools/xenstore-snoop" ]; then
 	for t in "${SNOOP_LINES[@]}"; do
 		skip "$(cmd "$(at "$t")")" "xenstore-snoop is not built here (no kernel BTF)"

@@ -28,14 +28,11 @@
 #include <stdio.h>
 
 #include "xenstore-snoop.h"
+#include "../../src/wire_names.h"
 
-/* Message types we name (the numbers are Xen's ABI, see src/wire.h). */
-enum {
-	XS_CONTROL = 0, XS_DIRECTORY = 1, XS_READ = 2, XS_GET_PERMS = 3, XS_WATCH = 4,
-	XS_UNWATCH = 5, XS_TRANSACTION_START = 6, XS_TRANSACTION_END = 7,
-	XS_WRITE = 11, XS_MKDIR = 12, XS_RM = 13, XS_SET_PERMS = 14,
-	XS_WATCH_EVENT = 15, XS_DIRECTORY_PART = 22, XS_TYPE_COUNT = 27,
-};
+/* Message types, numbered and named as the daemon does (one table,
+ * src/wire_names.h). */
+enum { XS_WIRE_TYPES(XS_WIRE_TYPE_ENUM) XS_TYPE_COUNT };
 
 /* -o and the BPF filter keep one bit per type in a 32-bit mask. */
 #define SNOOP_TYPE_BITS 32
