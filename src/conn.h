@@ -1,7 +1,7 @@
 /*
  * conn.h - a client connection, independent of how bytes travel.
  *
- * A transport (Unix socket today, the shared ring for guests) creates a
+ * A transport (the Unix socket, or the shared ring of a guest) creates a
  * conn with its conn_ops and calls conn_readable()/conn_writable() when
  * its fd or event channel fires.  The conn owns framing (reassembling
  * headers and bodies across partial reads), the output queue, and the

@@ -76,12 +76,12 @@ void ev_stop(struct ev_loop *loop)
 	loop->stopped = true;
 }
 
-int ev_run(struct ev_loop *loop, volatile int *stop_flag)
+int ev_run(struct ev_loop *loop)
 {
 	struct epoll_event events[EV_BATCH];
 	bool work_left = false;
 
-	while (!loop->stopped && !(stop_flag && *stop_flag)) {
+	while (!loop->stopped) {
 		int n = epoll_wait(loop->epfd, events, EV_BATCH, work_left ? 0 : -1);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -33,9 +33,9 @@ int ev_modify(struct ev_loop *loop, struct ev_handler *h, uint32_t events);
 void ev_remove(struct ev_loop *loop, struct ev_handler *h);
 /* fn returns true when it left work for the next round. */
 void ev_set_idle(struct ev_loop *loop, bool (*fn)(void *), void *arg);
-/* Runs until ev_stop() or *stop_flag becomes true (checked after each
- * round; signal handlers set it).  0, or an errno from epoll_wait. */
-int ev_run(struct ev_loop *loop, volatile int *stop_flag);
+/* Runs until ev_stop() (the daemon's signalfd handler calls it), checked
+ * after each round.  0, or an errno from epoll_wait. */
+int ev_run(struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);
 
 #endif

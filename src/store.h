@@ -26,7 +26,8 @@
  * NUL), so a small node costs one malloc chunk: this is what keeps 100,000
  * nodes smaller than in C xenstored.  A value of another length therefore
  * moves the node (node_set_value returns the new address); the store and
- * transactions relink it.  Child lists grow by powers of two.
+ * transactions relink it.  Child lists grow by an eighth at a time
+ * (children_capacity in store.c).
  */
 struct node {
 	struct node *hash_next;  /* bucket chain */

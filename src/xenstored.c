@@ -429,8 +429,9 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
  * the two, so a round often ends with a request half-received; sleeping
  * then costs a sleep and a wake-up more per request than letting the
  * writer finish first.  Yielding once in that case cut the daemon's CPU
- * per request by 7-13% with clients on its CPU (docs/BENCHMARKS.md), and
- * costs one cheap system call when the writer runs elsewhere.
+ * per request from 8.0-9.3 us to 5.4-5.8 us with one client on its CPU
+ * (docs/BENCHMARKS.md, "CPU per request"), and costs one cheap system
+ * call when the writer runs elsewhere.
  */
 static bool end_of_round(void *arg)
 {
@@ -502,7 +503,7 @@ int main(int argc, char **argv)
 	notify_ready();
 	daemonise_done(startup_pipe);
 
-	err = ev_run(d.loop, NULL);
+	err = ev_run(d.loop);
 	if (err)
 		log_warnx("event loop: %s", strerror(err));
 	unix_unlisten(&d, sock);
