@@ -59,10 +59,18 @@ assert_eq "ours -> ours: CONTROL check finds nothing wrong" "OK" "$("$XC" check)
 # ---- open transactions: waited for, held back, forced -----------------------
 coproc TX { "$LU" txn 0 /lu 2>&1; }
 read -r -t 20 line <&"${TX[0]}"
-out=$(timeout 30 "$XC" live-update -t 1 "$XENSTORED" 2>&1); rc=$?
+timeout 30 "$XC" live-update -t 1 "$XENSTORED" >"$T_DIR/refused.out" 2>&1 &
+REFUSED=$!
+wait_for 10 grep -q 'live-update: start, force=0, to=1' "$XSD_RUN/daemon.log"
+"$LU" txstart 0 /lu >"$T_DIR/held1.out" 2>&1 &
+HELD1=$!
+wait "$REFUSED"; rc=$?
 assert_eq "an open transaction: after -t, live-update fails with C's reason" \
 	"3 Starting live update failed:"$'\n'"Domains with long running transactions:"$'\n'"Domain 0: 1 s" \
-	"$rc $(sed -E 's/Domain 0: [12] s/Domain 0: 1 s/' <<<"$out")"
+	"$rc $(sed -E 's/Domain 0: [12] s/Domain 0: 1 s/' "$T_DIR/refused.out")"
+wait "$HELD1"
+assert_eq "a TRANSACTION_START held back meanwhile is answered once the update failed" \
+	$'sent\nstarted' "$(cat "$T_DIR/held1.out")"
 ( timeout 30 "$XC" live-update -F -t 4 "$XENSTORED" >"$T_DIR/forced.out" 2>&1; echo $? >>"$T_DIR/forced.out" ) &
 FORCED=$!
 wait_for 10 grep -q 'live-update: start, force=1' "$XSD_RUN/daemon.log"
