@@ -14,10 +14,12 @@
  *   write, writev, sendto, sendmsg on it: the bytes are cut into requests
  *     by their 16-byte headers (libxenstore writes a header, then its
  *     payload; a write may hold several requests), and each request's
- *     header goes to user space with the thread's user stack (frame
- *     pointers, as build id + file offset, so a client that has exited
- *     by the time it is read is still named) and, in a python3 process,
- *     its Python frames;
+ *     header goes to user space with what names the thread's stack
+ *     even after the client exited: its registers, a copy of its stack
+ *     and the objects its dynamic linker loaded (for unwinding by call
+ *     frame information in snoop_unwind.c), the kernel's frame-pointer
+ *     walk as build id + file offset (the fallback), and, in a
+ *     /usr/bin/python3 process, its Python frames;
  *   close of it: the connection ends.
  * reply_record and conn_open (USDT, the daemon): every reply and every
  * new connection, unfiltered, for the joins in snoop_stack.c.

@@ -1,7 +1,8 @@
 /*
  * snoop_stack_api.h - xenstore-snoop -U: for each request from a dom0
  * process, the user stack of the thread that sent it (native frames
- * named by snoop_symbol.c, and a Python client's own frames), printed
+ * unwound by snoop_unwind.c and named there or by snoop_symbol.c, and a
+ * Python client's own frames), printed
  * under the request, as the "stack"/"py_stack" JSON fields, summed per
  * stack in the summary (-s) and as folded stacks (--folded FILE) that
  * flamegraph.pl and speedscope read.
