@@ -159,20 +159,32 @@ static void sim_notify(struct hv *h, int port)
 	       (struct sockaddr *)&sa, sizeof(sa));
 }
 
-static enum hv_dom_state sim_domain_state(struct hv *h, unsigned domid)
+/* Reads the small text file DIR/<domid>/FILE into buf (NUL-terminated,
+ * cut to size - 1 bytes).  0 or an errno. */
+static int read_dom_file(const struct hv_sim *s, unsigned domid, const char *file,
+			 char *buf, size_t size)
 {
-	char path[PATH_MAX], buf[32] = "";
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
-	if (dom_path(SIM(h), domid, "state", path))
-		return HV_DOM_GONE;
+	if (dom_path(s, domid, file, path))
+		return ENAMETOOLONG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return HV_DOM_GONE;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return errno;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
+	return 0;
+}
+
+static enum hv_dom_state sim_domain_state(struct hv *h, unsigned domid)
+{
+	char buf[32];
+
+	if (read_dom_file(SIM(h), domid, "state", buf, sizeof(buf)))
+		return HV_DOM_GONE;
 	if (strncmp(buf, "shutdown", 8) == 0)
 		return HV_DOM_SHUTDOWN;
 	if (strncmp(buf, "dying", 5) == 0)
@@ -185,18 +197,14 @@ static enum hv_dom_state sim_domain_state(struct hv *h, unsigned domid)
 static int sim_adopt(struct hv *h, unsigned domid, int local)
 {
 	struct hv_sim *s = SIM(h);
-	char path[PATH_MAX], buf[32] = "";
-	ssize_t n;
-	int fd;
+	char buf[32];
+	int err;
 
-	if (local <= 0 || local > 65535 || dom_path(s, domid, "port", path))
+	if (local <= 0 || local > 65535)
 		return EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	err = read_dom_file(s, domid, "port", buf, sizeof(buf));
+	if (err)
+		return err;
 	if ((size_t)local >= s->nports) {
 		size_t cap = (size_t)local * 2;
 		struct sim_port *p = realloc(s->ports, cap * sizeof(*p));
