@@ -19,9 +19,19 @@ if [ -z "${README_NS:-}" ] && [ "$(id -u)" = 0 ] &&
 	README_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
 if [ -n "${README_NS:-}" ]; then
-	# Before lib.sh makes its directory in the private /tmp.
+	# Before lib.sh makes its directory in the private /tmp.  A checkout
+	# under one of these (a clone in /tmp) is bound back in its place from
+	# a private /mnt, where it was bound before the tmpfs hid it.
+	repo=$(cd "$(dirname "$0")/../.." && pwd -P)
+	mount -t tmpfs tmpfs /mnt && mkdir /mnt/repo && mount --bind "$repo" /mnt/repo ||
+		{ echo "# cannot bind $repo to /mnt"; README_NS=; }
 	for d in /run /tmp /var/tmp /usr/local; do
+		[ -n "${README_NS:-}" ] || break
 		mount -t tmpfs tmpfs "$d" || { echo "# cannot mount $d"; README_NS=; break; }
+		case $repo/ in
+		"$d"/*) mkdir -p "$repo" && mount --bind /mnt/repo "$repo" ||
+			{ echo "# cannot bind $repo again"; README_NS=; break; } ;;
+		esac
 	done
 fi
 . "$(dirname "$0")/../lib.sh"

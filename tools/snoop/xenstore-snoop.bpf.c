@@ -402,3 +402,19 @@ int BPF_USDT(xs_quota_exceeded, __u32 conn_id, __u32 domid, const char *quota, _
 	send(e, copy_str(e, 0, 0, quota));
 	return 0;
 }
+
+/* The daemon exec'd (a live update).  A record in the same stream as the
+ * probes' puts the exec exactly between the old image's last event and
+ * the new one's first, however late the tool notices the new image. */
+SEC("tp_btf/sched_process_exec")
+int xs_exec(void *ctx)
+{
+	struct xss_event *e;
+
+	if (other_process())
+		return 0;
+	e = start(XSS_EXEC);
+	if (e)
+		send(e, 0);
+	return 0;
+}

@@ -1611,6 +1611,30 @@ static bool exec_note_pending;
 static unsigned long long exec_last_ts, exec_seen_ns;
 static char exec_path[PATH_MAX];
 static pid_t exec_pid;
+static pid_t traced_pid;	/* the daemon (its pid survives its execs) */
+
+/* The exec tracepoint is attached: its record, not the tool's polling,
+ * marks where an exec falls in the stream. */
+static bool exec_record_attached;
+
+static void print_exec_note(const unsigned long long *next_ts);
+
+/* Notes an exec of the daemon, seen by its record or by the image poll. */
+static void exec_noted(pid_t pid)
+{
+	char exe[64];
+	ssize_t n;
+
+	if (exec_note_pending)
+		print_exec_note(NULL);	/* two execs and no event between */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	n = readlink(exe, exec_path, sizeof(exec_path) - 1);
+	exec_path[n > 0 ? n : 0] = '\0';
+	exec_pid = pid;
+	exec_last_ts = newest_ts;
+	exec_seen_ns = now_ns(CLOCK_MONOTONIC);
+	exec_note_pending = true;
+}
 
 static void print_exec_note(const unsigned long long *next_ts)
 {
@@ -1639,6 +1663,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 	 * passed the bounds checks. */
 	if (!snoop_record_decode(data, size, &full))
 		return 0;	/* not ours */
+	if (e->kind == XSS_EXEC) {
+		exec_noted(traced_pid);
+		return 0;
+	}
 	if (exec_note_pending && e->ts_ns > exec_last_ts)
 		print_exec_note(&e->ts_ns);
 	if (e->ts_ns > newest_ts)
@@ -2164,21 +2192,19 @@ static int read_image(pid_t pid, struct image *im)
 static int follow_exec(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, pid_t pid,
 		       const struct image *old, const struct image *now)
 {
-	char exe[64];
+	char exe[64], path[PATH_MAX];
 	ssize_t n;
 
 	ring_buffer__consume(rb);
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
-	n = readlink(exe, exec_path, sizeof(exec_path) - 1);
-	exec_path[n > 0 ? n : 0] = '\0';
-	exec_pid = pid;
-	exec_last_ts = newest_ts;
-	exec_seen_ns = now_ns(CLOCK_MONOTONIC);
-	exec_note_pending = true;
+	if (!exec_record_attached)
+		exec_noted(pid);
 	if (now->dev == old->dev && now->ino == old->ino)
 		return 0;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	n = readlink(exe, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
 	detach_probes(skel);
-	return attach_probes(skel, pid, exe, exec_path);
+	return attach_probes(skel, pid, exe, path);
 }
 
 int main(int argc, char **argv)
@@ -2282,6 +2308,10 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
+	traced_pid = pid;
+	/* Without it (no tracepoints), an exec is placed by the image poll. */
+	skel->links.xs_exec = bpf_program__attach(skel->progs.xs_exec);
+	exec_record_attached = skel->links.xs_exec != NULL;
 
 	if (env.stacks) {
 		struct stack_opts so = { .daemon = pid, .daemon_exe = exe, .folded = env.folded,

@@ -22,6 +22,7 @@ enum xss_kind {
 	XSS_DOMAIN_INTRODUCE = 6,
 	XSS_DOMAIN_RELEASE = 7,	/* 0: reason */
 	XSS_QUOTA = 8,		/* 0: quota name */
+	XSS_EXEC = 9,		/* the daemon exec'd (live update); no payload */
 };
 
 /* txn_done results, as the probe passes them. */
