@@ -153,6 +153,7 @@ INSTALL_DATA   ?= $(INSTALL) -m 644
 # Written by the build (tools/Makefile) from tools/bpftrace/*.bt.in.
 BPFTRACE_SCRIPTS := $(patsubst %.in,%,$(notdir $(wildcard tools/bpftrace/*.bt.in)))
 SNOOP_BIN := $(BUILD)/tools/xenstore-snoop
+TIMELINE_BIN := $(BUILD)/tools/xenstore-timeline
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(prefix))
@@ -165,9 +166,12 @@ install: all
 	else \
 		echo "  SKIP     xenstore-snoop: not built here (no kernel BTF)" >&2; \
 	fi
+	$(Q)if [ -x $(TIMELINE_BIN) ]; then \
+		$(INSTALL_PROGRAM) $(TIMELINE_BIN) $(DESTDIR)$(bindir)/xenstore-timeline; \
+	fi
 	$(Q)$(INSTALL) -m 755 $(addprefix $(BUILD)/tools/bpftrace/,$(BPFTRACE_SCRIPTS)) $(DESTDIR)$(bpftracedir)
 	$(Q)$(INSTALL_DATA) src/xenstored.8 tools/snoop/xenstore-snoop.8 $(DESTDIR)$(man8dir)
-	$(Q)$(INSTALL_DATA) tools/sim/xenstore-sim.1 $(DESTDIR)$(man1dir)
+	$(Q)$(INSTALL_DATA) tools/sim/xenstore-sim.1 tools/snoop/xenstore-timeline.1 $(DESTDIR)$(man1dir)
 	$(Q)sed 's|@sbindir@|$(sbindir)|g' systemd/xenstored.service.in \
 		>$(DESTDIR)$(systemdunitdir)/xenstored.service
 	$(Q)chmod 644 $(DESTDIR)$(systemdunitdir)/xenstored.service
@@ -175,10 +179,11 @@ install: all
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(prefix))
 	$(Q)rm -f $(DESTDIR)$(sbindir)/xenstored $(DESTDIR)$(sbindir)/xenstore-snoop \
-		$(DESTDIR)$(bindir)/xenstore-sim \
+		$(DESTDIR)$(bindir)/xenstore-sim $(DESTDIR)$(bindir)/xenstore-timeline \
 		$(addprefix $(DESTDIR)$(bpftracedir)/,$(BPFTRACE_SCRIPTS)) \
 		$(DESTDIR)$(man8dir)/xenstored.8 $(DESTDIR)$(man8dir)/xenstore-snoop.8 \
-		$(DESTDIR)$(man1dir)/xenstore-sim.1 $(DESTDIR)$(systemdunitdir)/xenstored.service
+		$(DESTDIR)$(man1dir)/xenstore-sim.1 $(DESTDIR)$(man1dir)/xenstore-timeline.1 \
+		$(DESTDIR)$(systemdunitdir)/xenstored.service
 	$(Q)rmdir $(DESTDIR)$(bpftracedir) $(dir $(DESTDIR)$(bpftracedir)) 2>/dev/null || true
 
 clean:

@@ -18,12 +18,15 @@ expected="usr/bin/xenstore-sim
 usr/lib/systemd/system/xenstored.service
 usr/sbin/xenstored
 usr/share/man/man1/xenstore-sim.1
+usr/share/man/man1/xenstore-timeline.1
 usr/share/man/man8/xenstore-snoop.8
 usr/share/man/man8/xenstored.8
 usr/share/xenstored/bpftrace/xenstore-latency.bt
 usr/share/xenstored/bpftrace/xenstore-snoop.bt"
 [ -x "$BUILD/tools/xenstore-snoop" ] && expected=$(sort <<<"$expected
 usr/sbin/xenstore-snoop")
+[ -x "$BUILD/tools/xenstore-timeline" ] && expected=$(sort <<<"$expected
+usr/bin/xenstore-timeline")
 assert_eq "every file where GNU's directory variables put it" "$expected" \
 	"$(cd "$D" && find . -type f | sed 's|^\./||' | sort)"
 assert_eq "programs are executable, data is not" "755 755 644 644 755" \

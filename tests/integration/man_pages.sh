@@ -1,7 +1,7 @@
 #!/bin/bash
-# man_pages.sh - xenstored(8), xenstore-snoop(8) and xenstore-sim(1)
-# render with `man -l` without a warning, and every option a program's
-# --help names (and every ignored compatibility option) is in its page.
+# man_pages.sh - xenstored(8), xenstore-snoop(8), xenstore-sim(1) and
+# xenstore-timeline(1) render with `man -l` without a warning, and every
+# option a program's --help names (and every ignored compatibility option) is in its page.
 . "$(dirname "$0")/../lib.sh"
 
 command -v man >/dev/null || skip_all "man is not installed (scripts/install-deps.sh installs man-db)"
@@ -34,5 +34,10 @@ if [ -x "$BUILD/tools/xenstore-snoop" ]; then
 	check_page "$TOP/tools/snoop/xenstore-snoop.8" "$("$BUILD/tools/xenstore-snoop" --help)"
 else
 	skip "xenstore-snoop.8" "xenstore-snoop is not built here (no kernel BTF)"
+fi
+if [ -x "$BUILD/tools/xenstore-timeline" ]; then
+	check_page "$TOP/tools/snoop/xenstore-timeline.1" "$("$BUILD/tools/xenstore-timeline" --help)"
+else
+	skip "xenstore-timeline.1" "xenstore-timeline is not built here"
 fi
 done_testing

@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 	struct timeline *tl;
 	int err = 0, i;
 
+	argp_err_exit_status = 2;	/* a bad command line, as for every other tool here */
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	tl = timeline_new();
