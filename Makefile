@@ -77,6 +77,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxsd.a | $(BUILD)/
 
 # test_conn makes the real conn.c run out of memory where it chooses.
 $(BUILD)/tests/test_conn: LDFLAGS += -Wl,--wrap=realloc
+# test_hashtab fails the table's allocations where it chooses.
+$(BUILD)/tests/test_hashtab: LDFLAGS += -Wl,--wrap=calloc
 
 $(BUILD)/tests/notify-wait: tests/helpers/notify-wait.c | $(BUILD)/tests
 	$(call msg,CC,$@)
