@@ -451,7 +451,7 @@ static bool step(struct world *w, struct fz_in *in)
 		} else if (g) {
 			/* the domain dies (or is destroyed outright) */
 			w->hv.state[g->domid] = fz_u8(in) & 1 ? HV_DOM_DYING : HV_DOM_GONE;
-			guest_check_domains(&w->d);
+			domain_check_states(&w->d);
 		}
 		break;
 	case K_REOPEN:
@@ -467,7 +467,7 @@ static bool step(struct world *w, struct fz_in *in)
 			HV_DOM_RUNNING, HV_DOM_SHUTDOWN, HV_DOM_DYING, HV_DOM_GONE,
 		};
 		w->hv.state[domid] = states[(b / 5) % 4];
-		guest_check_domains(&w->d);
+		domain_check_states(&w->d);
 		break;
 	}
 	case K_RECONNECT:

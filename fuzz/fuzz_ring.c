@@ -234,7 +234,7 @@ static void step(struct world *w, struct fz_in *in)
 			HV_DOM_RUNNING, HV_DOM_SHUTDOWN, HV_DOM_DYING, HV_DOM_GONE,
 		};
 		w->hv.state[HOSTILE] = states[fz_u8(in) % 4];
-		guest_check_domains(&w->d);
+		domain_check_states(&w->d);
 		domain_event = true;
 		break;
 	}

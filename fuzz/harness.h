@@ -27,7 +27,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "hv.h"
 #include "log.h"
 #include "path.h"
@@ -812,9 +812,9 @@ static inline void fz_check_daemon(struct daemon *d)
 			FZ_CHECK(fz_conn_live(d, w->conn), "watch %s points at a closed connection",
 				 w->data);
 	domain_foreach(&d->domains, fz_check_domain, &t);
-	for (size_t i = 0; i < d->nport_conns; i++)
-		if (d->port_conns[i])
-			FZ_CHECK(fz_conn_live(d, d->port_conns[i]),
+	for (size_t i = 0; i < d->ports.size; i++)
+		if (d->ports.conns[i])
+			FZ_CHECK(fz_conn_live(d, d->ports.conns[i]),
 				 "port %zu maps to a closed connection", i);
 }
 

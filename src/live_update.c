@@ -19,7 +19,7 @@
 #include "daemon.h"
 #include "domain.h"
 #include "event.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "hv.h"
 #include "log.h"
 #include "lu_stream.h"
@@ -971,7 +971,7 @@ static int restore_conn(struct restore *rs, const struct lu_record *r, char *err
 		dom->known = true;
 		dom->target = r->u.conn.tdomid == LU_DOMID_INVALID ? -1 : r->u.conn.tdomid;
 		dom->evtchn = r->u.conn.evtchn;
-		if (d->hv && (rc = guest_restore(d, dom, (int)r->u.conn.evtchn))) {
+		if (d->hv && (rc = domain_restore(d, dom, (int)r->u.conn.evtchn))) {
 			/* The domain stays introduced; its ring is lost (logged). */
 			log_warnx("live-update: domain %u: ring not restored: %s", dom->domid,
 				  strerror(rc));
@@ -1290,7 +1290,7 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 		else
 			conn_writable(c);
 	}
-	guest_check_domains(d);
+	domain_check_states(d);
 	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches in %.1f ms",
 		 d->store.count, d->nconns, d->watches.count, ms_since(&t0));
 	return 0;

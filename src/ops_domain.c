@@ -1,6 +1,8 @@
-/* ops_domain.c - domain bookkeeping, features and quotas: INTRODUCE,
+/* ops_domain.c - the handlers of the domain requests: INTRODUCE,
  * RELEASE, RESUME, IS_DOMAIN_INTRODUCED, GET_DOMAIN_PATH, SET_TARGET,
- * GET/SET_FEATURE, GET/SET_QUOTA (PROTOCOL.md §1.5). */
+ * GET/SET_FEATURE, GET/SET_QUOTA (PROTOCOL.md §1.5).  They parse and
+ * check arguments and format replies; a domain's introduction and
+ * release happen in domain_life.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,9 +12,8 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "ops.h"
-#include "probes.h"
 #include "request.h"
 
 int ops_domid(const char *arg, unsigned *domid)
@@ -54,14 +55,12 @@ static bool is_introduced(const struct daemon *d, unsigned domid)
 
 int do_introduce(struct request *r)
 {
-	struct daemon *d = r->daemon;
 	const char *argv[3];
-	struct domain *dom;
 	unsigned domid;
 	char *end;
 	uint64_t gfn;
 	long port;
-	bool first;
+	int err;
 
 	if (request_args_min(r, argv, 3, 3) != 3 || ops_domid(argv[0], &domid))
 		return EINVAL;
@@ -71,26 +70,8 @@ int do_introduce(struct request *r)
 		return EINVAL;
 	if (end == argv[1] || *end != '\0')
 		return EINVAL;
-	dom = domain_get(&d->domains, domid, d->store.generation);
-	if (!dom)
-		return ENOMEM;
-	if (d->hv) {
-		int err = guest_connect(d, dom, gfn, (unsigned)port);
-		if (err) {
-			domain_put(&d->domains, dom);
-			return err;
-		}
-	}
-	first = !dom->introduced;
-	dom->introduced = true;
-	dom->known = true;
-	dom->gfn = gfn;
-	dom->evtchn = (unsigned)port;
-	if (XS_PROBE_ENABLED(domain_introduce))
-		XS_PROBE(domain_introduce, domid, (unsigned)port, gfn);
-	if (first && domid != d->priv_domid)
-		daemon_fire_special(d, "@introduceDomain", domid);
-	return reply_ok(r);
+	err = domain_introduce(r->daemon, domid, gfn, (unsigned)port, &r->events);
+	return err ? err : reply_ok(r);
 }
 
 int do_release(struct request *r)
@@ -100,7 +81,7 @@ int do_release(struct request *r)
 
 	if (err)
 		return err;
-	daemon_release_domain(r->daemon, dom, "release");
+	domain_release(r->daemon, dom, "release", &r->events);
 	return reply_ok(r);
 }
 
@@ -187,7 +168,7 @@ int do_set_feature(struct request *r)
 		return EINVAL;
 	if (features & ~GUEST_FEATURES)
 		return EINVAL;
-	if (!guest_domain_exists(r->daemon, domid))
+	if (!domain_exists(r->daemon, domid))
 		return ENOENT;
 	dom = domain_get(&r->daemon->domains, domid, r->daemon->store.generation);
 	if (!dom)

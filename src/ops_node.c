@@ -9,7 +9,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "nodeops.h"
 #include "ops.h"
 #include "path.h"
@@ -22,8 +22,8 @@ static void ctx_init(struct node_ctx *ctx, struct request *r)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->view.store = &r->daemon->store;
 	ctx->view.txn = r->txn;
-	ctx->view.on_change = daemon_changed;
-	ctx->view.change_ctx = r->daemon;
+	ctx->view.on_change = watch_changed;
+	ctx->view.change_ctx = &r->events;
 	ctx->who.domid = c->domid;
 	ctx->who.priv = c->priv;
 	ctx->who.target = c->domain ? c->domain->target : -1;
@@ -208,7 +208,7 @@ static int check_domains(struct request *r, struct perm *perms, unsigned n)
 		struct domain *dom;
 		if (domid == d->priv_domid || domid == XS_DOMID_ANY)
 			continue;
-		if (!guest_domain_exists(d, domid)) {
+		if (!domain_exists(d, domid)) {
 			if (i == 0)
 				return ENOENT;
 			perms[i].access |= PERM_STALE;

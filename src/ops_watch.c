@@ -17,7 +17,7 @@
 static void initial_event(struct request *r)
 {
 	const char *as_sent = r->payload;
-	watch_send_event(r->after_arg, as_sent, &r->daemon->cause);
+	watch_send_event(r->after_arg, as_sent, &r->events.cause);
 }
 
 static int parse_depth(const char *s, int *depth)

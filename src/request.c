@@ -101,7 +101,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 {
 	struct daemon *d = c->daemon;
 	struct request r = { .conn = c, .daemon = d, .hdr = *hdr, .payload = payload,
-			     .rsp = d->reply };
+			     .events = { d, { c->id, hdr->req_id } }, .rsp = d->reply };
 	uint32_t type = hdr->type;
 	const char *errname;
 	int err;
@@ -111,8 +111,6 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	if (XS_PROBE_ENABLED(request))
 		XS_PROBE(request, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, type,
 			 payload, hdr->len);
-	d->cause.conn_id = c->id;
-	d->cause.req_id = hdr->req_id;
 	d->requests++;
 	c->requests++;
 	if (d->trace)
@@ -129,7 +127,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 				 hdr->type, err, errname);
 	}
 	if (r.no_reply)
-		goto out;
+		return;
 	if (XS_PROBE_ENABLED(reply))
 		XS_PROBE(reply, c->id, c->domid, c->pid, hdr->req_id, hdr->tx_id, hdr->type,
 			 err, payload, hdr->len, r.rsp, r.rsp_len, r.start_ns);
@@ -147,9 +145,6 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 	conn_queue(c, type, hdr->req_id, hdr->tx_id, r.rsp, r.rsp_len);
 	if (!err && r.after_reply)
 		r.after_reply(&r);
-out:
-	d->cause.conn_id = 0;
-	d->cause.req_id = 0;
 }
 
 int reply_append(struct request *r, const void *data, size_t len)

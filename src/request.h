@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "watch.h"
 #include "wire.h"
 
 struct conn;
@@ -24,6 +25,7 @@ struct txn;
 struct request {
 	struct conn *conn;
 	struct daemon *daemon;
+	struct event_source events; /* its changes' watch events name it */
 	struct xs_msg_header hdr;
 	const char *payload;      /* hdr.len bytes; not NUL-terminated */
 	struct txn *txn;          /* the transaction named by tx_id, if any */

@@ -230,7 +230,7 @@ static void ring_destroy(struct conn *c)
 	struct ring_conn *r = c->transport;
 	struct daemon *d = c->daemon;
 
-	daemon_unmap_port(d, r->port);
+	domain_unmap_port(&d->ports, r->port);
 	d->hv->ops->unbind(d->hv, r->port);
 	d->hv->ops->unmap_ring(d->hv, r->page);
 	if (c->domain && c->domain->conn == c)

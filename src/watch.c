@@ -330,3 +330,11 @@ void watch_fire(struct daemon *d, const char *path, bool exact,
 	}
 	fire_prefix(d, &a, len, h, 0);
 }
+
+void watch_changed(void *event_source, const char *path, bool exact,
+		   const struct perm *old_perms, unsigned old_nperms)
+{
+	struct event_source *src = event_source;
+
+	watch_fire(src->d, path, exact, old_perms, old_nperms, &src->cause);
+}

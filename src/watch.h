@@ -65,6 +65,19 @@ struct event_cause {
 	uint32_t req_id;
 };
 
+/* Where the model's changes go to become watch events: the daemon that
+ * delivers them and the request that caused them (0, 0: none, e.g. the
+ * hypervisor reported a domain's death).  A request carries one
+ * (request.h); it is the context of watch_changed(). */
+struct event_source {
+	struct daemon *d;
+	struct event_cause cause;
+};
+
+/* change_fn (txn.h) for a struct event_source: watch_fire() with its cause. */
+void watch_changed(void *event_source, const char *path, bool exact,
+		   const struct perm *old_perms, unsigned old_nperms);
+
 /* Delivers events for a change of `path` (see header comment). */
 void watch_fire(struct daemon *d, const char *path, bool exact,
 		const struct perm *old_perms, unsigned old_nperms,

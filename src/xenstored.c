@@ -23,7 +23,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "event.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "hv.h"
 #include "live_update.h"
 #include "log.h"
@@ -376,7 +376,7 @@ static void connect_dom0(struct daemon *d)
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	dom = domain_get(&d->domains, d->priv_domid, d->store.generation);
-	if (!dom || atoi(buf) <= 0 || guest_connect(d, dom, 0, (unsigned)atoi(buf)))
+	if (!dom || atoi(buf) <= 0 || domain_connect(d, dom, 0, (unsigned)atoi(buf)))
 		log_warnx("cannot connect dom0's ring (port '%s')", buf);
 	else
 		dom->introduced = true;
@@ -491,7 +491,7 @@ int main(int argc, char **argv)
 	open_hypervisor(&d, o.hypervisor, path, lu.evtchn_fd, o.live_update);
 	if (o.live_update && (err = live_update_apply(&d, &lu, why, sizeof(why))))
 		live_update_failed(why);
-	if ((err = guest_start(&d)))
+	if ((err = domain_hv_start(&d)))
 		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (o.pid_file)
 		write_pid_file(o.pid_file);
@@ -508,7 +508,7 @@ int main(int argc, char **argv)
 		log_warnx("event loop: %s", strerror(err));
 	unix_unlisten(&d, sock);
 	unix_unlisten(&d, sock_ro);
-	guest_stop(&d);
+	domain_hv_stop(&d);
 	daemon_destroy(&d);
 	if (d.hv)
 		d.hv->ops->destroy(d.hv);

@@ -367,7 +367,7 @@ static void dead_domain_is_released_and_announced(void **state)
 	assert_int_equal(ut_nodes_owned(u, 5), 1);
 	ut_watch(u->priv, "@releaseDomain", "rel");
 	u->hv->state[5] = HV_DOM_DYING;
-	guest_check_domains(&u->d);
+	domain_check_states(&u->d);
 	ut_expect_event(u->priv, "@releaseDomain", "rel");
 	ut_expect_quiet(u->priv);
 	assert_null(ut_ring_conn(u, 5));
@@ -376,7 +376,7 @@ static void dead_domain_is_released_and_announced(void **state)
 	assert_ok(ut_callv(u->priv, XS_IS_DOMAIN_INTRODUCED, 0, "5", NULL));
 	assert_string_equal(ut_reply(u->priv), "F");
 	/* Once is enough. */
-	guest_check_domains(&u->d);
+	domain_check_states(&u->d);
 	ut_expect_quiet(u->priv);
 	ut_free(u);
 }
@@ -390,13 +390,13 @@ static void shutdown_is_announced_once_until_resume(void **state)
 	ut_ring_introduce(u, 5);
 	ut_watch(u->priv, "@releaseDomain", "rel");
 	u->hv->state[5] = HV_DOM_SHUTDOWN;
-	guest_check_domains(&u->d);
+	domain_check_states(&u->d);
 	ut_expect_event(u->priv, "@releaseDomain", "rel");
-	guest_check_domains(&u->d);
+	domain_check_states(&u->d);
 	ut_expect_quiet(u->priv);
 	assert_non_null(ut_ring_conn(u, 5));
 	assert_ok(ut_callv(u->priv, XS_RESUME, 0, "5", NULL));
-	guest_check_domains(&u->d);
+	domain_check_states(&u->d);
 	ut_expect_event(u->priv, "@releaseDomain", "rel");
 	ut_free(u);
 }

@@ -42,7 +42,7 @@
 #include "conn.h"
 #include "daemon.h"
 #include "domain.h"
-#include "guest.h"
+#include "domain_life.h"
 #include "hv.h"
 #include "nodeops.h"
 #include "path.h"
