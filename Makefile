@@ -56,7 +56,7 @@ all: daemon unit bench tools sim
 
 daemon: $(BUILD)/xenstored
 unit: $(UNIT_BINS) $(BUILD)/tests/notify-wait $(BUILD)/tests/xsraw $(BUILD)/tests/xs-probe-fire \
-	$(BUILD)/tests/stack-client \
+	$(BUILD)/tests/stack-client $(BUILD)/tests/pyembed \
       $(BUILD)/tests/libxenstub.so $(BUILD)/tests/xsdomctl
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -94,6 +94,13 @@ $(BUILD)/tests/stack-client: tests/helpers/stack-client.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -fno-omit-frame-pointer -fno-inline \
 		-fno-optimize-sibling-calls -o $@ $< $(LDFLAGS)
+
+# A Python whose interpreter is a shared library (as pyenv's): -U finds
+# its frames through the process's maps.
+$(BUILD)/tests/pyembed: tests/helpers/pyembed.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags python3-embed) -o $@ $< $(LDFLAGS) \
+		$(shell pkg-config --libs python3-embed)
 
 $(BUILD)/tests/xs-probe-fire: tests/helpers/xs-probe-fire.c src/probes.h | $(BUILD)/tests
 	$(call msg,CC,$@)

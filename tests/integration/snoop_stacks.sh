@@ -13,37 +13,21 @@
 #     libxenstore, down to libc's start;
 #   - -j carries them as "stack" and "py_stack"; -s sums requests per
 #     stack; --folded writes folded stacks (comm;root;...;leaf;OP count);
+#   - the same Python script run by a Python whose interpreter is a
+#     shared libpython3.11.so (tests/helpers/pyembed.c, as pyenv's python
+#     and programs embedding Python are) shows the same frames, whether
+#     it starts after -U or was already running;
 #   - a client connected before -U started gets stacks for its later
 #     requests.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/snoop-lib.sh"
 snoop_require
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pyxs' 2>/dev/null ||
-	{ fail "Debian's python3 with pyxs (python3-pyxs; scripts/install-deps.sh)"; # A connection made before -U started: its later requests have stacks too
-# (its client end found through the daemon's sockets' peers).
-session_start
-snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
-session write /s/old v
-session_end
-snoop_wait
-assert_eq "a client connected before -U started: its next request has a stack" 1 \
-	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
-		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
-done_testing; exit 1; }
+	{ fail "Debian's python3 with pyxs (python3-pyxs; scripts/install-deps.sh)"; done_testing; exit 1; }
 PYCLIENT=$TOP/tests/helpers/stack_client.py
 line_of() { grep -n "^def $1(" "$PYCLIENT" | cut -d: -f1; }
 
-start_xenstored || { fail "daemon starts"; # A connection made before -U started: its later requests have stacks too
-# (its client end found through the daemon's sockets' peers).
-session_start
-snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
-session write /s/old v
-session_end
-snoop_wait
-assert_eq "a client connected before -U started: its next request has a stack" 1 \
-	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
-		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
-done_testing; exit 1; }
+start_xenstored || { fail "daemon starts"; done_testing; exit 1; }
 # The exited C client's file is found by build id in $PATH.
 export PATH=$BUILD/tests:$PATH
 
@@ -51,19 +35,10 @@ run_clients() {
 	c=$(pid_of "$BUILD/tests/stack-client" /s/c)
 	p=$(pid_of /usr/bin/python3 "$PYCLIENT" /s/p)
 	x=$(pid_of xenstore-write /s/x 1)
+	e=$(pid_of "$BUILD/tests/pyembed" "$PYCLIENT" /s/e)
 }
 
-snoop_start -U -c 3 || { fail "attaches with -U"; # A connection made before -U started: its later requests have stacks too
-# (its client end found through the daemon's sockets' peers).
-session_start
-snoop_start -U -c 1 || fail "attaches with -U while a client is connected"
-session write /s/old v
-session_end
-snoop_wait
-assert_eq "a client connected before -U started: its next request has a stack" 1 \
-	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
-		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
-done_testing; exit 1; }
+snoop_start -U -c 4 || { fail "attaches with -U"; done_testing; exit 1; }
 run_clients
 snoop_wait
 assert_eq "-U: exits 0" 0 "$SNOOP_RC"
@@ -90,6 +65,11 @@ assert_lines "Python client: its own frames under pyxs's, with file and line" "$
 assert_eq "... pyxs's write is the frame it called" "write" \
 	"$(grep -B1 -F "$S:$(line_of publish_state) " <<<"$pyframes" | head -n 1 |
 		sed 's/.* //')"
+# The same script in a Python whose interpreter is libpython3.11.so (as
+# pyenv's python is), mapped where only the process's maps tell.
+assert_lines "Python in a shared libpython: the same frames" "$expected" \
+	"$(frames_after "$(fmt 0 "$e" 0 'XS_WRITE: /s/e ready -> OK')" | sed -n 's/^py //p' |
+		grep -F "$S:")"
 xframes=$(frames_after "$(fmt 0 "$x" 0 'XS_WRITE: /s/x 1 -> OK')")
 assert_eq "libxenstore client: libc's write is its first frame" "__write" \
 	"$(head -n 1 <<<"$xframes" | sed 's/+0x.*//')"
@@ -100,7 +80,7 @@ assert_eq "... unwound through Debian's libxenstore (xs_write) to libc's start" 
 	"$(grep -oE '^(xs_write|__libc_start_call_main)\+0x[0-9a-f]+ \([a-z.0-9]+\)$' <<<"$xframes" |
 		sed 's/+0x[0-9a-f]*//' | xargs)"
 
-snoop_start -U -j -c 3 || fail "attaches with -U -j"
+snoop_start -U -j -c 4 || fail "attaches with -U -j"
 run_clients
 snoop_wait
 assert_eq "-j: the C client's stack as \"stack\"" "send_request publish_state configure_device main _start" \
@@ -114,12 +94,12 @@ import json, sys
 r = json.loads(sys.stdin.read())
 print(" ".join(f.split(" ")[1] for f in r["py_stack"] if "stack_client.py" in f))')"
 
-snoop_start -U -s --folded "$T_DIR/s.folded" -c 6 || fail "attaches with -U -s --folded"
+snoop_start -U -s --folded "$T_DIR/s.folded" -c 8 || fail "attaches with -U -s --folded"
 run_clients
 run_clients
 snoop_wait
-assert_eq "-s: the stack table counts each client's 2 requests" 3 \
-	"$(grep -cE '^ +2 +0 +[0-9.]+ +[0-9.]+  (stack-client|python3|xenstore-write);' "$SNOOP_OUT")"
+assert_eq "-s: the stack table counts each client's 2 requests" 4 \
+	"$(grep -cE '^ +2 +0 +[0-9.]+ +[0-9.]+  (stack-client|python3|xenstore-write|pyembed);' "$SNOOP_OUT")"
 assert_eq "--folded: the C client's line, root first" \
 	"main;configure_device;publish_state;send_request;XS_WRITE 2" \
 	"$(grep '^stack-client;' "$T_DIR/s.folded" | sed -E 's/\+0x[0-9a-f]+_\([a-z0-9._-]+\)//g;
@@ -136,4 +116,23 @@ snoop_wait
 assert_eq "a client connected before -U started: its next request has a stack" 1 \
 	"$(awk -v want="$(fmt 0 "$SESSION_PID" 0 'XS_WRITE: /s/old v -> OK')" \
 		'$0 == want { getline; print (/^        [^ ]/ ? 1 : 0) }' "$SNOOP_OUT")"
+
+# A Python already running when -U starts, in a libpython: its first
+# request comes after the attach, so the finder's scan of /proc found it.
+mkfifo "$T_DIR/go"
+GO=$T_DIR/go PYCLIENT=$PYCLIENT "$BUILD/tests/pyembed" -c '
+import os, sys
+sys.argv = ["stack_client.py", "/s/late"]
+open(os.environ["GO"]).read()
+exec(compile(open(os.environ["PYCLIENT"]).read(), os.environ["PYCLIENT"], "exec"))
+' >"$T_DIR/late.out" 2>&1 &
+late=$!
+snoop_start -U -c 1 || fail "attaches with -U while a Python waits"
+echo go >"$T_DIR/go"
+wait "$late"
+snoop_wait
+out=$(snoop_lines)
+assert_eq "a libpython process started before -U: its Python frames" "publish_state configure_device main" \
+	"$(frames_after "$(fmt 0 "$late" 0 'XS_WRITE: /s/late ready -> OK')" | sed -n 's/^py //p' |
+		grep -F "$S:" | sed 's/.* //' | head -n 3 | xargs)"
 done_testing

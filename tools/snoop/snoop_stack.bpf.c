@@ -7,7 +7,7 @@
  * kind of locked-down kernel neither kprobes nor fentry are available,
  * and the syscall is where a client's own bytes and its user stack both
  * are.  Every syscall on the machine runs it; all but connect, close,
- * write, writev, sendto and sendmsg return after one compare, and those
+ * write, writev, sendto, sendmsg and mmap return after one compare, and those
  * look their (process, fd) up in one hash map, so only connections to
  * the daemon go further:
  *   connect  to one of the daemon's socket paths: a connection starts;
@@ -19,8 +19,12 @@
  *     and the objects its dynamic linker loaded (for unwinding by call
  *     frame information in snoop_unwind.c), the kernel's frame-pointer
  *     walk as build id + file offset (the fallback), and, in a
- *     /usr/bin/python3 process, its Python frames;
- *   close of it: the connection ends.
+ *     CPython process (py_runtimes), its Python frames;
+ *   close of it: the connection ends;
+ *   mmap by a process in py_pending: reported to the Python finder
+ *     (snoop_pyfind.h), which waits for its libpython to be mapped.
+ * sched_process_exec and _fork (tp_btf): a new program is reported to the
+ * finder; a forked process inherits its parent's _PyRuntime.
  * reply_record and conn_open (USDT, the daemon): every reply and every
  * new connection, unfiltered, for the joins in snoop_stack.c.
  */
@@ -42,6 +46,7 @@
 /* x86-64 syscall numbers */
 #define NR_write 1
 #define NR_close 3
+#define NR_mmap 9
 #define NR_writev 20
 #define NR_connect 42
 #define NR_sendto 44
@@ -49,7 +54,8 @@
 
 const volatile int daemon_tgid;
 const volatile char paths[SST_PATHS][SST_PATH];	/* the daemon's socket paths */
-const volatile bool py_enabled;	/* offsets known for this machine's python3 */
+const volatile bool py_enabled;	/* CPython's layout known (snoop_pyoffsets.c) */
+const volatile bool py_exe;	/* py.runtime_from_start_code is /usr/bin/python3's */
 const volatile struct sst_pyoffsets py;
 
 char LICENSE[] SEC("license") = "GPL";
@@ -81,7 +87,33 @@ struct {
 	__type(value, struct sst_event);
 } scratch SEC(".maps");
 
-unsigned long long lost_stacks;
+/* Where each CPython process keeps _PyRuntime (snoop_pyfind.c finds it
+ * from user space): the one way for a libpython loaded at a per-process
+ * address, and the exact way for every Python. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);	/* no exit hook: the oldest go */
+	__uint(max_entries, 8192);
+	__type(key, u32);	/* tgid */
+	__type(value, u64);
+} py_runtimes SEC(".maps");
+
+/* Processes that need libpython but had not mapped it when user space
+ * looked: their next mmap() calls are reported until it is found. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, u32);
+	__type(value, u8);
+} py_pending SEC(".maps");
+
+/* exec and mmap reports for snoop_stack.c's Python finder (its own ring:
+ * they must be read promptly, not when the next request is printed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 10);
+} procs SEC(".maps");
+
+unsigned long long lost_stacks, lost_procs;
 
 struct xs_hdr {
 	u32 type, req_id, tx_id, len;
@@ -129,18 +161,23 @@ static __always_inline void read_str(char *dst, u32 size, u64 obj)
  * send, so the runtime's "current" thread state is NULL by then). */
 static __always_inline u64 py_thread_state(struct task_struct *task)
 {
-	u64 start_code = task->mm->start_code;
 	u64 fsbase = task->thread.fsbase;
-	u64 interp = 0, ts = 0, id = 0;
+	u64 interp = 0, ts = 0, id = 0, runtime, back = 0, *found;
+	u32 pid = tgid();
 	int i;
 
-	u64 runtime = start_code + py.runtime_from_start_code, back = 0;
-
+	found = bpf_map_lookup_elem(&py_runtimes, &pid);
+	if (found)
+		runtime = *found;
+	else if (py_exe)	/* started before the finder saw it */
+		runtime = task->mm->start_code + py.runtime_from_start_code;
+	else
+		return 0;
 	bpf_probe_read_user(&interp, sizeof(interp), (void *)(runtime + py.interp_head));
 	if (!interp)
 		return 0;
-	/* Not python3 after all (same size by chance): its interpreter
-	 * points back at its runtime. */
+	/* Not /usr/bin/python3 after all: a real interpreter points back
+	 * at its runtime. */
 	bpf_probe_read_user(&back, sizeof(back), (void *)(interp + py.interp_runtime));
 	if (back != runtime)
 		return 0;
@@ -162,8 +199,6 @@ static __always_inline void py_frames(struct sst_event *e)
 	int i;
 
 	e->npy = 0;
-	/* python3 by its size: the inode number the kernel has may not be
-	 * the one stat() shows (overlay and virtual file systems). */
 	if (!py_enabled)
 		return;
 	ts = py_thread_state(task);
@@ -448,6 +483,54 @@ static __always_inline void on_connect(u64 fd, u64 uaddr, u64 len)
 	send_hdr(SST_CONNECT, key, 0, tgid());
 }
 
+static __always_inline void report_proc(u32 kind, u32 pid)
+{
+	struct sst_proc r = { .kind = kind, .tgid = pid };
+
+	if (bpf_ringbuf_output(&procs, &r, sizeof(r), 0))
+		__sync_fetch_and_add(&lost_procs, 1);
+}
+
+/* A process waiting for its libpython to be mapped maps something. */
+static __always_inline void report_pending_mmap(void)
+{
+	u32 pid = tgid();
+
+	if (py_enabled && bpf_map_lookup_elem(&py_pending, &pid))
+		report_proc(SST_PROC_MMAP, pid);
+}
+
+/* A new program: whatever Python the old one ran is gone. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(stack_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	u32 pid = tgid();
+
+	if (!py_enabled)
+		return 0;
+	bpf_map_delete_elem(&py_runtimes, &pid);
+	report_proc(SST_PROC_EXEC, pid);
+	return 0;
+}
+
+/* A forked process runs its parent's Python at the same addresses; a
+ * reused process ID must not keep a dead process's entry. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(stack_fork, struct task_struct *parent, struct task_struct *child)
+{
+	u32 ppid = parent->tgid, cpid = child->tgid;
+	u64 *runtime;
+
+	if (!py_enabled || child->pid != child->tgid)
+		return 0;	/* a thread: entries are per process */
+	runtime = bpf_map_lookup_elem(&py_runtimes, &ppid);
+	if (runtime)
+		bpf_map_update_elem(&py_runtimes, &cpid, runtime, BPF_ANY);
+	else
+		bpf_map_delete_elem(&py_runtimes, &cpid);
+	return 0;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(client_syscall, struct pt_regs *regs, long id)
 {
@@ -457,8 +540,12 @@ int BPF_PROG(client_syscall, struct pt_regs *regs, long id)
 	u64 key, fd, buf, len;
 
 	if (id != NR_write && id != NR_sendto && id != NR_writev && id != NR_sendmsg &&
-	    id != NR_connect && id != NR_close)
+	    id != NR_connect && id != NR_close && id != NR_mmap)
 		return 0;
+	if (id == NR_mmap) {
+		report_pending_mmap();
+		return 0;
+	}
 	fd = regs->di;
 	if (id == NR_connect) {
 		on_connect(fd, regs->si, regs->dx);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <limits.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "snoop_parse.h"
+#include "snoop_pyfind.h"
 #include "snoop_stack.h"
 #include "snoop_stack.skel.h"
 #include "snoop_stack_py.h"
@@ -74,6 +76,10 @@ static struct {
 	struct agg *aggs;
 	size_t naggs, aggs_cap;
 	unsigned long long joined, unjoined;
+	char py_ver[16];		/* "3.11": the CPython we know the layout of */
+	struct ring_buffer *procs_rb;	/* exec/mmap reports for the Python finder */
+	pthread_t py_thread;
+	volatile bool py_stop, py_running;
 } st;
 
 static void stack_free(struct client_stack *s)
@@ -498,39 +504,119 @@ static int write_folded(const char *path)
 	return err;
 }
 
-/* Python frames for the python3 this machine runs, when it is the
- * version whose headers we were built with. */
+/* ---- Python frames: which processes run CPython, and where ---- */
+
+/* CPython's layout is the one of the headers we were built with; the
+ * BPF side walks a process's frames when py_runtimes has its _PyRuntime.
+ * /usr/bin/python3's is also given as an offset from its code, for a
+ * process the finder has not seen yet. */
 static void setup_python(struct snoop_stack_bpf *skel)
 {
-	char path[4096], want[32];
+	char path[4096];
 	unsigned long long value = 0, exec_vaddr = 0;
 	struct sst_pyoffsets off = snoop_py_offsets;
-	struct stat sb;
 	const char *base;
 	ssize_t n;
 	int major = 0, minor = 0;
 
-	n = readlink("/usr/bin/python3", path, sizeof(path) - 1);
-	if (n <= 0)
-		return;
-	path[n] = '\0';
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	sscanf(snoop_py_version, "%d.%d", &major, &minor);
-	snprintf(want, sizeof(want), "python%d.%d", major, minor);
-	if (strcmp(base, want) != 0) {
-		fprintf(stderr, "%s: note: /usr/bin/python3 is %s, built for %s: no Python frames\n",
-			PROG, base, want);
-		return;
-	}
-	if (stat("/usr/bin/python3", &sb) ||
-	    sym_elf_lookup("/usr/bin/python3", "_PyRuntime", &value, &exec_vaddr)) {
-		fprintf(stderr, "%s: note: no _PyRuntime in /usr/bin/python3: no Python frames\n",
-			PROG);
-		return;
-	}
-	off.runtime_from_start_code = value - exec_vaddr;
-	skel->rodata->py = off;
+	sscanf(snoop_py_version, "%d.%d", &major, &minor);	/* "3.11.2" */
+	snprintf(st.py_ver, sizeof(st.py_ver), "%d.%d", major, minor);
 	skel->rodata->py_enabled = true;
+	n = readlink("/usr/bin/python3", path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		if (strncmp(base, "python", 6) == 0 && strcmp(base + 6, st.py_ver) == 0 &&
+		    !sym_elf_lookup("/usr/bin/python3", "_PyRuntime", &value, &exec_vaddr)) {
+			off.runtime_from_start_code = value - exec_vaddr;
+			skel->rodata->py_exe = true;
+		}
+	}
+	skel->rodata->py = off;
+}
+
+/* Tells the BPF side where process pid keeps _PyRuntime, if it has
+ * CPython mapped yet: 0, ENOENT (not yet), or another errno. */
+static int py_publish(pid_t pid)
+{
+	unsigned long long addr;
+	unsigned key = (unsigned)pid;
+	int err = pyfind_runtime(pid, st.py_ver, &addr);
+
+	if (err)
+		return err;
+	bpf_map_update_elem(bpf_map__fd(st.skel->maps.py_runtimes), &key, &addr, BPF_ANY);
+	return 0;
+}
+
+static int py_on_proc(void *ctx, void *data, size_t size)
+{
+	const struct sst_proc *r = data;
+	int pending = bpf_map__fd(st.skel->maps.py_pending);
+	unsigned key;
+	unsigned char one = 1;
+
+	(void)ctx;
+	if (size < sizeof(*r))
+		return 0;
+	key = r->tgid;
+	if (py_publish((pid_t)r->tgid) == 0) {
+		bpf_map_delete_elem(pending, &key);
+		return 0;
+	}
+	/* Its dynamic linker has not mapped libpython yet: look again at
+	 * its next mmap(); a process that never does stays until it execs. */
+	if (r->kind == SST_PROC_EXEC) {
+		if (pyfind_wants_python((pid_t)r->tgid, st.py_ver))
+			bpf_map_update_elem(pending, &key, &one, BPF_ANY);
+		else
+			bpf_map_delete_elem(pending, &key);
+	}
+	return 0;
+}
+
+/* The finder's thread: the procs ring is read as records come, so that a
+ * Python process is known before its first request (its start-up takes
+ * milliseconds; a request printed later would be too late to look). */
+static void *py_finder(void *arg)
+{
+	(void)arg;
+	while (!st.py_stop)
+		if (ring_buffer__poll(st.procs_rb, 100) < 0 && errno != EINTR)
+			break;
+	return NULL;
+}
+
+/* Every process already running CPython, then the finder's thread. */
+static void py_start(void)
+{
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+
+	while (proc && (d = readdir(proc))) {
+		long pid = strtol(d->d_name, NULL, 10);
+
+		if (pid > 0)
+			py_publish((pid_t)pid);
+	}
+	if (proc)
+		closedir(proc);
+	st.procs_rb = ring_buffer__new(bpf_map__fd(st.skel->maps.procs), py_on_proc, NULL, NULL);
+	if (!st.procs_rb || pthread_create(&st.py_thread, NULL, py_finder, NULL)) {
+		fprintf(stderr, "%s: -U: note: Python processes started from now on get no "
+			"Python frames (no finder thread)\n", PROG);
+		return;
+	}
+	st.py_running = true;
+}
+
+static void py_stop(void)
+{
+	if (st.py_running) {
+		st.py_stop = true;
+		pthread_join(st.py_thread, NULL);
+	}
+	ring_buffer__free(st.procs_rb);
 }
 
 /* ---- connections made before -U started ---- */
@@ -769,8 +855,10 @@ int snoop_stack_start(const struct stack_opts *o)
 	st.rb = ring_buffer__new(bpf_map__fd(skel->maps.stacks), handle, NULL, NULL);
 	/* After the attach: a connection made meanwhile is seen twice (its
 	 * connect record resets it), never not at all. */
-	if (st.rb)
+	if (st.rb) {
 		adopt_existing(skel, o->daemon);
+		py_start();
+	}
 	if (!st.rb) {
 		err = errno;
 		fprintf(stderr, "%s: -U: cannot open its ring buffer: %s\n", PROG, strerror(err));
@@ -795,6 +883,7 @@ void snoop_stack_finish(FILE *summary)
 	if (st.skel->bss->lost_stacks)
 		fprintf(stderr, "%s: -U: %llu stacks lost (their ring buffer was full)\n", PROG,
 			(unsigned long long)st.skel->bss->lost_stacks);
+	py_stop();
 	ring_buffer__free(st.rb);
 	snoop_stack_bpf__destroy(st.skel);
 	for (i = 0; i < st.nqueues; i++) {

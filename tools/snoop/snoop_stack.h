@@ -36,6 +36,17 @@ enum sst_kind {
 				 * that requests pair with replies in order */
 };
 
+/* snoop_stack.bpf.c's procs ring: what the Python finder looks at. */
+enum sst_proc_kind {
+	SST_PROC_EXEC = 1,	/* process tgid started a new program */
+	SST_PROC_MMAP = 2,	/* process tgid, in py_pending, maps something */
+};
+
+struct sst_proc {
+	unsigned int kind;	/* enum sst_proc_kind */
+	unsigned int tgid;
+};
+
 /* One native frame: the kernel's struct bpf_stack_build_id (the file's
  * build id and the offset in it, or only an address). */
 struct sst_frame {
