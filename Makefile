@@ -75,6 +75,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxsd.a | $(BUILD)/
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) -lcmocka $(XEN_LIBS)
 
+# The snoop's Python finder: plain C over libelf, no BPF.
+$(BUILD)/tests/test_pyfind: tests/unit/test_pyfind.c tools/snoop/snoop_pyfind.c \
+	tools/snoop/snoop_symbol.c tools/snoop/snoop_pyfind.h | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itools/snoop -o $@ $< tools/snoop/snoop_pyfind.c \
+		tools/snoop/snoop_symbol.c $(LDFLAGS) -lcmocka -ldw -lelf
+
 # test_conn makes the real conn.c run out of memory where it chooses.
 $(BUILD)/tests/test_conn: LDFLAGS += -Wl,--wrap=realloc
 # test_hashtab fails the table's allocations where it chooses.
