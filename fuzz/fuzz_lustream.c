@@ -30,7 +30,7 @@ static struct conn *adopt_peer(struct daemon *d, int fd)
 		return NULL;
 	p = &peers[npeers++];
 	memset(p, 0, sizeof(*p));
-	fz_peer_open(d, p, d->priv_domid, "restored");
+	fz_peer_open(d, p, d->model.priv_domid, "restored");
 	return p->conn;
 }
 
@@ -58,8 +58,8 @@ static int restore_into(struct daemon *d, const void *data, size_t len, struct c
 	FZ_CHECK(daemon_init(d) == 0, "daemon_init");
 	rc = live_update_restore(d, data, len, &adopt, err, sizeof(err));
 	FZ_CHECK(rc == 0 || err[0], "refused without a reason (%d)", rc);
-	c->nodes = d->store.count;
-	c->watches = d->watches.count;
+	c->nodes = d->model.store.count;
+	c->watches = d->model.watches.count;
 	c->conns = d->nconns;
 	return rc;
 }

@@ -305,7 +305,7 @@ static struct fz_peer *toolstack(struct world *w)
 	for (int i = 0; i < NPEERS; i++)
 		if (w->peer[i].conn)
 			return &w->peer[i];
-	fz_peer_open(&w->d, &w->peer[0], w->d.priv_domid, peer_names[0]);
+	fz_peer_open(&w->d, &w->peer[0], w->d.model.priv_domid, peer_names[0]);
 	return &w->peer[0];
 }
 
@@ -336,7 +336,7 @@ static void setup(struct world *w)
 	/* Privileged clients may queue this much before they are dropped;
 	 * guests their memory quota (low, so a few unread events get there). */
 	w->d.out_limit_priv = 16 * 1024;
-	q = &w->d.quotas;
+	q = &w->d.model.quotas;
 	q->hard[QUOTA_NODES] = 10;
 	q->hard[QUOTA_WATCHES] = 4;
 	q->hard[QUOTA_OUTSTANDING] = 4;
@@ -348,7 +348,7 @@ static void setup(struct world *w)
 	q->hard[QUOTA_NODE_SIZE] = 256;
 	fz_hv_init(&w->hv, &w->d);
 	for (int i = 0; i < NPEERS; i++)
-		fz_peer_open(&w->d, &w->peer[i], w->d.priv_domid, peer_names[i]);
+		fz_peer_open(&w->d, &w->peer[i], w->d.model.priv_domid, peer_names[i]);
 	for (int i = 0; i < NGUESTS; i++) {
 		unsigned domid = (unsigned)i + 1;
 		char buf[64];
@@ -456,7 +456,7 @@ static bool step(struct world *w, struct fz_in *in)
 		break;
 	case K_REOPEN:
 		if (p && !p->conn)
-			fz_peer_open(&w->d, p, w->d.priv_domid, peer_names[actor]);
+			fz_peer_open(&w->d, p, w->d.model.priv_domid, peer_names[actor]);
 		else if (g)
 			introduce(w, g->domid, false);
 		break;
@@ -497,7 +497,7 @@ static bool step(struct world *w, struct fz_in *in)
 		break;
 	case K_OPTION:
 		/* the daemon's -K: a dead domain's nodes go to dom0 */
-		w->d.keep_orphans = !w->d.keep_orphans;
+		w->d.model.keep_orphans = !w->d.model.keep_orphans;
 		break;
 	case K_COUNT:
 		break;
@@ -562,7 +562,7 @@ static void drain_and_check(struct world *w)
 			 "req %u/%u rsp %u/%u",
 			 g->cl.name, fz_client_answerable(&g->cl), g->cl.expect[0].type,
 			 g->cl.expect[0].req_id, c->in_len, conn_pending_output(c), c->outstanding,
-			 domain_quota(c->domain, &w->d.quotas, QUOTA_OUTSTANDING), pg->req_cons,
+			 domain_quota(c->domain, &w->d.model.quotas, QUOTA_OUTSTANDING), pg->req_cons,
 			 pg->req_prod, pg->rsp_cons, pg->rsp_prod);
 	}
 }

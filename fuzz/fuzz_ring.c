@@ -38,7 +38,7 @@ static void introduce(struct world *w, unsigned domid)
 
 	w->hv.state[domid] = HV_DOM_RUNNING;
 	if (!w->ts.conn)
-		fz_peer_open(&w->d, &w->ts, w->d.priv_domid, "toolstack");
+		fz_peer_open(&w->d, &w->ts, w->d.model.priv_domid, "toolstack");
 	fz_setup_call(&w->ts, XS_INTRODUCE, buf, (size_t)len + 1);
 }
 
@@ -48,12 +48,12 @@ static void setup(struct world *w)
 
 	memset(w, 0, sizeof(*w));
 	FZ_CHECK(daemon_init(&w->d) == 0, "daemon_init");
-	w->d.quotas.hard[QUOTA_OUTSTANDING] = 4;
-	w->d.quotas.hard[QUOTA_MEMORY] = 8192;
+	w->d.model.quotas.hard[QUOTA_OUTSTANDING] = 4;
+	w->d.model.quotas.hard[QUOTA_MEMORY] = 8192;
 	fz_hv_init(&w->hv, &w->d);
 	/* the domains exist before the toolstack grants them their homes */
 	w->hv.state[HOSTILE] = w->hv.state[BYSTANDER] = HV_DOM_RUNNING;
-	fz_peer_open(&w->d, &w->ts, w->d.priv_domid, "toolstack");
+	fz_peer_open(&w->d, &w->ts, w->d.model.priv_domid, "toolstack");
 	fz_setup_call(&w->ts, XS_MKDIR, "/local/domain/1", 16);
 	fz_setup_call(&w->ts, XS_SET_PERMS, "/local/domain/1\0n0\0b1", 22);
 	fz_setup_call(&w->ts, XS_MKDIR, "/local/domain/2", 16);
@@ -70,7 +70,7 @@ static void setup(struct world *w)
 
 static struct conn *conn_of(struct world *w, unsigned domid)
 {
-	struct domain *dom = domain_find(&w->d.domains, domid);
+	struct domain *dom = domain_find(&w->d.model.domains, domid);
 	return dom ? dom->conn : NULL;
 }
 
@@ -79,7 +79,7 @@ static void kick(struct world *w)
 {
 	struct xs_ring_page *p = w->hv.page[HOSTILE];
 	struct conn *c = conn_of(w, HOSTILE);
-	struct domain *dom = domain_find(&w->d.domains, HOSTILE);
+	struct domain *dom = domain_find(&w->d.model.domains, HOSTILE);
 	uint32_t req_cons = p->req_cons, req_prod = p->req_prod;
 	uint32_t rsp_cons = p->rsp_cons, rsp_prod = p->rsp_prod;
 	bool req_ok = ring_avail(req_cons, req_prod) >= 0;
@@ -112,7 +112,7 @@ static void kick(struct world *w)
 			 rsp_cons, rsp_prod);
 	}
 	/* A misbehaving ring never makes the domain look gone (XSA-325). */
-	dom = domain_find(&w->d.domains, HOSTILE);
+	dom = domain_find(&w->d.model.domains, HOSTILE);
 	if (was_introduced)
 		FZ_CHECK(dom && dom->introduced, "a bad ring released the domain");
 }

@@ -232,7 +232,7 @@ static void fuzz_stream(const uint8_t *data, size_t size, bool guest)
 		fz_peer_open_guest(&d, &p, 7, "guest 7");
 		p.conn->features = chunk & 0x80 ? 0 : DAEMON_FEATURES;
 	} else {
-		fz_peer_open(&d, &p, d.priv_domid, "dom0 client");
+		fz_peer_open(&d, &p, d.model.priv_domid, "dom0 client");
 	}
 	p.chunk = chunk & 0x7f;
 	/* Either all at once or in pieces, as a socket may deliver it. */

@@ -418,12 +418,12 @@ static inline void fz_peer_open_guest(struct daemon *d, struct fz_peer *p, unsig
 	struct domain *dom;
 
 	fz_peer_open(d, p, domid, name);
-	dom = domain_get(&d->domains, domid, d->store.generation);
+	dom = domain_get(&d->model.domains, domid, d->model.store.generation);
 	FZ_CHECK(dom != NULL, "domain_get");
 	dom->introduced = true;
 	dom->conn = p->conn;
 	p->conn->domain = dom;
-	p->conn->out_hard_limit = domain_quota(dom, &d->quotas, QUOTA_MEMORY);
+	p->conn->out_hard_limit = domain_quota(dom, &d->model.quotas, QUOTA_MEMORY);
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,7 +560,7 @@ static inline void fz_hv_init(struct fz_hv *h, struct daemon *d)
 	h->hv.ops = &fz_hv_ops;
 	for (int i = 0; i < FZ_PORTS; i++)
 		h->port_domid[i] = -1;
-	h->state[d->priv_domid] = HV_DOM_RUNNING;
+	h->state[d->model.priv_domid] = HV_DOM_RUNNING;
 	d->hv = &h->hv;
 }
 
@@ -590,7 +590,7 @@ struct fz_guest {
 
 static inline struct conn *fz_guest_conn(struct daemon *d, const struct fz_guest *g)
 {
-	struct domain *dom = domain_find(&d->domains, g->domid);
+	struct domain *dom = domain_find(&d->model.domains, g->domid);
 
 	return dom ? dom->conn : NULL;
 }
@@ -782,7 +782,7 @@ static inline void fz_check_daemon(struct daemon *d)
 			FZ_CHECK(w->conn == c, "watch on connection %u's list belongs elsewhere",
 				 c->id);
 			bool found = false;
-			for (struct watch *x = d->watches.buckets[w->hash & (d->watches.nbuckets - 1)];
+			for (struct watch *x = d->model.watches.buckets[w->hash & (d->model.watches.nbuckets - 1)];
 			     x && !found; x = x->hash_next)
 				found = x == w;
 			FZ_CHECK(found, "watch %s of connection %u is not in the table", w->data,
@@ -801,17 +801,17 @@ static inline void fz_check_daemon(struct daemon *d)
 		FZ_CHECK(n == c->ntxns, "connection %u counts %u transactions, lists %u", c->id,
 			 c->ntxns, n);
 		if (c->domain)
-			FZ_CHECK(domain_find(&d->domains, c->domid) == c->domain,
+			FZ_CHECK(domain_find(&d->model.domains, c->domid) == c->domain,
 				 "connection %u's domain record is not in the table", c->id);
 	}
 	FZ_CHECK(live == d->nconns, "%zu connections listed, %u counted", live, d->nconns);
-	FZ_CHECK(watches == d->watches.count, "%zu watches on connections, table counts %zu",
-		 watches, d->watches.count);
-	for (size_t b = 0; b < d->watches.nbuckets; b++)
-		for (struct watch *w = d->watches.buckets[b]; w; w = w->hash_next)
+	FZ_CHECK(watches == d->model.watches.count, "%zu watches on connections, table counts %zu",
+		 watches, d->model.watches.count);
+	for (size_t b = 0; b < d->model.watches.nbuckets; b++)
+		for (struct watch *w = d->model.watches.buckets[b]; w; w = w->hash_next)
 			FZ_CHECK(fz_conn_live(d, w->conn), "watch %s points at a closed connection",
 				 w->data);
-	domain_foreach(&d->domains, fz_check_domain, &t);
+	domain_foreach(&d->model.domains, fz_check_domain, &t);
 	for (size_t i = 0; i < d->ports.size; i++)
 		if (d->ports.conns[i])
 			FZ_CHECK(fz_conn_live(d, d->ports.conns[i]),

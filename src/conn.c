@@ -31,7 +31,7 @@ struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, void *transp
 	c->daemon = d;
 	c->id = ++d->next_conn_id;
 	c->domid = domid;
-	c->priv = domid == d->priv_domid;
+	c->priv = domid == d->model.priv_domid;
 	c->out_hard_limit = d->out_limit_priv;
 	c->next_txid = 1;
 	c->next = d->conns;
@@ -153,7 +153,7 @@ static bool may_take_request(const struct conn *c)
 		return false;
 	if (c->priv || !c->domain)
 		return true;
-	limit = domain_quota(c->domain, &c->daemon->quotas, QUOTA_OUTSTANDING);
+	limit = domain_quota(c->domain, &c->daemon->model.quotas, QUOTA_OUTSTANDING);
 	return limit == 0 || c->outstanding < limit;
 }
 
@@ -289,7 +289,7 @@ void conn_reset(struct conn *c)
 {
 	if (c->domain)
 		c->domain->watches -= c->nwatches;
-	watch_remove_all(&c->daemon->watches, c);
+	watch_remove_all(&c->daemon->model.watches, c);
 	conn_drop_all_txns(c);
 	c->in_len = 0;
 	c->out_off = c->out_len = c->out_next_msg = 0;

@@ -120,7 +120,7 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 	(void)argv;
 	if (argc > 1)
 		return EINVAL;
-	store_foreach(&d->store, add_node, &m);
+	store_foreach(&d->model.store, add_node, &m);
 	for (struct conn *c = d->conns; c; c = c->next) {
 		out += c->out_cap + CONN_IN_BUF;
 		for (struct txn *x = c->txns; x; x = x->next) {
@@ -130,13 +130,13 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 	}
 	text_add(&t, "nodes:        %zu (%zu bytes: %zu values, %zu child lists)\n",
 		 m.nodes, m.node_bytes, m.value_bytes, m.child_bytes);
-	text_add(&t, "hash table:   %zu buckets (%zu bytes)\n", d->store.nbuckets,
-		 d->store.nbuckets * sizeof(void *));
-	text_add(&t, "watches:      %zu (%zu buckets)\n", d->watches.count,
-		 d->watches.nbuckets);
+	text_add(&t, "hash table:   %zu buckets (%zu bytes)\n", d->model.store.nbuckets,
+		 d->model.store.nbuckets * sizeof(void *));
+	text_add(&t, "watches:      %zu (%zu buckets)\n", d->model.watches.count,
+		 d->model.watches.nbuckets);
 	text_add(&t, "transactions: %zu open, %zu nodes tracked\n", txns, entries);
 	text_add(&t, "connections:  %u (%zu bytes of buffers)\n", d->nconns, out);
-	text_add(&t, "domains:      %u\n", d->domains.count);
+	text_add(&t, "domains:      %u\n", d->model.domains.count);
 	text_add(&t, "requests:     %llu served\n", (unsigned long long)d->requests);
 	text_add(&t, "overflow:     %llu watch events dropped at an output limit\n",
 		 (unsigned long long)d->events_dropped);
@@ -178,9 +178,9 @@ static int quota_set_cmd(struct daemon *d, const char **argv, unsigned argc, boo
 	if (soft || is_soft) {
 		if (id != QUOTA_MEMORY)
 			return EINVAL;
-		d->quotas.soft_memory = v;
+		d->model.quotas.soft_memory = v;
 	} else {
-		d->quotas.hard[id] = v;
+		d->model.quotas.hard[id] = v;
 	}
 	return 0;
 }
@@ -193,7 +193,7 @@ static int quota_domain(struct request *r, const char *arg)
 
 	if (ops_domid(arg, &domid))
 		return EINVAL;
-	dom = domain_find(&r->daemon->domains, domid);
+	dom = domain_find(&r->daemon->model.domains, domid);
 	if (!dom)
 		return ENOENT;
 	text_add(&t, "Domain %u:\n", domid);
@@ -210,7 +210,7 @@ static int ctl_quota_common(struct request *r, const char **argv, unsigned argc,
 	int err;
 
 	if (argc == 0) {
-		quota_list(&t, &r->daemon->quotas, soft);
+		quota_list(&t, &r->daemon->model.quotas, soft);
 		return text_reply(r, &t);
 	}
 	if (strcmp(argv[0], "set") == 0) {

@@ -1,8 +1,10 @@
 /*
- * daemon.h - the daemon's state, in one struct passed to whoever needs it
- * (no globals): the store, the watch table, the domains, the quotas and
- * the live connections.  daemon.c creates the initial tree and owns the
- * hooks that tie the store's changes to watches and accounting.
+ * daemon.h - the server around the data model, in one struct passed to
+ * whoever needs it (no globals): the model it serves (model.h: store,
+ * watches, domains, quotas), the event loop, the live connections and
+ * their per-round lists, the listeners, the hypervisor backend with the
+ * port map of its rings, the trace file, the live-update session, the
+ * counters CONTROL reports, and the reply scratch buffer.
  */
 #ifndef XS_DAEMON_H
 #define XS_DAEMON_H
@@ -11,12 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "domain.h"
 #include "domain_life.h"
-#include "quota.h"
-#include "store.h"
-#include "txn.h"
-#include "watch.h"
+#include "model.h"
 #include "wire.h"
 
 struct conn;
@@ -27,11 +25,8 @@ struct trace_file;
 struct live_update;
 
 struct daemon {
+	struct model model;          /* what is served */
 	struct ev_loop *loop;
-	struct store store;
-	struct watch_table watches;
-	struct domain_table domains;
-	struct quota_set quotas;
 	struct conn *conns;          /* live connections */
 	struct conn *reap;           /* closed this round, freed after it */
 	struct conn *flush;          /* given output this round */
@@ -39,8 +34,6 @@ struct daemon {
 	bool partial_input;          /* a request was left half-received this round */
 	unsigned nconns;
 	uint32_t next_conn_id;
-	unsigned priv_domid;         /* the privileged domain (0) */
-	bool keep_orphans;           /* -K: hand a dead domain's nodes to priv */
 	size_t out_limit_priv;       /* output queue bound, privileged conns */
 	struct hv *hv;               /* hypervisor backend, NULL: socket only */
 	struct port_map ports;       /* ring connection by local event port */
@@ -62,8 +55,8 @@ void daemon_destroy(struct daemon *d);
 /* A guest's ring also offers RECONNECTION (a socket has nothing to reset). */
 #define GUEST_FEATURES (DAEMON_FEATURES | XS_FEATURE_RECONNECTION)
 
-/* Consistency check for CONTROL check and tests: parent/child links and
- * per-domain node counts.  Returns the number of problems (logged). */
+/* Consistency check for CONTROL check and tests: the model's
+ * (model_check).  Returns the number of problems (logged). */
 unsigned daemon_check(struct daemon *d, char *report, size_t size);
 
 #endif

@@ -105,7 +105,7 @@ void domain_hv_stop(struct daemon *d)
 
 int domain_exists(struct daemon *d, unsigned domid)
 {
-	if (!d->hv || domid == d->priv_domid)
+	if (!d->hv || domid == d->model.priv_domid)
 		return 1;
 	return d->hv->ops->domain_state(d->hv, domid) != HV_DOM_GONE;
 }
@@ -207,7 +207,7 @@ static void fire_special(struct event_source *why, const char *name, unsigned do
 int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned port,
 		     struct event_source *why)
 {
-	struct domain *dom = domain_get(&d->domains, domid, d->store.generation);
+	struct domain *dom = domain_get(&d->model.domains, domid, d->model.store.generation);
 	bool first;
 
 	if (!dom)
@@ -215,7 +215,7 @@ int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned po
 	if (d->hv) {
 		int err = domain_connect(d, dom, gfn, port);
 		if (err) {
-			domain_put(&d->domains, dom);
+			domain_put(&d->model.domains, dom);
 			return err;
 		}
 	}
@@ -226,7 +226,7 @@ int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned po
 	dom->evtchn = port;
 	if (XS_PROBE_ENABLED(domain_introduce))
 		XS_PROBE(domain_introduce, domid, port, gfn);
-	if (first && domid != d->priv_domid)
+	if (first && domid != d->model.priv_domid)
 		fire_special(why, "@introduceDomain", domid);
 	return 0;
 }
@@ -246,11 +246,11 @@ void domain_release(struct daemon *d, struct domain *dom, const char *reason,
 	dom->features_set = false;
 	if (XS_PROBE_ENABLED(domain_release))
 		XS_PROBE(domain_release, domid, reason);
-	domain_cleanup(d, domid, watch_changed, why);
+	domain_cleanup(&d->model, domid, watch_changed, why);
 	fire_special(why, "@releaseDomain", domid);
-	dom = domain_find(&d->domains, domid);
+	dom = domain_find(&d->model.domains, domid);
 	if (dom)
-		domain_put(&d->domains, dom);
+		domain_put(&d->model.domains, dom);
 }
 
 /* ------------------------------------------------------------------ */
@@ -267,7 +267,7 @@ static void scan_domain(struct domain *dom, void *arg)
 	struct scan *s = arg;
 	struct daemon *d = s->d;
 
-	if (!(dom->introduced || dom->known) || dom->domid == d->priv_domid)
+	if (!(dom->introduced || dom->known) || dom->domid == d->model.priv_domid)
 		return;
 	switch (d->hv->ops->domain_state(d->hv, dom->domid)) {
 	case HV_DOM_RUNNING:
@@ -303,9 +303,9 @@ void domain_check_states(struct daemon *d)
 
 	if (!d->hv)
 		return;
-	domain_foreach(&d->domains, scan_domain, &s);
+	domain_foreach(&d->model.domains, scan_domain, &s);
 	for (unsigned i = 0; i < s.ngone; i++) {
-		struct domain *dom = domain_find(&d->domains, s.gone[i]);
+		struct domain *dom = domain_find(&d->model.domains, s.gone[i]);
 		if (dom && dom->introduced) {
 			log_debug("domain %u is gone", s.gone[i]);
 			domain_release(d, dom, "dying", &why);
@@ -313,9 +313,9 @@ void domain_check_states(struct daemon *d)
 			/* Named in permissions but never introduced: forget it
 			 * the same way, without @releaseDomain. */
 			dom->known = false;
-			domain_cleanup(d, s.gone[i], watch_changed, &why);
-			if ((dom = domain_find(&d->domains, s.gone[i])))
-				domain_put(&d->domains, dom);
+			domain_cleanup(&d->model, s.gone[i], watch_changed, &why);
+			if ((dom = domain_find(&d->model.domains, s.gone[i])))
+				domain_put(&d->model.domains, dom);
 		}
 	}
 	free(s.gone);
@@ -362,43 +362,43 @@ static void cleanup_visit(struct node *n, void *arg)
 
 /* Deletes (or with -K hands to priv) every node the domain owns
  * (XSA-419), and strips the ACL entries naming it. */
-void domain_cleanup(struct daemon *d, unsigned domid, change_fn *on_change, void *change_ctx)
+void domain_cleanup(struct model *m, unsigned domid, change_fn *on_change, void *change_ctx)
 {
-	struct cleanup c = { .store = &d->store, .domid = domid };
+	struct cleanup c = { .store = &m->store, .domid = domid };
 	struct node_ctx ctx = {
-		.view = { &d->store, NULL, on_change, change_ctx },
-		.who = { d->priv_domid, -1, true },
+		.view = { &m->store, NULL, on_change, change_ctx },
+		.who = { m->priv_domid, -1, true },
 		.quota_hit = -1,
 	};
 	struct domain *dom;
 	uint64_t gone;
 
-	if (domid == d->priv_domid)
+	if (domid == m->priv_domid)
 		return;
 	/* Anything naming this domain written before now was written for
 	 * it, not for a later domain with its id: open transactions are
 	 * judged by this generation when they commit. */
-	gone = store_next_generation(&d->store);
-	store_foreach(&d->store, cleanup_visit, &c);
+	gone = store_next_generation(&m->store);
+	store_foreach(&m->store, cleanup_visit, &c);
 	for (size_t i = 0; i < c.ndoomed; i++) {
-		struct node *n = store_lookup(&d->store, c.doomed[i], strlen(c.doomed[i]));
-		if (n && d->keep_orphans) {
+		struct node *n = store_lookup(&m->store, c.doomed[i], strlen(c.doomed[i]));
+		if (n && m->keep_orphans) {
 			struct perm p = n->perms[0];
-			p.domid = (uint16_t)d->priv_domid;
-			store_set_perms(&d->store, n, &p, 1);
+			p.domid = (uint16_t)m->priv_domid;
+			store_set_perms(&m->store, n, &p, 1);
 		} else if (n) {
 			nodeops_rm(&ctx, c.doomed[i]);
 		}
 		free(c.doomed[i]);
 	}
 	free(c.doomed);
-	dom = domain_find(&d->domains, domid);
+	dom = domain_find(&m->domains, domid);
 	if (dom)
 		dom->generation = gone; /* a record kept (quota overrides) */
 }
 
 struct departed {
-	struct daemon *d;
+	struct model *m;
 	char **owned;               /* paths of nodes a departed domain owns */
 	size_t nowned, cap;
 	int err;
@@ -406,13 +406,13 @@ struct departed {
 
 /* The domain an entry written at generation `written` names is gone:
  * its record is younger than the entry, or there is none. */
-static bool departed(const struct daemon *d, unsigned domid, uint64_t written)
+static bool departed(const struct model *m, unsigned domid, uint64_t written)
 {
 	const struct domain *dom;
 
-	if (domid == d->priv_domid || domid == XS_DOMID_ANY)
+	if (domid == m->priv_domid || domid == XS_DOMID_ANY)
 		return false;
-	dom = domain_find(&d->domains, domid);
+	dom = domain_find(&m->domains, domid);
 	return !dom || dom->generation > written;
 }
 
@@ -424,12 +424,12 @@ static void drop_departed_entries(struct node *n, void *arg)
 
 	for (unsigned i = 1; i < n->nperms; i++)
 		if ((n->perms[i].access & PERM_STALE) ||
-		    !departed(dep->d, n->perms[i].domid, n->generation))
+		    !departed(dep->m, n->perms[i].domid, n->generation))
 			n->perms[keep++] = n->perms[i];
 	if (keep != n->nperms)
 		node_set_perms(n, n->perms, keep); /* shrinking: cannot fail */
 	if (!n->nperms || n->path[0] != '/' || n->path_len == 1 ||
-	    !departed(dep->d, node_owner(n), n->generation))
+	    !departed(dep->m, node_owner(n), n->generation))
 		return;
 	if (dep->nowned == dep->cap) {
 		size_t cap = dep->cap ? dep->cap * 2 : 8;
@@ -450,28 +450,28 @@ static void drop_departed_entries(struct node *n, void *arg)
 }
 
 /* A node of a departed owner, as the cleanup treats it in the store. */
-static int drop_departed_node(struct daemon *d, struct node_ctx *ctx, const char *path)
+static int drop_departed_node(struct model *m, struct node_ctx *ctx, const char *path)
 {
 	struct node *n;
 	struct perm p;
 	int err = view_lookup(&ctx->view, path, strlen(path), &n);
 
-	if (err || !n || !departed(d, node_owner(n), n->generation))
+	if (err || !n || !departed(m, node_owner(n), n->generation))
 		return err; /* gone with an ancestor already */
-	if (!d->keep_orphans)
+	if (!m->keep_orphans)
 		return nodeops_rm(ctx, path);
 	p = n->perms[0];
-	p.domid = (uint16_t)d->priv_domid;
+	p.domid = (uint16_t)m->priv_domid;
 	return view_set_perms(&ctx->view, n, &p, 1);
 }
 
-int domain_txn_drop_departed(struct daemon *d, struct txn *t, change_fn *on_change,
+int domain_txn_drop_departed(struct model *m, struct txn *t, change_fn *on_change,
 			     void *change_ctx)
 {
-	struct departed dep = { .d = d };
+	struct departed dep = { .m = m };
 	struct node_ctx ctx = {
-		.view = { &d->store, t, on_change, change_ctx },
-		.who = { d->priv_domid, -1, true },
+		.view = { &m->store, t, on_change, change_ctx },
+		.who = { m->priv_domid, -1, true },
 		.quota_hit = -1,
 	};
 	unsigned node_limit = t->node_limit;
@@ -485,7 +485,7 @@ int domain_txn_drop_departed(struct daemon *d, struct txn *t, change_fn *on_chan
 	t->bytes_limit = 0;
 	for (size_t i = 0; i < dep.nowned; i++) {
 		if (!err)
-			err = drop_departed_node(d, &ctx, dep.owned[i]);
+			err = drop_departed_node(m, &ctx, dep.owned[i]);
 		free(dep.owned[i]);
 	}
 	free(dep.owned);

@@ -23,6 +23,7 @@ struct conn;
 struct daemon;
 struct domain;
 struct event_source;
+struct model;
 
 /* Local event port -> ring connection (NULL where none). */
 struct port_map {
@@ -69,14 +70,14 @@ int domain_exists(struct daemon *d, unsigned domid);
 /* Removes what a departed domain leaves behind (PROTOCOL.md §2.7): nodes
  * it owns (or, with -K, hands them to priv), ACL entries naming it; the
  * removals are reported through on_change(change_ctx, ...). */
-void domain_cleanup(struct daemon *d, unsigned domid, change_fn *on_change, void *change_ctx);
+void domain_cleanup(struct model *m, unsigned domid, change_fn *on_change, void *change_ctx);
 
 /* Before a commit: entries of nodes the transaction wrote that name a
  * domain gone since they were written are dropped, and the nodes such a
  * domain owns are removed (or, with -K, handed to priv), through the
  * transaction, as domain_cleanup() did to the store when it went: a
  * later domain with the same id inherits nothing.  0 or ENOMEM. */
-int domain_txn_drop_departed(struct daemon *d, struct txn *t, change_fn *on_change,
+int domain_txn_drop_departed(struct model *m, struct txn *t, change_fn *on_change,
 			     void *change_ctx);
 
 #endif

@@ -308,18 +308,18 @@ static void put_ringless(struct domain *dom, void *arg)
  * have (port 1, what /proc/xen/xsd_port says where there is no Xen). */
 static void put_priv_ring(struct lu_buf *b, struct daemon *d)
 {
-	struct domain *dom = domain_find(&d->domains, d->priv_domid);
+	struct domain *dom = domain_find(&d->model.domains, d->model.priv_domid);
 
 	if (dom && dom->conn)
 		return;
-	put_conn(b, NULL, 0x80000000u | d->priv_domid, true, d->priv_domid, -1,
+	put_conn(b, NULL, 0x80000000u | d->model.priv_domid, true, d->model.priv_domid, -1,
 		 dom && dom->evtchn ? dom->evtchn : 1, NULL);
 }
 
 int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
 		     const struct conn *lu_conn, const struct xs_msg_header *req_hdr)
 {
-	struct ringless rl = { b, d->priv_domid };
+	struct ringless rl = { b, d->model.priv_domid };
 	size_t rec;
 	int err;
 
@@ -332,7 +332,7 @@ int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
 	lu_put_u32(b, (uint32_t)lu_token);
 	lu_put_u32(b, (uint32_t)(lu_token >> 32));
 	lu_end_record(b, rec);
-	put_global_quota(b, &d->quotas);
+	put_global_quota(b, &d->model.quotas);
 	/* The privileged domain's ring first, then other rings, then sockets:
 	 * C xenstored gives a socket connection dom0's domain when it reads it. */
 	put_priv_ring(b, d);
@@ -340,7 +340,7 @@ int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
 		for (const struct conn *c = d->conns; c; c = c->next) {
 			int port = ring_conn_port(c), fd = unix_client_fd(c);
 			const struct xs_msg_header *ok = c == lu_conn ? req_hdr : NULL;
-			bool priv_ring = port >= 0 && c->domid == d->priv_domid;
+			bool priv_ring = port >= 0 && c->domid == d->model.priv_domid;
 			if (port >= 0 && pass == (priv_ring ? 0 : 1))
 				put_conn(b, c, c->id, true, c->domid,
 					 c->domain ? c->domain->target : -1, (uint32_t)port, ok);
@@ -351,12 +351,12 @@ int live_update_dump(struct daemon *d, struct lu_buf *b, int socket_fd,
 			put_watches(b, c, c->id);
 		}
 		if (pass == 1)
-			domain_foreach(&d->domains, put_ringless, &rl);
+			domain_foreach(&d->model.domains, put_ringless, &rl);
 	}
-	if ((err = put_tree(b, &d->store)))
+	if ((err = put_tree(b, &d->model.store)))
 		return err;
-	put_specials(b, &d->store);
-	domain_foreach(&d->domains, put_domain, b);
+	put_specials(b, &d->model.store);
+	domain_foreach(&d->model.domains, put_domain, b);
 	rec = lu_begin_record(b, LU_REC_END);
 	(void)rec; /* END has no body and no padding */
 	return b->err;
@@ -960,7 +960,7 @@ static int restore_conn(struct restore *rs, const struct lu_record *r, char *err
 			snprintf(err, errlen, "ring connection of invalid domain %u", r->u.conn.domid);
 			return EINVAL;
 		}
-		dom = domain_get(&d->domains, r->u.conn.domid, 0);
+		dom = domain_get(&d->model.domains, r->u.conn.domid, 0);
 		if (!dom)
 			return ENOMEM;
 		if (dom->introduced) {
@@ -1000,7 +1000,7 @@ static int restore_watch(struct restore *rs, const struct lu_record *r, char *er
 		snprintf(err, errlen, "watch of connection %u: invalid path", r->u.watch.conn_id);
 		return EINVAL;
 	}
-	rc = watch_add(&rs->d->watches, c, path, rel, r->u.watch.token, r->u.watch.depth, &w);
+	rc = watch_add(&rs->d->model.watches, c, path, rel, r->u.watch.token, r->u.watch.depth, &w);
 	if (rc == EEXIST)
 		return 0;
 	if (!rc && c->domain)
@@ -1021,7 +1021,7 @@ static unsigned access_bits(uint8_t letter)
 static int restore_node(struct restore *rs, const struct lu_record *r, char *err,
 			size_t errlen)
 {
-	struct store *s = &rs->d->store;
+	struct store *s = &rs->d->model.store;
 	const char *path = r->u.node.path;
 	size_t len = strlen(path), plen;
 	struct perm perms[LU_MAX_PERMS];
@@ -1113,7 +1113,7 @@ static int restore_domain(struct restore *rs, const struct lu_record *r, char *e
 	(void)err;
 	(void)errlen;
 	/* Any id: a permission list may name (and a node be owned by) any. */
-	dom = domain_get(&rs->d->domains, r->u.domain.domid, 0);
+	dom = domain_get(&rs->d->model.domains, r->u.domain.domid, 0);
 	if (!dom)
 		return ENOMEM;
 	dom->known = true;
@@ -1123,7 +1123,7 @@ static int restore_domain(struct restore *rs, const struct lu_record *r, char *e
 		if (dom->conn)
 			dom->conn->features = dom->features;
 	}
-	apply_quotas(&rs->d->quotas, dom->quota, r->u.domain.values, r->u.domain.names,
+	apply_quotas(&rs->d->model.quotas, dom->quota, r->u.domain.values, r->u.domain.names,
 		     r->u.domain.nquota);
 	return 0;
 }
@@ -1141,7 +1141,7 @@ static int restore_record(void *ctx, const struct lu_record *r, char *err, size_
 	case LU_REC_NODE:
 		return restore_node(rs, r, err, errlen);
 	case LU_REC_GLOBAL_QUOTA:
-		apply_quotas(&rs->d->quotas, NULL, r->u.quota.values, r->u.quota.names,
+		apply_quotas(&rs->d->model.quotas, NULL, r->u.quota.values, r->u.quota.names,
 			     (unsigned)r->u.quota.ndom + r->u.quota.nglobal);
 		return 0;
 	case LU_REC_DOMAIN:
@@ -1161,18 +1161,18 @@ static void forget_generation(struct domain *dom, void *arg)
 /* The store starts empty: the stream holds the whole tree. */
 static int reset_store(struct daemon *d)
 {
-	store_account_fn *account = d->store.account;
-	void *account_ctx = d->store.account_ctx;
+	store_account_fn *account = d->model.store.account;
+	void *account_ctx = d->model.store.account_ctx;
 	int err;
 
-	d->store.account = NULL;
-	store_destroy(&d->store);
-	domain_table_destroy(&d->domains);
-	memset(&d->domains, 0, sizeof(d->domains));
-	if ((err = store_init(&d->store)))
+	d->model.store.account = NULL;
+	store_destroy(&d->model.store);
+	domain_table_destroy(&d->model.domains);
+	memset(&d->model.domains, 0, sizeof(d->model.domains));
+	if ((err = store_init(&d->model.store)))
 		return err;
-	d->store.account = account;
-	d->store.account_ctx = account_ctx;
+	d->model.store.account = account;
+	d->model.store.account_ctx = account_ctx;
 	return 0;
 }
 
@@ -1184,14 +1184,14 @@ int live_update_restore(struct daemon *d, const void *data, size_t len,
 
 	if ((rc = reset_store(d)))
 		return rc;
-	store_reserve(&d->store, len / 64); /* ~60 bytes a node record */
+	store_reserve(&d->model.store, len / 64); /* ~60 bytes a node record */
 	rc = lu_stream_parse(data, len, restore_record, &rs, &rs.version, err, errlen);
 	free(rs.conns);
-	if (!rc && !store_lookup(&d->store, "/", 1)) {
+	if (!rc && !store_lookup(&d->model.store, "/", 1)) {
 		snprintf(err, errlen, "state stream holds no root node");
 		rc = EINVAL;
 	}
-	domain_foreach(&d->domains, forget_generation, NULL);
+	domain_foreach(&d->model.domains, forget_generation, NULL);
 	return rc;
 }
 
@@ -1292,6 +1292,6 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 	}
 	domain_check_states(d);
 	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches in %.1f ms",
-		 d->store.count, d->nconns, d->watches.count, ms_since(&t0));
+		 d->model.store.count, d->nconns, d->model.watches.count, ms_since(&t0));
 	return 0;
 }

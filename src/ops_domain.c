@@ -39,9 +39,9 @@ static int introduced_guest(struct request *r, struct domain **out)
 
 	if (err)
 		return err;
-	if (domid == r->daemon->priv_domid)
+	if (domid == r->daemon->model.priv_domid)
 		return EINVAL;
-	*out = domain_find(&r->daemon->domains, domid);
+	*out = domain_find(&r->daemon->model.domains, domid);
 	return *out && (*out)->introduced ? 0 : ENOENT;
 }
 
@@ -49,8 +49,8 @@ static int introduced_guest(struct request *r, struct domain **out)
  * at start-up. */
 static bool is_introduced(const struct daemon *d, unsigned domid)
 {
-	const struct domain *dom = domain_find(&d->domains, domid);
-	return domid == d->priv_domid || (dom && dom->introduced);
+	const struct domain *dom = domain_find(&d->model.domains, domid);
+	return domid == d->model.priv_domid || (dom && dom->introduced);
 }
 
 int do_introduce(struct request *r)
@@ -126,7 +126,7 @@ int do_set_target(struct request *r)
 		return EINVAL;
 	if (!is_introduced(r->daemon, domid) || !is_introduced(r->daemon, tdomid))
 		return ENOENT;
-	dom = domain_get(&r->daemon->domains, domid, r->daemon->store.generation);
+	dom = domain_get(&r->daemon->model.domains, domid, r->daemon->model.store.generation);
 	if (!dom)
 		return ENOMEM;
 	dom->target = (int)tdomid;
@@ -151,8 +151,8 @@ int do_get_feature(struct request *r)
 		return EACCES;
 	if ((err = one_domid(r, &domid)))
 		return err;
-	dom = domain_find(&r->daemon->domains, domid);
-	if (!dom && domid != r->daemon->priv_domid)
+	dom = domain_find(&r->daemon->model.domains, domid);
+	if (!dom && domid != r->daemon->model.priv_domid)
 		return ENOENT;
 	return reply_printf(r, "%u", features_of(dom));
 }
@@ -170,7 +170,7 @@ int do_set_feature(struct request *r)
 		return EINVAL;
 	if (!domain_exists(r->daemon, domid))
 		return ENOENT;
-	dom = domain_get(&r->daemon->domains, domid, r->daemon->store.generation);
+	dom = domain_get(&r->daemon->model.domains, domid, r->daemon->model.store.generation);
 	if (!dom)
 		return ENOMEM;
 	if (dom->introduced)
@@ -207,8 +207,8 @@ static unsigned quota_value(const struct daemon *d, const struct domain *dom,
 			    enum quota_id id, bool soft)
 {
 	if (soft)
-		return d->quotas.soft_memory;
-	return domain_quota(dom, &d->quotas, id);
+		return d->model.quotas.soft_memory;
+	return domain_quota(dom, &d->model.quotas, id);
 }
 
 int do_get_quota(struct request *r)
@@ -227,7 +227,7 @@ int do_get_quota(struct request *r)
 	if (nargs == 2) {
 		if (ops_domid(argv[0], &domid))
 			return EINVAL;
-		dom = domain_find(&r->daemon->domains, domid);
+		dom = domain_find(&r->daemon->model.domains, domid);
 		if (!dom)
 			return ENOENT;
 	}
@@ -252,14 +252,14 @@ int do_set_quota(struct request *r)
 		return EINVAL;
 	if (nargs == 2) {
 		if (soft)
-			d->quotas.soft_memory = value;
+			d->model.quotas.soft_memory = value;
 		else
-			d->quotas.hard[id] = value;
+			d->model.quotas.hard[id] = value;
 		return reply_ok(r);
 	}
 	if (ops_domid(argv[0], &domid) || soft)
 		return EINVAL;
-	struct domain *dom = domain_find(&d->domains, domid);
+	struct domain *dom = domain_find(&d->model.domains, domid);
 	if (!dom)
 		return ENOENT;
 	dom->quota[id] = value;

@@ -20,7 +20,7 @@ static void ctx_init(struct node_ctx *ctx, struct request *r)
 	struct conn *c = r->conn;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->view.store = &r->daemon->store;
+	ctx->view.store = &r->daemon->model.store;
 	ctx->view.txn = r->txn;
 	ctx->view.on_change = watch_changed;
 	ctx->view.change_ctx = &r->events;
@@ -206,7 +206,7 @@ static int check_domains(struct request *r, struct perm *perms, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned domid = perms[i].domid;
 		struct domain *dom;
-		if (domid == d->priv_domid || domid == XS_DOMID_ANY)
+		if (domid == d->model.priv_domid || domid == XS_DOMID_ANY)
 			continue;
 		if (!domain_exists(d, domid)) {
 			if (i == 0)
@@ -214,7 +214,7 @@ static int check_domains(struct request *r, struct perm *perms, unsigned n)
 			perms[i].access |= PERM_STALE;
 			continue;
 		}
-		dom = domain_get(&d->domains, domid, d->store.generation);
+		dom = domain_get(&d->model.domains, domid, d->model.store.generation);
 		if (!dom)
 			return ENOMEM;
 		dom->known = true;

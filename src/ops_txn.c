@@ -104,12 +104,12 @@ int do_transaction_end(struct request *r)
 	if (!request_args(r, &arg, 1) || (strcmp(arg, "T") && strcmp(arg, "F")))
 		return EINVAL;
 	if (arg[0] == 'T') {
-		err = r->txn->failed ? 0 : domain_txn_drop_departed(d, r->txn, watch_changed,
+		err = r->txn->failed ? 0 : domain_txn_drop_departed(&d->model, r->txn, watch_changed,
 								  &r->events);
 		if (!err)
 			err = commit_quota(r);
 		if (!err)
-			err = txn_commit(r->txn, &d->store, watch_changed, &r->events);
+			err = txn_commit(r->txn, &d->model.store, watch_changed, &r->events);
 		result = !err ? TXN_COMMITTED : err == EAGAIN ? TXN_CONFLICT : TXN_FAILED;
 		if (err == EAGAIN)
 			log_debug("transaction %u of connection %u: conflict on %s",

@@ -51,7 +51,7 @@ int do_watch(struct request *r)
 	limit = request_quota(r, QUOTA_WATCHES);
 	if (c->domain && !quota_allows(limit, c->domain->watches + 1))
 		return request_quota_exceeded(r, QUOTA_WATCHES, c->domain->watches + 1, ENOSPC);
-	if ((err = watch_add(&r->daemon->watches, c, path, rel, argv[1], depth, &w)))
+	if ((err = watch_add(&r->daemon->model.watches, c, path, rel, argv[1], depth, &w)))
 		return err;
 	if (c->domain)
 		c->domain->watches++;
@@ -71,7 +71,7 @@ int do_unwatch(struct request *r)
 		return EINVAL;
 	if ((err = ops_resolve(r, argv[0], true, path, &rel)))
 		return err;
-	if ((err = watch_remove(&r->daemon->watches, r->conn, path, argv[1])))
+	if ((err = watch_remove(&r->daemon->model.watches, r->conn, path, argv[1])))
 		return err;
 	if (r->conn->domain)
 		r->conn->domain->watches--;
@@ -86,7 +86,7 @@ int do_reset_watches(struct request *r)
 
 	if (c->domain)
 		c->domain->watches -= c->nwatches;
-	watch_remove_all(&r->daemon->watches, c);
+	watch_remove_all(&r->daemon->model.watches, c);
 	conn_drop_all_txns(c);
 	return reply_ok(r);
 }

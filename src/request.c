@@ -208,7 +208,7 @@ unsigned request_quota(const struct request *r, int id)
 {
 	if (r->conn->priv)
 		return 0;
-	return domain_quota(r->conn->domain, &r->daemon->quotas, (enum quota_id)id);
+	return domain_quota(r->conn->domain, &r->daemon->model.quotas, (enum quota_id)id);
 }
 
 int request_quota_exceeded(const struct request *r, int id, size_t value, int err)

@@ -327,7 +327,7 @@ struct conn *ring_conn_new(struct daemon *d, struct domain *dom,
 	c->domain = dom;
 	c->features = dom->features_set ? dom->features : GUEST_FEATURES;
 	c->out_hard_limit = c->priv ? d->out_limit_priv
-				    : domain_quota(dom, &d->quotas, QUOTA_MEMORY);
+				    : domain_quota(dom, &d->model.quotas, QUOTA_MEMORY);
 	if (XS_PROBE_ENABLED(conn_open))
 		XS_PROBE(conn_open, c->id, c->domid, c->pid, c->uid, c->comm, "ring");
 	return c;

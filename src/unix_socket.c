@@ -129,7 +129,7 @@ static void identify(struct conn *c, int fd)
 static struct conn *add_client(struct daemon *d, int fd)
 {
 	struct unix_client *u = calloc(1, sizeof(*u));
-	struct conn *c = u ? conn_new(d, &unix_client_ops, u, d->priv_domid) : NULL;
+	struct conn *c = u ? conn_new(d, &unix_client_ops, u, d->model.priv_domid) : NULL;
 
 	if (!c) {
 		log_warnx("out of memory accepting a client");

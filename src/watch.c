@@ -237,7 +237,7 @@ static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 	if (c->priv)
 		return true;
 	len = strlen(path);
-	n = store_lookup(&d->store, path, len);
+	n = store_lookup(&d->model.store, path, len);
 	if (n && (perm_for_gen(&who, n->perms, n->nperms, n->generation) & PERM_READ))
 		return true;
 	if (old_nperms && (perm_for(&who, old_perms, old_nperms) & PERM_READ))
@@ -245,7 +245,7 @@ static bool may_see(struct daemon *d, const struct conn *c, const char *path,
 	plen = path_parent_len(path, len);
 	if (plen == 0)
 		return false;
-	n = store_lookup(&d->store, path, plen);
+	n = store_lookup(&d->model.store, path, plen);
 	return n && (perm_for_gen(&who, n->perms, n->nperms, n->generation) & PERM_READ);
 }
 
@@ -277,7 +277,7 @@ static void deliver(struct daemon *d, struct watch *w, const struct fire_args *a
 static void fire_prefix(struct daemon *d, const struct fire_args *a, size_t len,
 			uint32_t h, unsigned depth)
 {
-	struct watch_table *t = &d->watches;
+	struct watch_table *t = &d->model.watches;
 	struct watch *w = t->buckets[h & (t->nbuckets - 1)];
 
 	for (; w; w = w->hash_next) {
@@ -304,7 +304,7 @@ void watch_fire(struct daemon *d, const char *path, bool exact,
 	uint32_t h = STORE_HASH_INIT;
 	unsigned below = 0;
 
-	if (d->watches.count == 0)
+	if (d->model.watches.count == 0)
 		return;
 	if (exact) {
 		fire_prefix(d, &a, len, store_hash(path, len), 0);

@@ -89,7 +89,7 @@ static void usage(FILE *out)
 
 static void set_quota(struct daemon *d, enum quota_id id, const char *arg, const char *opt)
 {
-	if (quota_parse_value(arg, &d->quotas.hard[id]))
+	if (quota_parse_value(arg, &d->model.quotas.hard[id]))
 		fatalx("invalid value for %s: '%s' (expected a number)", opt, arg);
 }
 
@@ -141,15 +141,15 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		case 'M': set_quota(d, QUOTA_PATH_MAX, optarg, "-M"); break;
 		case 'Q':
 		case 'q':
-			if (quota_parse_assignment(&d->quotas, optarg, opt == 'q'))
+			if (quota_parse_assignment(&d->model.quotas, optarg, opt == 'q'))
 				fatalx("invalid quota '%s' (expected NAME=NUMBER; see --help)",
 				       optarg);
 			break;
-		case 'K': d->keep_orphans = true; break;
+		case 'K': d->model.keep_orphans = true; break;
 		case 'p':
 			if (quota_parse_value(optarg, &v) || v > 65535)
 				fatalx("invalid domain id for -p: '%s'", optarg);
-			d->priv_domid = v;
+			d->model.priv_domid = v;
 			break;
 		case 'X': o->hypervisor = optarg; break;
 		case 'T': o->trace_file = optarg; break;
@@ -375,7 +375,7 @@ static void connect_dom0(struct daemon *d)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	dom = domain_get(&d->domains, d->priv_domid, d->store.generation);
+	dom = domain_get(&d->model.domains, d->model.priv_domid, d->model.store.generation);
 	if (!dom || atoi(buf) <= 0 || domain_connect(d, dom, 0, (unsigned)atoi(buf)))
 		log_warnx("cannot connect dom0's ring (port '%s')", buf);
 	else

@@ -26,7 +26,7 @@ static void first_introduce_fires_introduce_domain_once(void **state)
 	ut_expect_quiet(u->priv);
 	assert_ok(introduce(u, "5", "4"));
 	ut_expect_quiet(u->priv);
-	assert_int_equal(domain_find(&u->d.domains, 5)->evtchn, 4);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->evtchn, 4);
 	/* The privileged domain's own introduction is not announced. */
 	assert_ok(introduce(u, "0", "1"));
 	ut_expect_quiet(u->priv);
@@ -43,7 +43,7 @@ static void introduce_rejects_bad_arguments(void **state)
 	assert_err(introduce(u, "x", "1"), EINVAL);
 	assert_err(introduce(u, "65536", "1"), EINVAL);
 	assert_err(ut_callv(u->priv, XS_INTRODUCE, 0, "5", "0", NULL), EINVAL);
-	assert_null(domain_find(&u->d.domains, 5));
+	assert_null(domain_find(&u->d.model.domains, 5));
 	ut_free(u);
 }
 
@@ -79,9 +79,9 @@ static void release_and_resume_need_an_introduced_guest(void **state)
 	assert_err(ut_callv(u->priv, XS_RESUME, 0, "0", NULL), EINVAL);
 	assert_err(ut_callv(u->priv, XS_RESUME, 0, "9", NULL), ENOENT);
 	assert_ok(introduce(u, "9", "1"));
-	domain_find(&u->d.domains, 9)->shutdown_reported = true;
+	domain_find(&u->d.model.domains, 9)->shutdown_reported = true;
 	assert_ok(ut_callv(u->priv, XS_RESUME, 0, "9", NULL));
-	assert_false(domain_find(&u->d.domains, 9)->shutdown_reported);
+	assert_false(domain_find(&u->d.model.domains, 9)->shutdown_reported);
 	assert_ok(release(u, "9"));
 	assert_err(release(u, "9"), ENOENT);
 	ut_free(u);
@@ -150,11 +150,11 @@ static void release_drops_the_domains_watches_and_transactions(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	watches = u->d.watches.count;
+	watches = u->d.model.watches.count;
 	ut_watch(g, "a", "t");
 	ut_txn_start(g);
 	assert_ok(release(u, "5"));
-	assert_int_equal(u->d.watches.count, watches);
+	assert_int_equal(u->d.model.watches.count, watches);
 	assert_true(g->conn->dead);
 	assert_null(g->conn->txns);
 	ut_free(u);
@@ -167,7 +167,7 @@ static void keep_orphans_hands_nodes_to_the_privileged_domain(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.keep_orphans = true;
+	u->d.model.keep_orphans = true;
 	assert_ok(ut_write(g, 0, "kept", "v"));
 	assert_ok(release(u, "5"));
 	assert_string_equal(ut_value(u->priv, 0, "/local/domain/5/kept"), "v");
@@ -264,7 +264,7 @@ static void set_target_needs_both_domains_introduced(void **state)
 	assert_err(ut_callv(u->priv, XS_SET_TARGET, 0, "5", NULL), EINVAL);
 	ut_guest(u, 6);
 	assert_ok(ut_callv(u->priv, XS_SET_TARGET, 0, "6", "5", NULL));
-	assert_int_equal(domain_find(&u->d.domains, 6)->target, 5);
+	assert_int_equal(domain_find(&u->d.model.domains, 6)->target, 5);
 	ut_free(u);
 }
 
@@ -388,7 +388,7 @@ static void transaction_commit_hands_a_dead_domains_nodes_to_priv_with_keep_orph
 	uint32_t tx;
 
 	(void)state;
-	u->d.keep_orphans = true;
+	u->d.model.keep_orphans = true;
 	ut_guest(u, 9);
 	assert_ok(ut_write(u->priv, 0, "/given", "v"));
 	tx = ut_txn_start(u->priv);

@@ -61,9 +61,9 @@ static struct ut *sample(void)
 	assert_ok(ut_set_perms(u->priv, 0, "/a/b", "n5", "r7", "w0"));
 	ut_watch_depth(u->priv, "/a", "tok", 1);
 	ut_discard(u->priv);
-	u->d.quotas.hard[QUOTA_NODES] = 4321;
-	u->d.quotas.soft_memory = 99;
-	dom = domain_get(&u->d.domains, 5, 0);
+	u->d.model.quotas.hard[QUOTA_NODES] = 4321;
+	u->d.model.quotas.soft_memory = 99;
+	dom = domain_get(&u->d.model.domains, 5, 0);
 	assert_non_null(dom);
 	dom->features = XS_FEATURE_ERROR;
 	dom->features_set = true;
@@ -87,13 +87,13 @@ static void the_state_read_back_is_the_state_written(void **state)
 	assert_string_equal(ut_value(p, 0, "/a/b"), "hello");
 	assert_string_equal(ut_children(p, 0, "/a"), "b,c,a");
 	assert_string_equal(ut_perms(p, 0, "/a/b"), "n5,r7,w0");
-	assert_int_equal(v->d.store.count, u->d.store.count);
+	assert_int_equal(v->d.model.store.count, u->d.model.store.count);
 	assert_ok(ut_read(p, 0, "/bin"));
 	assert_int_equal(p->reply.hdr.len, 3);
 	assert_memory_equal(p->reply.body, "\0\1\2", 3);
-	assert_int_equal(v->d.quotas.hard[QUOTA_NODES], 4321);
-	assert_int_equal(v->d.quotas.soft_memory, 99);
-	dom = domain_find(&v->d.domains, 5);
+	assert_int_equal(v->d.model.quotas.hard[QUOTA_NODES], 4321);
+	assert_int_equal(v->d.model.quotas.soft_memory, 99);
+	dom = domain_find(&v->d.model.domains, 5);
 	assert_non_null(dom);
 	assert_true(dom->features_set);
 	assert_int_equal(dom->features, XS_FEATURE_ERROR);
@@ -196,7 +196,7 @@ static void c_xenstored_4_17_stream_is_read(void **state)
 	assert_int_equal(adopted_fds[1], 8);
 	assert_string_equal(ut_value(v->priv, 0, "/a/b"), "hello");
 	assert_string_equal(ut_children(v->priv, 0, "/"), "tool,a");
-	assert_true(domain_find(&v->d.domains, 0)->introduced);
+	assert_true(domain_find(&v->d.model.domains, 0)->introduced);
 	/* The second socket had the update's OK pending. */
 	ut_flush(adopted[1]);
 	assert_true(ut_pop(adopted[1], &m));

@@ -224,7 +224,7 @@ static void invalid_path_in_a_request_is_einval(void **state)
 	assert_err(ut_mkdir(u->priv, 0, "/a b"), EINVAL);
 	assert_err(ut_rm(u->priv, 0, ""), EINVAL);
 	assert_err(ut_directory(u->priv, 0, "/local/domain/"), EINVAL);
-	assert_null(store_lookup(&u->d.store, "/a", 2));
+	assert_null(store_lookup(&u->d.model.store, "/a", 2));
 	ut_free(u);
 }
 
@@ -270,10 +270,10 @@ static void unprivileged_path_longer_than_path_max_is_einval(void **state)
 
 	(void)state;
 	ut_make_home(u, 4);
-	u->d.quotas.hard[QUOTA_PATH_MAX] = 2048;
+	u->d.model.quotas.hard[QUOTA_PATH_MAX] = 2048;
 	/* A 2048-byte name is also a 2048-byte entry in its parent's child
 	 * list; lift node-size so only path-max is under test. */
-	u->d.quotas.hard[QUOTA_NODE_SIZE] = 0;
+	u->d.model.quotas.hard[QUOTA_NODE_SIZE] = 0;
 	memset(rel, 'a', sizeof(rel));
 	rel[2048] = '\0';
 	assert_ok(ut_write(g, 0, rel, "x"));

@@ -295,7 +295,7 @@ static void create_needs_write_access_on_nearest_existing_ancestor(void **state)
 	assert_err(ut_write(g, 0, "/open/new", "v"), EACCES);
 	assert_err(ut_mkdir(g, 0, "/open/new/deeper"), EACCES);
 	assert_err(ut_write(g, 0, "/secret/new", "v"), EACCES);
-	assert_null(store_lookup(&u->d.store, "/open/new", 9));
+	assert_null(store_lookup(&u->d.model.store, "/open/new", 9));
 	assert_ok(ut_write(g, 0, "/rw/a/b", "v"));
 	assert_ok(ut_mkdir(g, 0, "/rw/c"));
 	assert_string_equal(ut_value(u->priv, 0, "/rw/a/b"), "v");
@@ -310,10 +310,10 @@ static void rm_needs_write_access(void **state)
 	(void)state;
 	assert_err(ut_rm(g, 0, "/open/x"), EACCES);
 	assert_err(ut_rm(g, 0, "/secret"), EACCES);
-	assert_non_null(store_lookup(&u->d.store, "/open/x", 7));
+	assert_non_null(store_lookup(&u->d.model.store, "/open/x", 7));
 	assert_ok(ut_write(u->priv, 0, "/rw/child", "c"));
 	assert_ok(ut_rm(g, 0, "/rw/child"));
-	assert_null(store_lookup(&u->d.store, "/rw/child", 9));
+	assert_null(store_lookup(&u->d.model.store, "/rw/child", 9));
 	ut_free(u);
 }
 

@@ -125,7 +125,7 @@ static void unprivileged_node_quota_enospc(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.quotas.hard[QUOTA_NODES] = 5;
+	u->d.model.quotas.hard[QUOTA_NODES] = 5;
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
 		assert_ok(ut_write(g, 0, name, "v"));
@@ -151,11 +151,11 @@ static void privileged_domain_is_not_limited_by_quotas(void **state)
 	char path[32];
 
 	(void)state;
-	u->d.quotas.hard[QUOTA_NODES] = 1;
-	u->d.quotas.hard[QUOTA_NODE_SIZE] = 20;
-	u->d.quotas.hard[QUOTA_WATCHES] = 1;
-	u->d.quotas.hard[QUOTA_TRANSACTIONS] = 1;
-	u->d.quotas.hard[QUOTA_NODE_PERMS] = 1;
+	u->d.model.quotas.hard[QUOTA_NODES] = 1;
+	u->d.model.quotas.hard[QUOTA_NODE_SIZE] = 20;
+	u->d.model.quotas.hard[QUOTA_WATCHES] = 1;
+	u->d.model.quotas.hard[QUOTA_TRANSACTIONS] = 1;
+	u->d.model.quotas.hard[QUOTA_NODE_PERMS] = 1;
 	for (int i = 0; i < 10; i++) {
 		snprintf(path, sizeof(path), "/p/%d", i);
 		assert_ok(ut_write(u->priv, 0, path, "a value longer than twenty bytes"));
@@ -175,7 +175,7 @@ static void unprivileged_node_size_quota_enospc(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.quotas.hard[QUOTA_NODE_SIZE] = 2048;
+	u->d.model.quotas.hard[QUOTA_NODE_SIZE] = 2048;
 	memset(value, 'v', sizeof(value));
 	/* 16-byte header + 2 perms (n5,b5) x 8 + value. */
 	assert_ok(ut_writen(g, 0, "big", value, 2048 - 32));
@@ -197,7 +197,7 @@ static void child_list_counts_toward_parent_node_size(void **state)
 	(void)state;
 	ut_make_home(u, 5);
 	assert_ok(ut_mkdir(g, 0, "d"));
-	u->d.quotas.hard[QUOTA_NODE_SIZE] = 100;
+	u->d.model.quotas.hard[QUOTA_NODE_SIZE] = 100;
 	/* "d" costs 16 + 2 x 8 = 32; each 9-character child name adds 10. */
 	for (i = 0; i < 6; i++) {
 		snprintf(name, sizeof(name), "d/child%04d", i);
@@ -214,7 +214,7 @@ static void unprivileged_watch_quota_enospc(void **state)
 	struct ut_peer *g = ut_guest(u, 5);
 
 	(void)state;
-	u->d.quotas.hard[QUOTA_WATCHES] = 3;
+	u->d.model.quotas.hard[QUOTA_WATCHES] = 3;
 	ut_watch(g, "a", "t");
 	ut_watch(g, "b", "t");
 	ut_watch(g, "c", "t");
@@ -233,7 +233,7 @@ static void unprivileged_transaction_quota_enospc(void **state)
 	uint32_t a;
 
 	(void)state;
-	u->d.quotas.hard[QUOTA_TRANSACTIONS] = 2;
+	u->d.model.quotas.hard[QUOTA_TRANSACTIONS] = 2;
 	a = ut_txn_start(g);
 	ut_txn_start(g);
 	assert_err(ut_callv(g, XS_TRANSACTION_START, 0, "", NULL), ENOSPC);
@@ -257,7 +257,7 @@ static void transaction_nodes_quota_dooms_commit_with_its_errno(void **state)
 	assert_ok(ut_write(g, 0, "a", "1"));
 	assert_ok(ut_write(g, 0, "b", "1"));
 	assert_ok(ut_write(g, 0, "c", "1"));
-	u->d.quotas.hard[QUOTA_TRANSACTION_NODES] = 3;
+	u->d.model.quotas.hard[QUOTA_TRANSACTION_NODES] = 3;
 	tx = ut_txn_start(g);
 	assert_ok(ut_read(g, tx, "a"));
 	assert_ok(ut_write(g, tx, "b", "2"));
@@ -282,7 +282,7 @@ static void transaction_commit_rechecks_node_quota(void **state)
 	ut_make_home(u, 5);
 	assert_ok(ut_mkdir(u->priv, 0, "/local/domain/5/A"));
 	assert_ok(ut_mkdir(u->priv, 0, "/local/domain/5/B"));
-	u->d.quotas.hard[QUOTA_NODES] = 4;
+	u->d.model.quotas.hard[QUOTA_NODES] = 4;
 	t1 = ut_txn_start(g);
 	t2 = ut_txn_start(g);
 	assert_ok(ut_write(g, t1, "A/1", "v"));
@@ -307,7 +307,7 @@ static void transaction_create_counts_against_node_quota(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.quotas.hard[QUOTA_NODES] = 2;
+	u->d.model.quotas.hard[QUOTA_NODES] = 2;
 	assert_ok(ut_write(g, 0, "one", "v"));
 	tx = ut_txn_start(g);
 	assert_ok(ut_write(g, tx, "two", "v"));
@@ -328,7 +328,7 @@ static void transaction_delete_of_others_nodes_frees_no_quota(void **state)
 	ut_make_home(u, 5);
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/dom0s-a", "v"));
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/dom0s-b", "v"));
-	u->d.quotas.hard[QUOTA_NODES] = 2;
+	u->d.model.quotas.hard[QUOTA_NODES] = 2;
 	assert_ok(ut_write(g, 0, "one", "v"));
 	assert_ok(ut_write(g, 0, "two", "v"));
 	tx = ut_txn_start(g);
@@ -356,7 +356,7 @@ static void transaction_deleting_more_than_it_owns_still_creates(void **state)
 	ut_make_home(u, 5);
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/d/a", "v"));
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/d/b", "v"));
-	u->d.quotas.hard[QUOTA_NODES] = 2;
+	u->d.model.quotas.hard[QUOTA_NODES] = 2;
 	tx = ut_txn_start(g);
 	assert_ok(ut_rm(g, tx, "d"));
 	assert_ok(ut_write(g, tx, "mine", "v"));
@@ -374,7 +374,7 @@ static void transaction_owner_change_moves_the_charge(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.quotas.hard[QUOTA_NODES] = 1;
+	u->d.model.quotas.hard[QUOTA_NODES] = 1;
 	tx = ut_txn_start(u->priv);
 	assert_ok(ut_write(u->priv, tx, "/local/domain/5/given", "v"));
 	assert_ok(ut_set_perms(u->priv, tx, "/local/domain/5/given", "n5"));
@@ -394,7 +394,7 @@ static void unprivileged_set_perms_limited_by_node_permissions(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	u->d.quotas.hard[QUOTA_NODE_PERMS] = 5;
+	u->d.model.quotas.hard[QUOTA_NODE_PERMS] = 5;
 	assert_ok(ut_mkdir(g, 0, "p"));
 	assert_ok(ut_set_perms(g, 0, "p", "n5", "r1", "r2", "r3", "r4"));
 	assert_err(ut_set_perms(g, 0, "p", "n5", "r1", "r2", "r3", "r4", "r6"), ENOSPC);
@@ -444,7 +444,7 @@ static void set_quota_changes_what_get_quota_reports(void **state)
 	assert_ok(ut_callv(u->priv, XS_SET_QUOTA, 0, "nodes", "77", NULL));
 	assert_ok(ut_callv(u->priv, XS_GET_QUOTA, 0, "nodes", NULL));
 	assert_string_equal(ut_reply(u->priv), "77");
-	assert_int_equal(u->d.quotas.hard[QUOTA_NODES], 77);
+	assert_int_equal(u->d.model.quotas.hard[QUOTA_NODES], 77);
 	assert_ok(ut_callv(u->priv, XS_SET_QUOTA, 0, "soft-memory", "1234", NULL));
 	assert_ok(ut_callv(u->priv, XS_GET_QUOTA, 0, "soft-memory", NULL));
 	assert_string_equal(ut_reply(u->priv), "1234");
@@ -479,7 +479,7 @@ static void quota_requests_reject_bad_names_and_values(void **state)
 	assert_err(ut_callv(u->priv, XS_SET_QUOTA, 0, "nodes", "-1", NULL), EINVAL);
 	assert_err(ut_callv(u->priv, XS_SET_QUOTA, 0, "nodes", NULL), EINVAL);
 	assert_err(ut_callv(u->priv, XS_SET_QUOTA, 0, "x5", "nodes", "1", NULL), EINVAL);
-	assert_int_equal(u->d.quotas.hard[QUOTA_NODES], 1000);
+	assert_int_equal(u->d.model.quotas.hard[QUOTA_NODES], 1000);
 	ut_free(u);
 }
 
@@ -491,7 +491,7 @@ static void quota_requests_are_privileged(void **state)
 	(void)state;
 	assert_err(ut_call(g, XS_GET_QUOTA, 0, NULL, 0), EACCES);
 	assert_err(ut_callv(g, XS_SET_QUOTA, 0, "nodes", "1", NULL), EACCES);
-	assert_int_equal(u->d.quotas.hard[QUOTA_NODES], 1000);
+	assert_int_equal(u->d.model.quotas.hard[QUOTA_NODES], 1000);
 	ut_free(u);
 }
 
@@ -501,7 +501,7 @@ static void control_quota_set_changes_the_global_limit(void **state)
 
 	(void)state;
 	assert_ok(ut_callv(u->priv, XS_CONTROL, 0, "quota", "set", "nodes", "9", NULL));
-	assert_int_equal(u->d.quotas.hard[QUOTA_NODES], 9);
+	assert_int_equal(u->d.model.quotas.hard[QUOTA_NODES], 9);
 	assert_ok(ut_callv(u->priv, XS_CONTROL, 0, "quota", NULL));
 	assert_non_null(strstr(ut_reply(u->priv), "nodes"));
 	assert_err(ut_callv(u->priv, XS_CONTROL, 0, "quota", "set", "bogus", "1", NULL), EINVAL);
@@ -520,7 +520,7 @@ static void set_perms_counts_toward_node_size(void **state)
 	ut_make_home(u, 5);
 	memset(value, 'v', sizeof(value));
 	assert_ok(ut_writen(g, 0, "n", value, sizeof(value)));
-	u->d.quotas.hard[QUOTA_NODE_SIZE] = 100;
+	u->d.model.quotas.hard[QUOTA_NODE_SIZE] = 100;
 	/* 16 + 2 x 8 + 60 = 92 fits; 16 + 4 x 8 + 60 = 108 does not. */
 	assert_ok(ut_set_perms(g, 0, "n", "n5", "b6"));
 	assert_err(ut_set_perms(g, 0, "n", "n5", "r1", "r2", "r3"), ENOSPC);

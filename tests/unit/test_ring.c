@@ -196,7 +196,7 @@ static void guest_not_reading_replies_is_held_back_then_served_in_order(void **s
 
 	(void)state;
 	ut_hv_attach(u);
-	u->d.quotas.hard[QUOTA_OUTSTANDING] = 20;
+	u->d.model.quotas.hard[QUOTA_OUTSTANDING] = 20;
 	page = ut_ring_introduce(u, 5);
 	for (uint32_t i = 1; i <= 56; i++)
 		ut_ring_request(page, XS_GET_DOMAIN_PATH, i, 0, "5", 2);
@@ -256,7 +256,7 @@ static void oversized_message_sets_the_protocol_error(void **state)
 	ut_ring_kick(u, 5);
 	assert_int_equal(page->error, XS_RING_ERR_PROTO);
 	assert_null(ut_ring_conn(u, 5));
-	assert_true(domain_find(&u->d.domains, 5)->introduced);
+	assert_true(domain_find(&u->d.model.domains, 5)->introduced);
 	ut_free(u);
 }
 
@@ -305,8 +305,8 @@ static void reconnect_request_drops_watches_and_transactions(void **state)
 	assert_ptr_equal(ut_ring_conn(u, 5), c);
 	assert_int_equal(c->nwatches, 0);
 	assert_null(c->txns);
-	assert_int_equal(domain_find(&u->d.domains, 5)->watches, 0);
-	assert_int_equal(domain_find(&u->d.domains, 5)->transactions, 0);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->transactions, 0);
 	/* And the ring works afterwards. */
 	ut_ring_request(page, XS_GET_DOMAIN_PATH, 3, 0, "5", 2);
 	ut_ring_kick(u, 5);
@@ -332,14 +332,14 @@ static void reintroduce_starts_the_connection_over(void **state)
 	ut_ring_request(page, XS_WATCH, 1, 0, buf, (uint32_t)ut_args(buf, sizeof(buf), "a", "t", NULL));
 	ut_ring_request(page, XS_TRANSACTION_START, 2, 0, "", 1);
 	ut_ring_kick(u, 5);
-	assert_int_equal(domain_find(&u->d.domains, 5)->watches, 1);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 1);
 	assert_ok(ut_callv(u->priv, XS_INTRODUCE, 0, "5", "1", "105", NULL));
 	ut_expect_quiet(u->priv);
 	assert_int_equal(page->rsp_prod, 0);
 	assert_int_equal(page->rsp_cons, 0);
 	assert_int_equal(page->req_prod, 0);
-	assert_int_equal(domain_find(&u->d.domains, 5)->watches, 0);
-	assert_int_equal(domain_find(&u->d.domains, 5)->transactions, 0);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->transactions, 0);
 	assert_int_equal(ut_ring_conn(u, 5)->nwatches, 0);
 	assert_int_equal(u->hv->maps[5], 1);
 	ut_ring_request(page, XS_GET_DOMAIN_PATH, 3, 0, "5", 2);

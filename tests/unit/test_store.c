@@ -376,7 +376,7 @@ static void write_without_nul_after_path_is_einval(void **state)
 
 	(void)state;
 	assert_err(ut_call(u->priv, XS_WRITE, 0, "/nonul", 6), EINVAL);
-	assert_null(store_lookup(&u->d.store, "/nonul", 6));
+	assert_null(store_lookup(&u->d.model.store, "/nonul", 6));
 	ut_free(u);
 }
 
@@ -400,7 +400,7 @@ static void mkdir_of_existing_node_changes_nothing(void **state)
 
 	(void)state;
 	assert_ok(ut_write(u->priv, 0, "/m", "keep"));
-	n = store_lookup(&u->d.store, "/m", 2);
+	n = store_lookup(&u->d.model.store, "/m", 2);
 	gen = n->generation;
 	assert_ok(ut_mkdir(u->priv, 0, "/m"));
 	assert_string_equal(ut_value(u->priv, 0, "/m"), "keep");
@@ -450,10 +450,10 @@ static void rm_removes_whole_subtree_regardless_of_owners(void **state)
 	assert_ok(ut_write(u->priv, 0, "/top/other", "3"));
 	assert_int_equal(ut_nodes_owned(u, 5), 3);
 	assert_ok(ut_rm(u->priv, 0, "/top/shared"));
-	assert_null(store_lookup(&u->d.store, "/top/shared", 11));
-	assert_null(store_lookup(&u->d.store, "/top/shared/g", 13));
-	assert_null(store_lookup(&u->d.store, "/top/shared/g/x", 15));
-	assert_null(store_lookup(&u->d.store, "/top/shared/g/y", 15));
+	assert_null(store_lookup(&u->d.model.store, "/top/shared", 11));
+	assert_null(store_lookup(&u->d.model.store, "/top/shared/g", 13));
+	assert_null(store_lookup(&u->d.model.store, "/top/shared/g/x", 15));
+	assert_null(store_lookup(&u->d.model.store, "/top/shared/g/y", 15));
 	assert_string_equal(ut_children(u->priv, 0, "/top"), "other");
 	assert_int_equal(ut_nodes_owned(u, 5), 0);
 	ut_free(u);
@@ -484,7 +484,7 @@ static void rm_of_root_is_einval(void **state)
 
 	(void)state;
 	assert_err(ut_rm(u->priv, 0, "/"), EINVAL);
-	assert_non_null(store_lookup(&u->d.store, "/tool", 5));
+	assert_non_null(store_lookup(&u->d.model.store, "/tool", 5));
 	ut_free(u);
 }
 
@@ -583,7 +583,7 @@ static void directory_part_pages_through_a_large_directory(void **state)
 
 	(void)state;
 	make_big_directory(u);
-	big = store_lookup(&u->d.store, "/big", 4);
+	big = store_lookup(&u->d.model.store, "/big", 4);
 	while (!end) {
 		const char *body = u->priv->reply.body;
 		size_t len, glen, chunk;
@@ -622,7 +622,7 @@ static void directory_part_past_the_end_gives_generation_and_empty_list(void **s
 
 	(void)state;
 	assert_ok(ut_mkdir(u->priv, 0, "/dp/a"));
-	n = store_lookup(&u->d.store, "/dp", 3);
+	n = store_lookup(&u->d.model.store, "/dp", 3);
 	len = snprintf(expect, sizeof(expect), "%llu", (unsigned long long)n->generation);
 	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, 0, "/dp", "2", NULL));
 	assert_int_equal(u->priv->reply.hdr.len, len + 2);
@@ -672,14 +672,14 @@ static void directory_part_of_a_name_longer_than_a_page_is_e2big(void **state)
 
 	(void)state;
 	assert_ok(ut_mkdir(u->priv, 0, "/long/x"));
-	dir = store_lookup(&u->d.store, "/long", 5);
+	dir = store_lookup(&u->d.model.store, "/long", 5);
 	/* 4094 bytes and a NUL do not fit beside any generation and the
 	 * marker's byte. */
 	memcpy(path, "/long/", 6);
 	memset(path + 6, 'a', 4094);
 	path[6 + 4094] = '\0';
 	assert_ok(node_add_child(dir, path + 6, 4094));
-	assert_ok(store_insert(&u->d.store, mknode(path, 0, NULL)));
+	assert_ok(store_insert(&u->d.model.store, mknode(path, 0, NULL)));
 	assert_err(ut_directory(u->priv, 0, "/long"), E2BIG);
 	/* The short name makes a page of its own, without the marker. */
 	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, 0, "/long", "0", NULL));
@@ -729,11 +729,11 @@ static void check_reports_orphans_missing_children_and_bad_counts(void **state)
 	(void)state;
 	assert_int_equal(daemon_check(&u->d, report, sizeof(report)), 0);
 	/* A node its parent does not list. */
-	n = store_lookup(&u->d.store, "/tool", 5);
-	node_remove_child(store_lookup(&u->d.store, "/", 1), "tool", 4);
+	n = store_lookup(&u->d.model.store, "/tool", 5);
+	node_remove_child(store_lookup(&u->d.model.store, "/", 1), "tool", 4);
 	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
 	assert_non_null(strstr(report, "/tool"));
-	assert_ok(node_add_child(store_lookup(&u->d.store, "/", 1), "tool", 4));
+	assert_ok(node_add_child(store_lookup(&u->d.model.store, "/", 1), "tool", 4));
 	/* A listed child that does not exist. */
 	assert_ok(node_add_child(n, "ghost", 5));
 	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);

@@ -382,7 +382,7 @@ static void rm_inside_transaction_removes_subtree_at_commit(void **state)
 	assert_int_equal(ut_nodes_owned(u, 5), 4);
 	assert_ok(ut_txn_end(g, tx, true));
 	assert_err(ut_read(g, 0, "sub"), ENOENT);
-	assert_null(store_lookup(&u->d.store, "/local/domain/5/sub/a/b", 23));
+	assert_null(store_lookup(&u->d.model.store, "/local/domain/5/sub/a/b", 23));
 	assert_int_equal(ut_nodes_owned(u, 5), 0);
 	ut_free(u);
 }
@@ -415,12 +415,12 @@ static void no_store_copy_transaction_touches_only_accessed_nodes(void **state)
 	uint32_t tx;
 
 	(void)state;
-	ut_ctx(&ctx, &u->d.store, NULL, 0, true, NULL);
+	ut_ctx(&ctx, &u->d.model.store, NULL, 0, true, NULL);
 	for (unsigned i = 0; i < 10000; i++) {
 		snprintf(path, sizeof(path), "/big/n%u", i);
 		assert_ok(nodeops_write(&ctx, path, "v", 1));
 	}
-	count = u->d.store.count;
+	count = u->d.model.store.count;
 	tx = ut_txn_start(u->priv);
 	t = ut_txn(u->priv, tx);
 	assert_int_equal(t->nentries, 0);
@@ -434,9 +434,9 @@ static void no_store_copy_transaction_touches_only_accessed_nodes(void **state)
 	/* Listing a 10,000-child directory is one node. */
 	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, tx, "/big", "0", NULL));
 	assert_int_equal(t->nentries, 4);
-	assert_int_equal(u->d.store.count, count);
+	assert_int_equal(u->d.model.store.count, count);
 	assert_ok(ut_txn_end(u->priv, tx, true));
-	assert_int_equal(u->d.store.count, count + 1);
+	assert_int_equal(u->d.model.store.count, count + 1);
 	assert_string_equal(ut_value(u->priv, 0, "/big/n5001"), "w");
 	assert_string_equal(ut_value(u->priv, 0, "/big/new"), "n");
 	ut_free(u);

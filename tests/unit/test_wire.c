@@ -217,7 +217,7 @@ static void single_argument_commands_need_exactly_one_string(void **state)
 			fail_msg("%s with junk after NUL: %s", xs_type_name(types[i]),
 				 ut_errname(err));
 	}
-	assert_non_null(store_lookup(&u->d.store, "/tool", 5));
+	assert_non_null(store_lookup(&u->d.model.store, "/tool", 5));
 	ut_free(u);
 }
 
@@ -342,7 +342,7 @@ static void payload_of_exactly_4096_bytes_is_accepted(void **state)
 	conn_readable(p->conn);
 	assert_true(ut_pop(p, &m));
 	assert_int_equal(m.hdr.type, XS_WRITE);
-	assert_int_equal(store_lookup(&u->d.store, "/max", 4)->value_len, XS_PAYLOAD_MAX - 5);
+	assert_int_equal(store_lookup(&u->d.model.store, "/max", 4)->value_len, XS_PAYLOAD_MAX - 5);
 	free(buf);
 	ut_free(u);
 }
@@ -361,7 +361,7 @@ static void oversized_payload_closes_the_connection(void **state)
 	assert_true(p->conn->dead);
 	assert_true(p->destroyed);
 	assert_int_equal(p->rx_len, 0);
-	assert_null(store_lookup(&u->d.store, "/big", 4));
+	assert_null(store_lookup(&u->d.model.store, "/big", 4));
 	free(buf);
 	ut_free(u);
 }
@@ -379,7 +379,7 @@ static void end_of_stream_closes_the_connection(void **state)
 	conn_readable(p->conn);
 	assert_true(p->conn->dead);
 	assert_true(p->destroyed);
-	assert_int_equal(domain_find(&u->d.domains, 5)->watches, 0);
+	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
 	ut_free(u);
 }
 

@@ -334,7 +334,7 @@ static inline struct ut_peer *ut_peer(struct ut *u, unsigned domid)
 static inline struct ut_peer *ut_guest(struct ut *u, unsigned domid)
 {
 	struct ut_peer *p = ut_peer(u, domid);
-	struct domain *dom = domain_get(&u->d.domains, domid, u->d.store.generation);
+	struct domain *dom = domain_get(&u->d.model.domains, domid, u->d.model.store.generation);
 
 	assert_non_null(dom);
 	assert_false(p->conn->priv);
@@ -486,7 +486,7 @@ static inline struct ut *ut_new(void)
 
 	assert_non_null(u);
 	assert_ok(daemon_init(&u->d));
-	u->priv = ut_peer(u, u->d.priv_domid);
+	u->priv = ut_peer(u, u->d.model.priv_domid);
 	assert_true(u->priv->conn->priv);
 	return u;
 }
@@ -904,7 +904,7 @@ static inline void ut_make_home(struct ut *u, unsigned domid)
 	if (u->hv && domid < UT_HV_DOMS && u->hv->state[domid] == HV_DOM_GONE)
 		u->hv->state[domid] = HV_DOM_RUNNING;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	snprintf(owner, sizeof(owner), "n%u", u->d.priv_domid);
+	snprintf(owner, sizeof(owner), "n%u", u->d.model.priv_domid);
 	snprintf(rw, sizeof(rw), "b%u", domid);
 	assert_ok(ut_mkdir(u->priv, 0, path));
 	assert_ok(ut_set_perms(u->priv, 0, path, owner, rw));
@@ -913,7 +913,7 @@ static inline void ut_make_home(struct ut *u, unsigned domid)
 /* Nodes the domain is accounted as owning (0 without a record). */
 static inline unsigned ut_nodes_owned(struct ut *u, unsigned domid)
 {
-	const struct domain *dom = domain_find(&u->d.domains, domid);
+	const struct domain *dom = domain_find(&u->d.model.domains, domid);
 	return dom ? dom->nodes : 0;
 }
 
@@ -930,7 +930,7 @@ static inline struct ut_hv *ut_hv_attach(struct ut *u)
 	for (unsigned i = 0; i < UT_HV_PORTS; i++)
 		h->port_domid[i] = -1;
 	h->next_port = 1;
-	h->state[u->d.priv_domid] = HV_DOM_RUNNING;
+	h->state[u->d.model.priv_domid] = HV_DOM_RUNNING;
 	u->hv = h;
 	u->d.hv = &h->hv;
 	return h;
@@ -955,7 +955,7 @@ static inline struct xs_ring_page *ut_ring_introduce(struct ut *u, unsigned domi
 /* The ring connection of an introduced domain (NULL when it has none). */
 static inline struct conn *ut_ring_conn(struct ut *u, unsigned domid)
 {
-	struct domain *dom = domain_find(&u->d.domains, domid);
+	struct domain *dom = domain_find(&u->d.model.domains, domid);
 	return dom ? dom->conn : NULL;
 }
 
