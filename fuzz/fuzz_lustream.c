@@ -58,7 +58,7 @@ static int restore_into(struct daemon *d, const void *data, size_t len, struct c
 	FZ_CHECK(daemon_init(d) == 0, "daemon_init");
 	rc = live_update_restore(d, data, len, &adopt, err, sizeof(err));
 	FZ_CHECK(rc == 0 || err[0], "refused without a reason (%d)", rc);
-	c->nodes = d->model.store.count;
+	c->nodes = d->model.store.nodes.count;
 	c->watches = d->model.watches.count;
 	c->conns = d->nconns;
 	return rc;

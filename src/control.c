@@ -130,8 +130,8 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 	}
 	text_add(&t, "nodes:        %zu (%zu bytes: %zu values, %zu child lists)\n",
 		 m.nodes, m.node_bytes, m.value_bytes, m.child_bytes);
-	text_add(&t, "hash table:   %zu buckets (%zu bytes)\n", d->model.store.nbuckets,
-		 d->model.store.nbuckets * sizeof(void *));
+	text_add(&t, "hash table:   %zu buckets (%zu bytes)\n", d->model.store.nodes.nbuckets,
+		 d->model.store.nodes.nbuckets * sizeof(void *));
 	text_add(&t, "watches:      %zu (%zu buckets)\n", d->model.watches.count,
 		 d->model.watches.nbuckets);
 	text_add(&t, "transactions: %zu open, %zu nodes tracked\n", txns, entries);

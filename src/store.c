@@ -1,4 +1,5 @@
-/* store.c - nodes and the path hash table of the committed tree. */
+/* store.c - nodes and the path hash table of the committed tree (a
+ * hashtab.h table keyed by store_hash of the full path). */
 #include "store.h"
 
 #include <errno.h>
@@ -19,31 +20,49 @@ uint32_t store_hash(const char *path, size_t len)
 	return h;
 }
 
-static struct node **bucket(const struct store *s, const char *path, size_t len)
+static struct node *node_of(const struct hashtab_link *l)
 {
-	return &s->buckets[store_hash(path, len) & (s->nbuckets - 1)];
+	return hashtab_entry(l, struct node, hash_link);
+}
+
+/* Hashes are recomputed rather than stored: 4 bytes a node matter more
+ * than the rehashing when the table doubles. */
+static uint32_t node_hash(const struct hashtab_link *l)
+{
+	const struct node *n = node_of(l);
+
+	return store_hash(n->path, n->path_len);
+}
+
+struct path_key {
+	const char *path;
+	size_t len;
+};
+
+static bool node_has_path(const struct hashtab_link *l, const void *key)
+{
+	const struct node *n = node_of(l);
+	const struct path_key *k = key;
+
+	return n->path_len == k->len && memcmp(n->path, k->path, k->len) == 0;
 }
 
 int store_init(struct store *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->nbuckets = 64;
-	s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
-	return s->buckets ? 0 : ENOMEM;
+	/* Two nodes a bucket on average: chains stay short (the length is
+	 * compared before the bytes) and the table costs ~6 bytes a node. */
+	return hashtab_init(&s->nodes, 64, 2, node_hash);
+}
+
+static void free_node(struct hashtab_link *l)
+{
+	node_free(node_of(l));
 }
 
 void store_destroy(struct store *s)
 {
-	for (size_t i = 0; i < s->nbuckets; i++) {
-		struct node *n = s->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->hash_next;
-			node_free(n);
-		}
-	}
-	free(s->buckets);
-	s->buckets = NULL;
-	s->count = 0;
+	hashtab_destroy(&s->nodes, free_node);
 }
 
 uint64_t store_next_generation(struct store *s)
@@ -51,106 +70,55 @@ uint64_t store_next_generation(struct store *s)
 	return ++s->generation;
 }
 
+static struct node *lookup(const struct store *s, const char *path, size_t len,
+			   uint32_t h)
+{
+	struct path_key key = { path, len };
+	struct hashtab_link *l = hashtab_find(&s->nodes, h, node_has_path, &key);
+
+	return l ? node_of(l) : NULL;
+}
+
 struct node *store_lookup(const struct store *s, const char *path, size_t len)
 {
-	struct node *n = *bucket(s, path, len);
-
-	for (; n; n = n->hash_next)
-		if (n->path_len == len && memcmp(n->path, path, len) == 0)
-			return n;
-	return NULL;
-}
-
-/* The link that points at n. */
-static struct node **slot_of(struct store *s, const struct node *n)
-{
-	struct node **pp = bucket(s, n->path, n->path_len);
-
-	while (*pp && *pp != n)
-		pp = &(*pp)->hash_next;
-	return pp;
-}
-
-/* Doubling keeps chains short; a failed grow only costs speed.  Hashes
- * are recomputed rather than stored: 4 bytes a node matter more. */
-static void grow(struct store *s)
-{
-	size_t nb = s->nbuckets * 2;
-	struct node **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return;
-	for (size_t i = 0; i < s->nbuckets; i++) {
-		struct node *n = s->buckets[i], *next;
-		for (; n; n = next) {
-			size_t j = store_hash(n->path, n->path_len) & (nb - 1);
-			next = n->hash_next;
-			n->hash_next = b[j];
-			b[j] = n;
-		}
-	}
-	free(s->buckets);
-	s->buckets = b;
-	s->nbuckets = nb;
+	return lookup(s, path, len, store_hash(path, len));
 }
 
 void store_reserve(struct store *s, size_t nodes)
 {
-	while (nodes > 2 * s->nbuckets) {
-		size_t before = s->nbuckets;
-		grow(s);
-		if (s->nbuckets == before)
-			return;
-	}
+	hashtab_reserve(&s->nodes, nodes);
+}
+
+/* Links n in (hash h) and accounts it. */
+static void link_node(struct store *s, struct node *n, uint32_t h)
+{
+	hashtab_insert(&s->nodes, &n->hash_link, h);
+	n->generation = store_next_generation(s);
+	if (accounted(s, n))
+		s->account(s->account_ctx, node_owner(n), 1);
 }
 
 int store_insert_new(struct store *s, struct node *n)
 {
-	struct node **slot;
+	uint32_t h = store_hash(n->path, n->path_len);
 
-	if (s->count >= 2 * s->nbuckets)
-		grow(s);
-	slot = bucket(s, n->path, n->path_len);
-	for (const struct node *o = *slot; o; o = o->hash_next)
-		if (o->path_len == n->path_len && memcmp(o->path, n->path, n->path_len) == 0)
-			return EEXIST;
-	n->hash_next = *slot;
-	*slot = n;
-	s->count++;
-	n->generation = store_next_generation(s);
-	if (accounted(s, n))
-		s->account(s->account_ctx, node_owner(n), 1);
+	if (lookup(s, n->path, n->path_len, h))
+		return EEXIST;
+	link_node(s, n, h);
 	return 0;
 }
 
 int store_insert(struct store *s, struct node *n)
 {
-	struct node **slot;
-
-	/* Two nodes a bucket on average: chains stay short (the length is
-	 * compared before the bytes) and the table costs ~6 bytes a node. */
-	if (s->count >= 2 * s->nbuckets)
-		grow(s);
-	slot = bucket(s, n->path, n->path_len);
-	n->hash_next = *slot;
-	*slot = n;
-	s->count++;
-	n->generation = store_next_generation(s);
-	if (accounted(s, n))
-		s->account(s->account_ctx, node_owner(n), 1);
+	link_node(s, n, store_hash(n->path, n->path_len));
 	return 0;
 }
 
 void store_delete(struct store *s, struct node *n)
 {
-	struct node **pp = slot_of(s, n);
-
-	if (*pp) {
-		*pp = n->hash_next;
-		s->count--;
-		if (accounted(s, n))
-			s->account(s->account_ctx, node_owner(n), -1);
-	}
+	if (hashtab_remove(&s->nodes, &n->hash_link, store_hash(n->path, n->path_len)) &&
+	    accounted(s, n))
+		s->account(s->account_ctx, node_owner(n), -1);
 	store_next_generation(s); /* a deletion is a change too (PROTOCOL.md §2.2) */
 	node_free(n);
 }
@@ -171,10 +139,8 @@ static void account_owner_change(struct store *s, const struct node *n,
 
 void store_replace(struct store *s, struct node *base, struct node *from)
 {
-	struct node **pp = slot_of(s, base);
-
-	from->hash_next = base->hash_next;
-	*pp = from;
+	hashtab_replace(&s->nodes, &base->hash_link, &from->hash_link,
+			store_hash(base->path, base->path_len));
 	account_owner_change(s, from, node_owner(base), node_owner(from));
 	store_touch(s, from);
 	node_free(base);
@@ -182,13 +148,14 @@ void store_replace(struct store *s, struct node *base, struct node *from)
 
 int store_set_value(struct store *s, struct node **n, const void *value, size_t len)
 {
-	struct node **pp = slot_of(s, *n);
+	struct hashtab_link **slot = hashtab_slot(&s->nodes, &(*n)->hash_link,
+						  store_hash((*n)->path, (*n)->path_len));
 	struct node *moved = node_set_value(*n, value, len);
 
 	if (!moved)
 		return ENOMEM;
-	if (*pp)
-		*pp = moved;
+	if (*slot)
+		*slot = &moved->hash_link;
 	*n = moved;
 	store_touch(s, moved);
 	return 0;
@@ -205,11 +172,23 @@ int store_set_perms(struct store *s, struct node *n, const struct perm *perms,
 	return err;
 }
 
+struct foreach_args {
+	void (*fn)(struct node *, void *);
+	void *ctx;
+};
+
+static void visit_node(struct hashtab_link *l, void *ctx)
+{
+	const struct foreach_args *a = ctx;
+
+	a->fn(node_of(l), a->ctx);
+}
+
 void store_foreach(const struct store *s, void (*fn)(struct node *, void *), void *ctx)
 {
-	for (size_t i = 0; i < s->nbuckets; i++)
-		for (struct node *n = s->buckets[i]; n; n = n->hash_next)
-			fn(n, ctx);
+	struct foreach_args a = { fn, ctx };
+
+	hashtab_foreach(&s->nodes, visit_node, &a);
 }
 
 static size_t node_alloc_size(size_t path_len, size_t value_len)
@@ -269,7 +248,7 @@ struct node *node_clone(const struct node *src)
 	if (!n)
 		return NULL;
 	memcpy(n, src, node_alloc_size(src->path_len, src->value_len));
-	n->hash_next = NULL;
+	n->hash_link.next = NULL;
 	n->children = NULL;
 	n->perms = &n->perm_inline;
 	n->nperms = 0;

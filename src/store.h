@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashtab.h"
 #include "perms.h"
 
 /*
@@ -30,7 +31,7 @@
  * (children_capacity in store.c).
  */
 struct node {
-	struct node *hash_next;  /* bucket chain */
+	struct hashtab_link hash_link; /* chain of the store's table */
 	uint64_t generation;     /* when it last changed (0: never stored) */
 	char *children;          /* "a\0b\0": child names in creation order */
 	struct perm *perms;      /* &perm_inline iff nperms <= 1 */
@@ -50,9 +51,7 @@ static inline char *node_value(const struct node *n)
 typedef void store_account_fn(void *ctx, unsigned domid, int delta);
 
 struct store {
-	struct node **buckets;
-	size_t nbuckets;          /* power of two */
-	size_t count;             /* nodes in the table */
+	struct hashtab nodes;     /* by path (store_hash); growth: store_init */
 	uint64_t generation;      /* last generation handed out */
 	store_account_fn *account;
 	void *account_ctx;

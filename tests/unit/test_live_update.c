@@ -87,7 +87,7 @@ static void the_state_read_back_is_the_state_written(void **state)
 	assert_string_equal(ut_value(p, 0, "/a/b"), "hello");
 	assert_string_equal(ut_children(p, 0, "/a"), "b,c,a");
 	assert_string_equal(ut_perms(p, 0, "/a/b"), "n5,r7,w0");
-	assert_int_equal(v->d.model.store.count, u->d.model.store.count);
+	assert_int_equal(v->d.model.store.nodes.count, u->d.model.store.nodes.count);
 	assert_ok(ut_read(p, 0, "/bin"));
 	assert_int_equal(p->reply.hdr.len, 3);
 	assert_memory_equal(p->reply.body, "\0\1\2", 3);

@@ -41,7 +41,7 @@ static void inserted_node_is_found_by_its_full_path(void **state)
 	assert_ok(store_init(&s));
 	assert_ok(store_insert(&s, mknode("/a", 0, "1")));
 	assert_ok(store_insert(&s, mknode("/a/b", 0, "2")));
-	assert_int_equal(s.count, 2);
+	assert_int_equal(s.nodes.count, 2);
 	assert_string_equal(ut_store_value(&s, "/a"), "1");
 	assert_string_equal(ut_store_value(&s, "/a/b"), "2");
 	/* Only the given length counts. */
@@ -102,9 +102,9 @@ static void table_grows_and_keeps_every_node_findable(void **state)
 		snprintf(path, sizeof(path), "/n%u", i);
 		assert_ok(store_insert(&s, mknode(path, 0, path)));
 	}
-	assert_int_equal(s.count, 10000);
-	assert_true(s.nbuckets >= 8192);
-	assert_int_equal(s.nbuckets & (s.nbuckets - 1), 0);
+	assert_int_equal(s.nodes.count, 10000);
+	assert_true(s.nodes.nbuckets >= 8192);
+	assert_int_equal(s.nodes.nbuckets & (s.nodes.nbuckets - 1), 0);
 	for (unsigned i = 0; i < 10000; i++) {
 		snprintf(path, sizeof(path), "/n%u", i);
 		const char *v = ut_store_value(&s, path);
@@ -129,7 +129,7 @@ static void delete_unlinks_only_that_node(void **state)
 		snprintf(path, sizeof(path), "/n%u", i);
 		store_delete(&s, store_lookup(&s, path, strlen(path)));
 	}
-	assert_int_equal(s.count, 1500);
+	assert_int_equal(s.nodes.count, 1500);
 	for (unsigned i = 0; i < 3000; i++) {
 		snprintf(path, sizeof(path), "/n%u", i);
 		if ((store_lookup(&s, path, strlen(path)) != NULL) != (i % 2 == 1))
@@ -521,7 +521,7 @@ static void rm_subtree_reports_root_and_exact_changes_for_descendants(void **sta
 	assert_true(ut_change_index(&ch, "/a/b/c", true) >= 0);
 	assert_true(ut_change_index(&ch, "/a/b/c/d", true) >= 0);
 	assert_true(ut_change_index(&ch, "/a/b/e", true) >= 0);
-	assert_int_equal(s.count, 2); /* "/" and "/a" */
+	assert_int_equal(s.nodes.count, 2); /* "/" and "/a" */
 	store_destroy(&s);
 }
 

@@ -181,7 +181,7 @@ static void node_created_and_deleted_in_one_transaction_leaves_nothing(void **st
 	assert_null(store_lookup(&s, "/d/tmp", 6));
 	assert_null(store_lookup(&s, "/d/tmp/x", 8));
 	assert_int_equal(store_lookup(&s, "/d", 2)->children_len, 0);
-	assert_int_equal(s.count, 2);
+	assert_int_equal(s.nodes.count, 2);
 	txn_free(t);
 	store_destroy(&s);
 }
@@ -420,7 +420,7 @@ static void no_store_copy_transaction_touches_only_accessed_nodes(void **state)
 		snprintf(path, sizeof(path), "/big/n%u", i);
 		assert_ok(nodeops_write(&ctx, path, "v", 1));
 	}
-	count = u->d.model.store.count;
+	count = u->d.model.store.nodes.count;
 	tx = ut_txn_start(u->priv);
 	t = ut_txn(u->priv, tx);
 	assert_int_equal(t->nentries, 0);
@@ -434,9 +434,9 @@ static void no_store_copy_transaction_touches_only_accessed_nodes(void **state)
 	/* Listing a 10,000-child directory is one node. */
 	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, tx, "/big", "0", NULL));
 	assert_int_equal(t->nentries, 4);
-	assert_int_equal(u->d.model.store.count, count);
+	assert_int_equal(u->d.model.store.nodes.count, count);
 	assert_ok(ut_txn_end(u->priv, tx, true));
-	assert_int_equal(u->d.model.store.count, count + 1);
+	assert_int_equal(u->d.model.store.nodes.count, count + 1);
 	assert_string_equal(ut_value(u->priv, 0, "/big/n5001"), "w");
 	assert_string_equal(ut_value(u->priv, 0, "/big/new"), "n");
 	ut_free(u);
