@@ -60,5 +60,8 @@ struct hv *hv_xen_open(void);
  * new one when fd < 0). */
 struct hv *hv_sim_open_fd(const char *dir, int fd);
 struct hv *hv_xen_open_fd(int fd);
+/* Real Xen: the event channel of dom0's own kernel ring, as dom0's kernel
+ * shows it (see hv_xen.c); the port or -errno. */
+int hv_xen_dom0_port(void);
 
 #endif

@@ -25,19 +25,35 @@ struct hv *hv_xen_open_fd(int fd)
 	return NULL;
 }
 
+int hv_xen_dom0_port(void)
+{
+	return -ENOSYS;
+}
+
 #else
 
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xen/grant_table.h>
+#include <xen/sys/xenbus_dev.h>
 
+/*
+ * dom0's kernel shows its own ring two ways: the xenbus_backend device
+ * (mmap gives the page, an ioctl the port), present whenever the kernel
+ * has xenbus backends, and xenfs's xsd_kva and xsd_port files, present
+ * only where xenfs is mounted on /proc/xen (C xenstored 4.17 reads only
+ * those).  The device comes first, xenfs is the fallback.
+ */
+#define XENBUS_BACKEND "/dev/xen/xenbus_backend"
 #define XSD_KVA "/proc/xen/xsd_kva"
+#define XSD_PORT "/proc/xen/xsd_port"
 
 struct hv_xen {
 	struct hv hv;
@@ -66,22 +82,51 @@ static int xen_pending(struct hv *h)
 	return port == x->virq_port ? HV_EVENT_DOM_EXC : (int)port;
 }
 
-/* dom0's own kernel ring comes from /proc/xen/xsd_kva; guests' from grant
- * entry 1 (GNTTAB_RESERVED_XENSTORE), whatever gfn INTRODUCE passed. */
+static void *map_dom0_ring(void)
+{
+	int fd = open(XENBUS_BACKEND, O_RDWR | O_CLOEXEC);
+	void *page;
+
+	if (fd < 0)
+		fd = open(XSD_KVA, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	page = mmap(NULL, XC_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return page == MAP_FAILED ? NULL : page;
+}
+
+int hv_xen_dom0_port(void)
+{
+	char buf[32] = "";
+	ssize_t n;
+	int fd = open(XENBUS_BACKEND, O_RDWR | O_CLOEXEC), port = -1;
+
+	if (fd >= 0) {
+		port = ioctl(fd, IOCTL_XENBUS_BACKEND_EVTCHN);
+		close(fd);
+		if (port > 0)
+			return port;
+	}
+	fd = open(XSD_PORT, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	port = atoi(buf);
+	return port > 0 ? port : -ENODEV;
+}
+
+/* Guests' rings are grant entry 1 (GNTTAB_RESERVED_XENSTORE), whatever gfn
+ * INTRODUCE passed. */
 static void *xen_map_ring(struct hv *h, unsigned domid, uint64_t gfn)
 {
 	struct hv_xen *x = XEN(h);
-	void *page;
-	int fd;
 
 	(void)gfn;
 	if (domid == 0) {
-		fd = open(XSD_KVA, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return NULL;
-		page = mmap(NULL, XC_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		close(fd);
-		x->dom0_page = page == MAP_FAILED ? NULL : page;
+		x->dom0_page = map_dom0_ring();
 		return x->dom0_page;
 	}
 	return xengnttab_map_grant_ref(x->xgt, domid, GNTTAB_RESERVED_XENSTORE,

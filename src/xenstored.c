@@ -365,19 +365,20 @@ static void setup_signals(struct signals *s, struct daemon *d)
 /* dom0's kernel talks to us over its own ring (PROTOCOL.md §3.4). */
 static void connect_dom0(struct daemon *d)
 {
-	char buf[32] = "";
+	int port = hv_xen_dom0_port(), err = 0;
 	struct domain *dom;
-	ssize_t n;
-	int fd = open("/proc/xen/xsd_port", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	if (port == -ENOENT)
+		return; /* no dom0 kernel ring shown: socket clients only */
 	dom = domain_get(&d->model.domains, d->model.priv_domid, d->model.store.generation);
-	if (!dom || atoi(buf) <= 0 || domain_connect(d, dom, 0, (unsigned)atoi(buf)))
-		log_warnx("cannot connect dom0's ring (port '%s')", buf);
+	if (!dom)
+		err = ENOMEM;
+	else if (port < 0)
+		err = -port;
+	else
+		err = domain_connect(d, dom, 0, (unsigned)port);
+	if (err)
+		log_warnx("cannot connect dom0's ring: %s", strerror(err));
 	else
 		dom->introduced = true;
 }

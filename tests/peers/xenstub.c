@@ -16,9 +16,16 @@
  *                    and xc_map_foreign_range map DIR/<domid>/ring shared
  *   domain info      xc_domain_getinfo(list): the domains are DIR's numeric
  *                    entries, their state DIR/<domid>/state
- *   dom0's ring      open("/proc/xen/xsd_kva") is DIR/0/ring and
- *                    open("/proc/xen/xsd_port") DIR/0/port (create domain
- *                    0 with `xenstore-sim create 0` before the daemon starts)
+ *   dom0's ring      both ways a dom0 kernel shows it (create domain 0
+ *                    with `xenstore-sim create 0` before the daemon starts):
+ *                    xenfs, where open("/proc/xen/xsd_kva") is DIR/0/ring
+ *                    and open("/proc/xen/xsd_port") DIR/0/port; and the
+ *                    xenbus_backend device, where open("/dev/xen/
+ *                    xenbus_backend") is DIR/0/ring (mmap gives the page)
+ *                    and ioctl IOCTL_XENBUS_BACKEND_EVTCHN answers the
+ *                    port.  $XENSTUB_DOM0 = xenfs or backend leaves only
+ *                    that one (the other's paths do not exist, as on a
+ *                    dom0 without xenfs mounted or without the device)
  *   oxenstored       its hard-coded /var/run/xenstored is STUB_RUNDIR, and
  *                    setrlimit(RLIMIT_NOFILE) is clamped to the hard limit
  *
@@ -38,6 +45,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,12 +55,14 @@
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xen/grant_table.h>
+#include <xen/sys/xenbus_dev.h>
 
 #include "hv_sim.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define XSD_KVA "/proc/xen/xsd_kva"
 #define XSD_PORT "/proc/xen/xsd_port"
+#define XENBUS_BACKEND "/dev/xen/xenbus_backend"
 #define MAX_DOMID 0x7fefu /* DOMID_FIRST_RESERVED - 1 */
 
 /* --- the simulation directory ------------------------------------------- */
@@ -582,21 +592,103 @@ EXPORT int xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 	return 0;
 }
 
-/* --- libc: dom0's ring files and oxenstored's fixed paths ---------------- */
+/* --- libc: dom0's ring (xenfs, xenbus_backend), oxenstored's fixed paths -- */
+
+enum dom0_way { DOM0_XENFS = 1, DOM0_BACKEND = 2 };
+
+/* Whether dom0's ring is shown that way ($XENSTUB_DOM0; both unless). */
+static bool dom0_shows(enum dom0_way way)
+{
+	const char *only = getenv("XENSTUB_DOM0");
+
+	if (!only || !*only)
+		return true;
+	return way == (strcmp(only, "backend") == 0 ? DOM0_BACKEND : DOM0_XENFS);
+}
+
+/* The file in DIR/0 that a path showing dom0's ring stands for, or NULL;
+ * "absent" (never created) where that way is not shown. */
+static const char *dom0_file(const char *path)
+{
+	if (strcmp(path, XSD_KVA) == 0)
+		return dom0_shows(DOM0_XENFS) ? "ring" : "absent";
+	if (strcmp(path, XSD_PORT) == 0)
+		return dom0_shows(DOM0_XENFS) ? "port" : "absent";
+	if (strcmp(path, XENBUS_BACKEND) == 0)
+		return dom0_shows(DOM0_BACKEND) ? "ring" : "absent";
+	return NULL;
+}
+
+/* fd is open on dom0's ring page (what /dev/xen/xenbus_backend opened). */
+static bool is_dom0_ring(int fd)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+
+	return dom0_shows(DOM0_BACKEND) && !dom_path(path, sizeof(path), 0, "ring") &&
+	       fstat(fd, &a) == 0 && syscall(SYS_newfstatat, AT_FDCWD, path, &b, 0) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* dom0's port as DIR/0/port says it, or -1 with errno. */
+static int dom0_port(void)
+{
+	char path[PATH_MAX], buf[16] = "";
+	ssize_t n;
+	int fd;
+
+	if (dom_path(path, sizeof(path), 0, "port")) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (atoi(buf) <= 0) {
+		errno = ENODEV; /* what the kernel says before xenstore is set up */
+		return -1;
+	}
+	return atoi(buf);
+}
+
+/*
+ * The xenbus_backend device's ioctls.  EVTCHN answers dom0's port.  SETUP
+ * (domid) hands dom0's page and a new channel to a xenstore stub domain:
+ * stub domains are not simulated (see xenevtchn_bind_unbound_port), so it
+ * fails as the hypercall would.  Every other request goes to the kernel.
+ */
+EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if ((request == IOCTL_XENBUS_BACKEND_EVTCHN || request == IOCTL_XENBUS_BACKEND_SETUP) &&
+	    is_dom0_ring(fd)) {
+		if (request == IOCTL_XENBUS_BACKEND_EVTCHN)
+			return dom0_port();
+		errno = ENOSYS;
+		return -1;
+	}
+	return (int)syscall(SYS_ioctl, fd, request, arg);
+}
 
 /* Paths under /var/run/xenstored or /run/xenstored move to $STUB_RUNDIR
  * (oxenstored hard-codes its socket and state file there). */
 static const char *redirect(const char *path, char *buf, size_t size)
 {
 	static const char *const fixed[] = { "/var/run/xenstored", "/run/xenstored" };
-	const char *run = getenv("STUB_RUNDIR");
+	const char *run = getenv("STUB_RUNDIR"), *dom0;
 
 	if (!path)
 		return path;
-	if (strcmp(path, XSD_KVA) == 0)
-		return dom_path(buf, size, 0, "ring") ? path : buf;
-	if (strcmp(path, XSD_PORT) == 0)
-		return dom_path(buf, size, 0, "port") ? path : buf;
+	if ((dom0 = dom0_file(path)))
+		return dom_path(buf, size, 0, dom0) ? path : buf;
 	if (!run || !*run)
 		return path;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
