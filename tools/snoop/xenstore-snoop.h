@@ -1,7 +1,8 @@
 /*
  * xenstore-snoop.h - the event record shared by xenstore-snoop.bpf.c (which
  * fills it from the daemon's USDT probes, see src/probes.h) and
- * xenstore-snoop.c (which joins, filters and prints it).
+ * the user side (snoop_join.c joins it, snoop_output.c filters and prints
+ * it).
  *
  * One record per probe hit.  A request costs one hit: the reply probe
  * carries the request payload as well as the answer.

@@ -1,0 +1,326 @@
+/*
+ * test_snoop_join.c - xenstore-snoop's joins (tools/snoop/snoop_join.c):
+ * streams of records, in the order the daemon's probes fire them, give
+ * the lines the snoop prints.  A request's watch events, transaction end
+ * and quota hit come before its reply and are printed with it; what
+ * waits in vain is released on its own.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snoop_join.h"
+#include "snoop_streams.h"
+
+/* A dom0 tool and a guest. */
+static const struct who tool = { .conn = 3, .dom = 0, .pid = 100 };
+static const struct who guest = { .conn = 9, .dom = 6, .pid = 0 };
+
+/* Feeds n records, then ends the run (everything waiting is released):
+ * what was printed. */
+static char *stream(const struct xss_event *recs, size_t n)
+{
+	capture_stdout();
+	for (size_t i = 0; i < n; i++)
+		feed(&recs[i]);
+	snoop_join_expire(true);
+	return captured_stdout();
+}
+
+#define assert_stream(recs, expected)                                                  \
+	do {                                                                           \
+		char *out_ = stream(recs, sizeof(recs) / sizeof(recs[0]));             \
+		assert_string_equal(out_, expected);                                   \
+		free(out_);                                                            \
+	} while (0)
+
+/* Feeds one record: what it printed at once. */
+static char *feed_one(const struct xss_event e)
+{
+	capture_stdout();
+	feed(&e);
+	return captured_stdout();
+}
+
+static void watch_event_waits_for_the_reply_of_its_cause(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = feed_one(rec_watch(guest, STR("/a"), STR("tok"), tool.conn, 10));
+	assert_string_equal(out, "");
+	free(out);
+	out = feed_one(rec_reply(tool, 10, 0, XS_WRITE, 0, PL("/a\0x"), PL("OK\0"), 1500));
+	assert_string_equal(out,
+		"6    0       -    XS_WATCH_EVENT: /a tok (cause: XS_WRITE /a, dom 0 pid 100)\n"
+		"0    100     0    XS_WRITE: /a x -> OK\n");
+	free(out);
+}
+
+static void watch_events_of_one_request_keep_their_order(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_watch(guest, STR("/a"), STR("t1"), tool.conn, 10),
+		rec_watch(tool, STR("/a"), STR("t2"), tool.conn, 10),
+		rec_reply(tool, 10, 0, XS_RM, 0, PL("/a\0"), PL("OK\0"), 0),
+	};
+
+	(void)state;
+	assert_stream(recs,
+		"6    0       -    XS_WATCH_EVENT: /a t1 (cause: XS_RM /a, dom 0 pid 100)\n"
+		"0    100     -    XS_WATCH_EVENT: /a t2 (cause: XS_RM /a, dom 0 pid 100)\n"
+		"0    100     0    XS_RM: /a -> OK\n");
+}
+
+static void watch_event_without_a_cause_is_printed_at_once(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = feed_one(rec_watch(tool, STR("@releaseDomain"), STR("r"), 0, 0));
+	assert_string_equal(out,
+		"0    100     -    XS_WATCH_EVENT: @releaseDomain r (cause: none)\n");
+	free(out);
+}
+
+static void first_event_of_a_new_watch_joins_the_watch_reply(void **state)
+{
+	char *out;
+
+	(void)state;
+	free(feed_one(rec_reply(tool, 5, 0, XS_WATCH, 0, PL("/a\0tok\0"), PL("OK\0"), 0)));
+	out = feed_one(rec_watch(tool, STR("/a"), STR("tok"), tool.conn, 5));
+	assert_string_equal(out,
+		"0    100     -    XS_WATCH_EVENT: /a tok (cause: XS_WATCH /a, dom 0 pid 100)\n");
+	free(out);
+}
+
+static void txn_done_annotates_its_transaction_end(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_txn(tool, 4, 11, XSS_TXN_EAGAIN, STR("/c"), 1, 2, 3000000),
+		rec_reply(tool, 11, 4, XS_TRANSACTION_END, EAGAIN, PL("T\0"), PL("EAGAIN\0"), 0),
+	};
+
+	(void)state;
+	assert_stream(recs, "0    100     4    [ERROR] XS_TRANSACTION_END: T -> EAGAIN "
+			    "(txn EAGAIN: 2 ops, 1 node, conflict on /c)\n");
+}
+
+static void quota_hit_annotates_the_refused_request(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_quota(guest, 12, "nodes", 5, 4),
+		rec_reply(guest, 12, 0, XS_WRITE, ENOSPC, PL("x\0y"), PL("ENOSPC\0"), 0),
+	};
+
+	(void)state;
+	assert_stream(recs, "6    0       0    [ERROR] XS_WRITE: x y -> ENOSPC "
+			    "(quota nodes: 5 > limit 4)\n");
+}
+
+static void transaction_end_with_its_txn_and_quota(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_quota(tool, 11, "transaction-nodes", 9, 8),
+		rec_txn(tool, 4, 11, XSS_TXN_FAILED, NOPL, 9, 9, 0),
+		rec_reply(tool, 11, 4, XS_TRANSACTION_END, ENOSPC, PL("T\0"), PL("ENOSPC\0"), 0),
+	};
+
+	(void)state;
+	assert_stream(recs, "0    100     4    [ERROR] XS_TRANSACTION_END: T -> ENOSPC (txn failed: "
+			    "9 ops, 9 nodes; quota transaction-nodes: 9 > limit 8)\n");
+}
+
+/* The reply the filters reject comes flagged as context: no line of its
+ * own, and what it annotates is printed alone. */
+static void context_reply_prints_what_it_annotates_alone(void **state)
+{
+	struct xss_event recs[] = {
+		rec_quota(guest, 12, "nodes", 5, 4),
+		rec_reply(guest, 12, 0, XS_WRITE, ENOSPC, PL("x\0y"), PL("ENOSPC\0"), 0),
+	};
+
+	(void)state;
+	recs[1].flags |= XSS_F_CONTEXT;
+	assert_stream(recs, "6    0       -    [quota nodes: 5 > limit 4]\n");
+}
+
+/* One request at a time: another request's reply proves that the one a
+ * record waits for will not come. */
+static void another_reply_releases_what_waits_in_vain(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_watch(guest, STR("/a"), STR("tok"), tool.conn, 10),
+		rec_reply(guest, 20, 0, XS_READ, 0, PL("/b\0"), PL("v"), 0),
+	};
+
+	(void)state;
+	assert_stream(recs, "6    0       -    XS_WATCH_EVENT: /a tok (cause: conn 3 req 10)\n"
+			    "6    0       0    XS_READ: /b -> v\n");
+}
+
+static void closing_connection_releases_its_records(void **state)
+{
+	char *out;
+
+	(void)state;
+	free(feed_one(rec_txn(tool, 4, 11, XSS_TXN_COMMITTED, NOPL, 1, 1, 0)));
+	out = feed_one(rec_conn_close(tool, "eof"));
+	assert_string_equal(out, "0    100     4    [txn committed: 1 op, 1 node]\n");
+	free(out);
+}
+
+static void dropped_transaction_is_printed_at_once(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = feed_one(rec_txn(tool, 4, 0, XSS_TXN_DROPPED, NOPL, 0, 3, 0));
+	assert_string_equal(out, "0    100     4    [txn dropped with its connection: 3 ops, 0 nodes]\n");
+	free(out);
+}
+
+static void end_of_run_releases_everything(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_watch(guest, STR("/a"), STR("tok"), tool.conn, 10),
+		rec_quota(guest, 12, "nodes", 5, 4),
+	};
+
+	(void)state;
+	assert_stream(recs, "6    0       -    XS_WATCH_EVENT: /a tok (cause: conn 3 req 10)\n"
+			    "6    0       -    [quota nodes: 5 > limit 4]\n");
+}
+
+static void json_watch_event_names_its_cause(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_watch(guest, STR("/a"), STR("tok"), tool.conn, 10),
+		rec_reply(tool, 10, 0, XS_WRITE, 0, PL("/a\0x"), PL("OK\0"), 1500),
+	};
+	char *out;
+
+	(void)state;
+	env.json = true;
+	out = stream(recs, 2);
+	assert_non_null(strstr(out, "\"event\":\"watch_event\",\"conn\":9,\"dom\":6,\"pid\":0,"
+				    "\"comm\":null,\"tx\":null,\"op\":\"XS_WATCH_EVENT\",\"type\":15,"
+				    "\"path\":\"/a\",\"token\":\"tok\",\"cause\":{\"conn\":3,"
+				    "\"req_id\":10,\"dom\":0,\"pid\":100,\"op\":\"XS_WRITE\","
+				    "\"arg\":\"/a\"}}\n"));
+	assert_non_null(strstr(out, "\"event\":\"request\",\"conn\":3,\"dom\":0,\"pid\":100,"
+				    "\"comm\":null,\"req_id\":10,\"tx\":0,\"op\":\"XS_WRITE\","
+				    "\"type\":11,\"path\":\"/a\",\"request\":\"/a\\u0000x\","
+				    "\"request_len\":4,\"reply\":\"OK\\u0000\",\"reply_len\":3,"
+				    "\"error\":null,\"errno\":0,\"latency_ns\":1500}\n"));
+	assert_true(strstr(out, "watch_event") < strstr(out, "\"event\":\"request\""));
+	free(out);
+}
+
+static void json_txn_and_quota_ride_on_the_request(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_txn(tool, 4, 11, XSS_TXN_EAGAIN, STR("/c"), 1, 2, 3000),
+		rec_reply(tool, 11, 4, XS_TRANSACTION_END, EAGAIN, PL("T\0"), PL("EAGAIN\0"), 0),
+	};
+	char *out;
+
+	(void)state;
+	env.json = true;
+	out = stream(recs, 2);
+	assert_non_null(strstr(out, ",\"txn\":{\"tx\":4,\"result\":\"eagain\",\"nodes\":1,"
+				    "\"ops\":2,\"duration_ns\":3000,\"conflict\":\"/c\"}}\n"));
+	free(out);
+}
+
+static void conn_open_names_the_client(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_conn_open(tool, 0, "xenstore-read", "socket"),
+		rec_reply(tool, 1, 0, XS_READ, 0, PL("/a\0"), PL("v"), 2500),
+	};
+
+	(void)state;
+	env.comm = true;
+	env.latency = true;
+	env.extra = true;
+	assert_stream(recs,
+		"0    100     xenstore-read   -           - [CONNECT] conn 3 xenstore-read uid 0 "
+		"(socket)\n"
+		"0    100     xenstore-read   0         2.5 XS_READ: /a -> v\n");
+}
+
+static void path_filter_keeps_nodes_at_or_below(void **state)
+{
+	const struct xss_event recs[] = {
+		rec_reply(guest, 1, 0, XS_READ, 0, PL("device/vif\0"), PL("x"), 0),
+		rec_reply(guest, 2, 0, XS_READ, 0, PL("/local/domain/7\0"), PL("y"), 0),
+		rec_watch(guest, STR("/local/domain/6/device"), STR("t"), 0, 0),
+	};
+
+	(void)state;
+	snoop_path_filter_set(&env.path, "/local/domain/6/");
+	assert_stream(recs, "6    0       0    XS_READ: device/vif -> x\n"
+			    "6    0       -    XS_WATCH_EVENT: /local/domain/6/device t "
+			    "(cause: none)\n");
+}
+
+static void count_stops_the_stream(void **state)
+{
+	const struct xss_event a = rec_reply(tool, 1, 0, XS_READ, 0, PL("/a\0"), PL("1"), 0);
+	const struct xss_event b = rec_reply(tool, 2, 0, XS_READ, 0, PL("/b\0"), PL("2"), 0);
+	const struct xss_event c = rec_reply(tool, 3, 0, XS_READ, 0, PL("/c\0"), PL("3"), 0);
+	char *out;
+
+	(void)state;
+	env.count = 2;
+	capture_stdout();
+	assert_int_equal(feed(&a), 0);
+	assert_int_equal(feed(&b), -ECANCELED);
+	assert_int_equal(feed(&c), -ECANCELED);
+	out = captured_stdout();
+	assert_string_equal(out, "0    100     0    XS_READ: /a -> 1\n"
+				 "0    100     0    XS_READ: /b -> 2\n");
+	assert_true(run.exiting);
+	free(out);
+}
+
+static void foreign_record_is_ignored(void **state)
+{
+	static const char junk[8] = "junk";
+	char *out;
+
+	(void)state;
+	capture_stdout();
+	assert_int_equal(snoop_join_record(junk, sizeof(junk)), 0);
+	out = captured_stdout();
+	assert_string_equal(out, "");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(watch_event_waits_for_the_reply_of_its_cause, fresh_run),
+		cmocka_unit_test_setup(watch_events_of_one_request_keep_their_order, fresh_run),
+		cmocka_unit_test_setup(watch_event_without_a_cause_is_printed_at_once, fresh_run),
+		cmocka_unit_test_setup(first_event_of_a_new_watch_joins_the_watch_reply, fresh_run),
+		cmocka_unit_test_setup(txn_done_annotates_its_transaction_end, fresh_run),
+		cmocka_unit_test_setup(quota_hit_annotates_the_refused_request, fresh_run),
+		cmocka_unit_test_setup(transaction_end_with_its_txn_and_quota, fresh_run),
+		cmocka_unit_test_setup(context_reply_prints_what_it_annotates_alone, fresh_run),
+		cmocka_unit_test_setup(another_reply_releases_what_waits_in_vain, fresh_run),
+		cmocka_unit_test_setup(closing_connection_releases_its_records, fresh_run),
+		cmocka_unit_test_setup(dropped_transaction_is_printed_at_once, fresh_run),
+		cmocka_unit_test_setup(end_of_run_releases_everything, fresh_run),
+		cmocka_unit_test_setup(json_watch_event_names_its_cause, fresh_run),
+		cmocka_unit_test_setup(json_txn_and_quota_ride_on_the_request, fresh_run),
+		cmocka_unit_test_setup(conn_open_names_the_client, fresh_run),
+		cmocka_unit_test_setup(path_filter_keeps_nodes_at_or_below, fresh_run),
+		cmocka_unit_test_setup(count_stops_the_stream, fresh_run),
+		cmocka_unit_test_setup(foreign_record_is_ignored, fresh_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,22 @@
+/*
+ * snoop_join.h - which ring-buffer records make one line (snoop_join.c).
+ */
+#ifndef SNOOP_JOIN_H
+#define SNOOP_JOIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One record as the ring buffer hands it over (size bytes, trimmed to
+ * its payloads): prints what it completes, keeps what must wait.
+ * 0, or -ECANCELED once -c is reached (the ring buffer's callback
+ * contract: stop consuming). */
+int snoop_join_record(const void *data, size_t size);
+
+/* Releases what waited too long (everything with all = true: at exit). */
+void snoop_join_expire(bool all);
+
+/* Forgets, unprinted, whatever waits (a new stream: the unit tests). */
+void snoop_join_reset(void);
+
+#endif
