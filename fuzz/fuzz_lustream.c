@@ -59,7 +59,7 @@ static int restore_into(struct daemon *d, const void *data, size_t len, struct c
 	rc = live_update_restore(d, data, len, &adopt, err, sizeof(err));
 	FZ_CHECK(rc == 0 || err[0], "refused without a reason (%d)", rc);
 	c->nodes = d->model.store.nodes.count;
-	c->watches = d->model.watches.count;
+	c->watches = d->model.watches.by_path.count;
 	c->conns = d->nconns;
 	return rc;
 }

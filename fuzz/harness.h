@@ -782,9 +782,9 @@ static inline void fz_check_daemon(struct daemon *d)
 			FZ_CHECK(w->conn == c, "watch on connection %u's list belongs elsewhere",
 				 c->id);
 			bool found = false;
-			for (struct watch *x = d->model.watches.buckets[w->hash & (d->model.watches.nbuckets - 1)];
-			     x && !found; x = x->hash_next)
-				found = x == w;
+			for (struct hashtab_link *l = hashtab_chain(&d->model.watches.by_path, w->hash);
+			     l && !found; l = l->next)
+				found = l == &w->hash_link;
 			FZ_CHECK(found, "watch %s of connection %u is not in the table", w->data,
 				 c->id);
 		}
@@ -805,12 +805,16 @@ static inline void fz_check_daemon(struct daemon *d)
 				 "connection %u's domain record is not in the table", c->id);
 	}
 	FZ_CHECK(live == d->nconns, "%zu connections listed, %u counted", live, d->nconns);
-	FZ_CHECK(watches == d->model.watches.count, "%zu watches on connections, table counts %zu",
-		 watches, d->model.watches.count);
-	for (size_t b = 0; b < d->model.watches.nbuckets; b++)
-		for (struct watch *w = d->model.watches.buckets[b]; w; w = w->hash_next)
+	FZ_CHECK(watches == d->model.watches.by_path.count, "%zu watches on connections, table counts %zu",
+		 watches, d->model.watches.by_path.count);
+	for (size_t b = 0; b < d->model.watches.by_path.nbuckets; b++) {
+		struct hashtab_link *l = d->model.watches.by_path.buckets[b];
+		for (; l; l = l->next) {
+			const struct watch *w = hashtab_entry(l, struct watch, hash_link);
 			FZ_CHECK(fz_conn_live(d, w->conn), "watch %s points at a closed connection",
 				 w->data);
+		}
+	}
 	domain_foreach(&d->model.domains, fz_check_domain, &t);
 	for (size_t i = 0; i < d->ports.size; i++)
 		if (d->ports.conns[i])

@@ -132,8 +132,8 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 		 m.nodes, m.node_bytes, m.value_bytes, m.child_bytes);
 	text_add(&t, "hash table:   %zu buckets (%zu bytes)\n", d->model.store.nodes.nbuckets,
 		 d->model.store.nodes.nbuckets * sizeof(void *));
-	text_add(&t, "watches:      %zu (%zu buckets)\n", d->model.watches.count,
-		 d->model.watches.nbuckets);
+	text_add(&t, "watches:      %zu (%zu buckets)\n", d->model.watches.by_path.count,
+		 d->model.watches.by_path.nbuckets);
 	text_add(&t, "transactions: %zu open, %zu nodes tracked\n", txns, entries);
 	text_add(&t, "connections:  %u (%zu bytes of buffers)\n", d->nconns, out);
 	text_add(&t, "domains:      %u\n", d->model.domains.count);

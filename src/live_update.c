@@ -1292,6 +1292,6 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 	}
 	domain_check_states(d);
 	log_info("live-update: state restored: %zu nodes, %u connections, %zu watches in %.1f ms",
-		 d->model.store.nodes.count, d->nconns, d->model.watches.count, ms_since(&t0));
+		 d->model.store.nodes.count, d->nconns, d->model.watches.by_path.count, ms_since(&t0));
 	return 0;
 }

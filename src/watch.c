@@ -13,18 +13,27 @@
 #include "store.h"
 #include "trace_file.h"
 
-int watch_table_init(struct watch_table *t)
+static struct watch *watch_of(const struct hashtab_link *l)
 {
-	t->nbuckets = 256;
-	t->count = 0;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	return t->buckets ? 0 : ENOMEM;
+	return hashtab_entry(l, struct watch, hash_link);
 }
 
+static uint32_t watch_hash(const struct hashtab_link *l)
+{
+	return watch_of(l)->hash;
+}
+
+int watch_table_init(struct watch_table *t)
+{
+	/* One watch a bucket on average: firing looks up every prefix of
+	 * the changed path, so chains are kept shorter than the store's. */
+	return hashtab_init(&t->by_path, 256, 1, watch_hash);
+}
+
+/* The watches themselves belong to their connections. */
 void watch_table_destroy(struct watch_table *t)
 {
-	free(t->buckets);
-	t->buckets = NULL;
+	hashtab_destroy(&t->by_path, NULL);
 }
 
 static const char *watch_path(const struct watch *w)
@@ -32,40 +41,31 @@ static const char *watch_path(const struct watch *w)
 	return w->data;
 }
 
-static void grow(struct watch_table *t)
-{
-	size_t nb = t->nbuckets * 2;
-	struct watch **b = calloc(nb, sizeof(*b));
+struct watch_key {
+	const struct conn *conn;
+	const char *path;
+	size_t len;
+	uint32_t hash;
+	const char *token;
+};
 
-	if (!b)
-		return;
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		struct watch *w = t->buckets[i], *next;
-		for (; w; w = next) {
-			next = w->hash_next;
-			w->hash_next = b[w->hash & (nb - 1)];
-			b[w->hash & (nb - 1)] = w;
-		}
-	}
-	free(t->buckets);
-	t->buckets = b;
-	t->nbuckets = nb;
+static bool watch_is(const struct hashtab_link *l, const void *key)
+{
+	const struct watch *w = watch_of(l);
+	const struct watch_key *k = key;
+
+	return w->conn == k->conn && w->hash == k->hash && w->path_len == k->len &&
+	       memcmp(watch_path(w), k->path, k->len) == 0 && strcmp(w->token, k->token) == 0;
 }
 
-static struct watch **find(struct watch_table *t, const struct conn *c,
-			   const char *path, const char *token)
+static struct watch *find(const struct watch_table *t, const struct conn *c,
+			  const char *path, const char *token)
 {
 	size_t len = strlen(path);
-	uint32_t h = store_hash(path, len);
-	struct watch **pp = &t->buckets[h & (t->nbuckets - 1)];
+	struct watch_key k = { c, path, len, store_hash(path, len), token };
+	struct hashtab_link *l = hashtab_find(&t->by_path, k.hash, watch_is, &k);
 
-	for (; *pp; pp = &(*pp)->hash_next) {
-		struct watch *w = *pp;
-		if (w->conn == c && w->hash == h && w->path_len == len &&
-		    memcmp(watch_path(w), path, len) == 0 && strcmp(w->token, token) == 0)
-			return pp;
-	}
-	return NULL;
+	return l ? watch_of(l) : NULL;
 }
 
 int watch_add(struct watch_table *t, struct conn *c, const char *path, bool relative,
@@ -73,7 +73,6 @@ int watch_add(struct watch_table *t, struct conn *c, const char *path, bool rela
 {
 	size_t plen = strlen(path), tlen = strlen(token);
 	struct watch *w;
-	struct watch **slot;
 
 	if (find(t, c, path, token))
 		return EEXIST;
@@ -88,12 +87,7 @@ int watch_add(struct watch_table *t, struct conn *c, const char *path, bool rela
 	w->conn = c;
 	w->depth = depth;
 	w->relative = relative;
-	if (t->count >= t->nbuckets)
-		grow(t);
-	slot = &t->buckets[w->hash & (t->nbuckets - 1)];
-	w->hash_next = *slot;
-	*slot = w;
-	t->count++;
+	hashtab_insert(&t->by_path, &w->hash_link, w->hash);
 	w->conn_next = c->watches;
 	c->watches = w;
 	c->nwatches++;
@@ -115,14 +109,11 @@ static void unlink_from_conn(struct conn *c, struct watch *w)
 int watch_remove(struct watch_table *t, struct conn *c, const char *path,
 		 const char *token)
 {
-	struct watch **pp = find(t, c, path, token);
-	struct watch *w;
+	struct watch *w = find(t, c, path, token);
 
-	if (!pp)
+	if (!w)
 		return ENOENT;
-	w = *pp;
-	*pp = w->hash_next;
-	t->count--;
+	hashtab_remove(&t->by_path, &w->hash_link, w->hash);
 	unlink_from_conn(c, w);
 	if (w->overflowed)
 		c->overflowed_watches--;
@@ -134,14 +125,7 @@ void watch_remove_all(struct watch_table *t, struct conn *c)
 {
 	while (c->watches) {
 		struct watch *w = c->watches;
-		struct watch **pp = &t->buckets[w->hash & (t->nbuckets - 1)];
-		for (; *pp; pp = &(*pp)->hash_next) {
-			if (*pp == w) {
-				*pp = w->hash_next;
-				t->count--;
-				break;
-			}
-		}
+		hashtab_remove(&t->by_path, &w->hash_link, w->hash);
 		c->watches = w->conn_next;
 		c->nwatches--;
 		free(w);
@@ -277,10 +261,11 @@ static void deliver(struct daemon *d, struct watch *w, const struct fire_args *a
 static void fire_prefix(struct daemon *d, const struct fire_args *a, size_t len,
 			uint32_t h, unsigned depth)
 {
-	struct watch_table *t = &d->model.watches;
-	struct watch *w = t->buckets[h & (t->nbuckets - 1)];
+	struct hashtab_link *l = hashtab_chain(&d->model.watches.by_path, h);
 
-	for (; w; w = w->hash_next) {
+	for (; l; l = l->next) {
+		struct watch *w = watch_of(l);
+
 		if (w->hash != h || w->path_len != len ||
 		    memcmp(watch_path(w), a->path, len) != 0)
 			continue;
@@ -304,7 +289,7 @@ void watch_fire(struct daemon *d, const char *path, bool exact,
 	uint32_t h = STORE_HASH_INIT;
 	unsigned below = 0;
 
-	if (d->model.watches.count == 0)
+	if (d->model.watches.by_path.count == 0)
 		return;
 	if (exact) {
 		fire_prefix(d, &a, len, store_hash(path, len), 0);

@@ -24,28 +24,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashtab.h"
 #include "perms.h"
 
 struct conn;
 struct daemon;
 
 struct watch {
-	struct watch *hash_next;  /* same-bucket chain */
+	struct hashtab_link hash_link; /* chain of the watch table */
 	struct watch *conn_next;  /* the owner's list */
 	struct conn *conn;
 	const char *token;        /* points into data */
 	int depth;                /* levels below path that match, -1 = any */
 	bool relative;            /* registered relative to the home dir */
 	bool overflowed;          /* events dropped: owes an overflow event */
-	uint32_t hash;
+	uint32_t hash;            /* store_hash of the path */
 	uint16_t path_len;
 	char data[];              /* path \0 token \0 */
 };
 
 struct watch_table {
-	struct watch **buckets;
-	size_t nbuckets;
-	size_t count;
+	struct hashtab by_path;   /* growth: watch_table_init */
 };
 
 int watch_table_init(struct watch_table *t);

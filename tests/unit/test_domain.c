@@ -150,11 +150,11 @@ static void release_drops_the_domains_watches_and_transactions(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	watches = u->d.model.watches.count;
+	watches = u->d.model.watches.by_path.count;
 	ut_watch(g, "a", "t");
 	ut_txn_start(g);
 	assert_ok(release(u, "5"));
-	assert_int_equal(u->d.model.watches.count, watches);
+	assert_int_equal(u->d.model.watches.by_path.count, watches);
 	assert_true(g->conn->dead);
 	assert_null(g->conn->txns);
 	ut_free(u);

@@ -134,7 +134,7 @@ static void negative_or_malformed_depth_is_einval(void **state)
 	(void)state;
 	assert_err(ut_callv(u->priv, XS_WATCH, 0, "/a", "t", "-1", NULL), EINVAL);
 	assert_err(ut_callv(u->priv, XS_WATCH, 0, "/a", "t", "x", NULL), EINVAL);
-	assert_int_equal(u->d.model.watches.count, 0);
+	assert_int_equal(u->d.model.watches.by_path.count, 0);
 	ut_free(u);
 }
 
@@ -345,14 +345,14 @@ static void unwatch_and_close_stop_events(void **state)
 
 	(void)state;
 	ut_make_home(u, 5);
-	before = u->d.model.watches.count;
+	before = u->d.model.watches.by_path.count;
 	ut_watch(g, "a", "t");
 	ut_watch(g, "b", "t");
 	assert_int_equal(g->conn->domain->watches, 2);
-	assert_int_equal(u->d.model.watches.count, before + 2);
+	assert_int_equal(u->d.model.watches.by_path.count, before + 2);
 	conn_close(g->conn, "test");
 	assert_true(g->destroyed);
-	assert_int_equal(u->d.model.watches.count, before);
+	assert_int_equal(u->d.model.watches.by_path.count, before);
 	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/a", "x"));
 	ut_free(u);
@@ -538,7 +538,7 @@ static void watch_matching_cost_independent_of_unrelated_watches(void **state)
 		assert_ok(ut_callv(crowd, XS_WATCH, 0, path, token, NULL));
 	}
 	ut_discard(crowd);
-	assert_int_equal(u->d.model.watches.count, 10000);
+	assert_int_equal(u->d.model.watches.by_path.count, 10000);
 	ut_watch(u->priv, "/target/x", "mine");
 	assert_ok(ut_write(u->priv, 0, "/target/x/y", "1"));
 	ut_expect_event(u->priv, "/target/x/y", "mine");
