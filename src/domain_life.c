@@ -134,7 +134,8 @@ static int attach_ring(struct daemon *d, struct domain *dom, struct xs_ring_page
 	return 0;
 }
 
-int domain_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned port)
+/* Maps the ring, binds the channel, (re)starts the connection. */
+static int connect_ring(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned port)
 {
 	const struct hv_ops *hv = d->hv->ops;
 	struct xs_ring_page *page;
@@ -187,6 +188,22 @@ int domain_restore(struct daemon *d, struct domain *dom, int local_port)
 	return attach_ring(d, dom, page, local_port);
 }
 
+int domain_connect_priv(struct daemon *d, int port)
+{
+	struct domain *dom = domain_get(&d->model.domains, d->model.priv_domid,
+					d->model.store.generation);
+	int err;
+
+	if (!dom)
+		return ENOMEM;
+	if (port <= 0)
+		return EINVAL;
+	if ((err = connect_ring(d, dom, 0, (unsigned)port)))
+		return err;
+	dom->introduced = true;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Introduction and release                                            */
 
@@ -213,7 +230,7 @@ int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned po
 	if (!dom)
 		return ENOMEM;
 	if (d->hv) {
-		int err = domain_connect(d, dom, gfn, port);
+		int err = connect_ring(d, dom, gfn, port);
 		if (err) {
 			domain_put(&d->model.domains, dom);
 			return err;

@@ -47,8 +47,10 @@ void domain_hv_stop(struct daemon *d);
 int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned port,
 		     struct event_source *why);
 
-/* Connects an already recorded domain's ring (dom0's own at start-up). */
-int domain_connect(struct daemon *d, struct domain *dom, uint64_t gfn, unsigned port);
+/* At start-up: the privileged domain's own ring, on the port its kernel
+ * reports (no ring page address: the backend knows it), counted as
+ * introduced, announced to nobody.  0 or errno (EINVAL: no port). */
+int domain_connect_priv(struct daemon *d, int port);
 
 /* Live update: takes over the ring of a domain the previous process served
  * (mapped again, indexes untouched, its local port adopted).  0 or errno. */

@@ -2,8 +2,10 @@
  * nodeops.h - the tree operations with their full semantics (PROTOCOL.md §2.2,
  * §2.3): permission checks with information hiding, creation of missing
  * ancestors with inherited permissions, subtree removal, permission
- * changes, node quotas, and the watch events each change causes.  They
- * work through a view, so the same code serves transactions.
+ * changes and node quotas.  They work through a view, so the same code
+ * serves transactions, and report each change through the view's
+ * change_fn (txn.h): what the change means to watchers is the caller's
+ * business (watch_changed() for requests, a recorder in the tests).
  */
 #ifndef XS_NODEOPS_H
 #define XS_NODEOPS_H

@@ -365,22 +365,13 @@ static void setup_signals(struct signals *s, struct daemon *d)
 /* dom0's kernel talks to us over its own ring (PROTOCOL.md §3.4). */
 static void connect_dom0(struct daemon *d)
 {
-	int port = hv_xen_dom0_port(), err = 0;
-	struct domain *dom;
+	int port = hv_xen_dom0_port(), err;
 
 	if (port == -ENOENT)
 		return; /* no dom0 kernel ring shown: socket clients only */
-	dom = domain_get(&d->model.domains, d->model.priv_domid, d->model.store.generation);
-	if (!dom)
-		err = ENOMEM;
-	else if (port < 0)
-		err = -port;
-	else
-		err = domain_connect(d, dom, 0, (unsigned)port);
+	err = port < 0 ? -port : domain_connect_priv(d, port);
 	if (err)
 		log_warnx("cannot connect dom0's ring: %s", strerror(err));
-	else
-		dom->introduced = true;
 }
 
 /* lu_fd: the backend's fd inherited through a live update, or -1. */

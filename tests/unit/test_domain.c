@@ -1,7 +1,12 @@
 /* test_domain.c - domains: INTRODUCE, RELEASE and the cleanup after a
  * departed domain, special watches, targets, features (PROTOCOL.md §1.5, §2.5
- * special watches, §2.7). */
+ * special watches, §2.7), and the domain_life.c module driven directly:
+ * its port map, its cleanup on a bare model, the causes its events name. */
 #include "unit.h"
+
+#include <unistd.h>
+
+#include "trace_file.h"
 
 static int introduce(struct ut *u, const char *domid, const char *port)
 {
@@ -427,6 +432,200 @@ static void transaction_commit_keeps_entries_of_live_domains(void **state)
 	ut_free(u);
 }
 
+/* ---- domain_life.c driven directly ---- */
+
+static void port_map_grows_on_demand_and_forgets_unmapped_ports(void **state)
+{
+	struct port_map m = { 0 };
+	struct conn *a = (struct conn *)&m, *b = (struct conn *)&a;
+
+	(void)state;
+	assert_null(domain_port_conn(&m, 0));
+	assert_err(domain_map_port(&m, -1, a), EINVAL);
+	assert_ok(domain_map_port(&m, 3, a));
+	assert_ok(domain_map_port(&m, 5000, b));
+	assert_true(m.size > 5000);
+	assert_ptr_equal(domain_port_conn(&m, 3), a);
+	assert_ptr_equal(domain_port_conn(&m, 5000), b);
+	assert_null(domain_port_conn(&m, 4));
+	assert_null(domain_port_conn(&m, -1));
+	assert_null(domain_port_conn(&m, (int)m.size));
+	domain_unmap_port(&m, 3);
+	domain_unmap_port(&m, 1 << 30); /* never mapped: nothing to do */
+	assert_null(domain_port_conn(&m, 3));
+	assert_ptr_equal(domain_port_conn(&m, 5000), b);
+	domain_port_map_free(&m);
+	assert_null(domain_port_conn(&m, 5000));
+}
+
+/* A bare model (no daemon, no connections) with /a and /a/b owned by
+ * domain 5 and /c readable by it. */
+static void model_with_domain_5(struct model *m)
+{
+	struct node_ctx ctx;
+	struct perm owned = { 5, PERM_NONE }, acl[2] = { { 0, PERM_NONE }, { 5, PERM_READ } };
+
+	assert_ok(model_init(m));
+	ut_ctx(&ctx, &m->store, NULL, 0, true, NULL);
+	assert_ok(nodeops_write(&ctx, "/a", "x", 1));
+	assert_ok(nodeops_set_perms(&ctx, "/a", &owned, 1));
+	assert_ok(nodeops_write(&ctx, "/a/b", "y", 1));
+	assert_ok(nodeops_write(&ctx, "/c", "z", 1));
+	assert_ok(nodeops_set_perms(&ctx, "/c", acl, 2));
+	assert_int_equal(domain_find(&m->domains, 5)->nodes, 2);
+}
+
+static void cleanup_of_a_bare_model_reports_each_removal_to_its_caller(void **state)
+{
+	struct model m;
+	struct ut_changes rec = { 0 };
+	char report[256];
+	const struct node *c;
+
+	(void)state;
+	model_with_domain_5(&m);
+	domain_cleanup(&m, 5, ut_record_change, &rec);
+	assert_null(store_lookup(&m.store, "/a", 2));
+	assert_null(store_lookup(&m.store, "/a/b", 4));
+	/* Each removed node once (whether /a/b goes with /a or on its own
+	 * depends on the order the walk finds them). */
+	assert_int_equal(rec.n, 2);
+	assert_true(ut_change_index(&rec, "/a", false) >= 0);
+	assert_true(ut_change_index(&rec, "/a/b", false) >= 0 ||
+		    ut_change_index(&rec, "/a/b", true) >= 0);
+	c = store_lookup(&m.store, "/c", 2);
+	assert_non_null(c);
+	assert_int_equal(c->nperms, 1);
+	assert_null(domain_find(&m.domains, 5));
+	assert_int_equal(model_check(&m, report, sizeof(report)), 0);
+	model_destroy(&m);
+}
+
+static void cleanup_with_keep_orphans_hands_nodes_over_without_events(void **state)
+{
+	struct model m;
+	struct ut_changes rec = { 0 };
+	char report[256];
+	const struct node *n;
+
+	(void)state;
+	model_with_domain_5(&m);
+	m.keep_orphans = true;
+	domain_cleanup(&m, 5, ut_record_change, &rec);
+	n = store_lookup(&m.store, "/a/b", 4);
+	assert_non_null(n);
+	assert_int_equal(node_owner(n), 0);
+	assert_int_equal(rec.n, 0);
+	assert_null(domain_find(&m.domains, 5));
+	assert_int_equal(model_check(&m, report, sizeof(report)), 0);
+	model_destroy(&m);
+}
+
+static void cleanup_leaves_the_privileged_domain_alone(void **state)
+{
+	struct model m;
+	struct ut_changes rec = { 0 };
+
+	(void)state;
+	model_with_domain_5(&m);
+	domain_cleanup(&m, 0, ut_record_change, &rec);
+	assert_int_equal(rec.n, 0);
+	assert_non_null(store_lookup(&m.store, "/c", 2));
+	assert_int_equal(store_lookup(&m.store, "/c", 2)->nperms, 2);
+	model_destroy(&m);
+}
+
+/* The whole of a small file, NUL-terminated. */
+static void read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Events name the request that caused them; a death the hypervisor
+ * reports names none, even while a request's events went before. */
+static void special_events_name_the_request_or_no_cause(void **state)
+{
+	struct ut *u = ut_new();
+	char path[] = "/tmp/test_domain.trace.XXXXXX", text[4096];
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	ut_hv_attach(u);
+	assert_ok(trace_file_open(&u->d.trace, path));
+	ut_watch(u->priv, "@introduceDomain", "intro");
+	ut_watch(u->priv, "@releaseDomain", "rel");
+	ut_ring_introduce(u, 5);
+	ut_expect_event(u->priv, "@introduceDomain", "intro");
+	u->hv->state[5] = HV_DOM_DYING;
+	domain_check_states(&u->d);
+	ut_expect_event(u->priv, "@releaseDomain", "rel");
+	trace_file_close(u->d.trace);
+	u->d.trace = NULL;
+	read_file(path, text, sizeof(text));
+	unlink(path);
+	/* The first event of each watch is WATCH's own; then INTRODUCE's,
+	 * then the hypervisor's. */
+	assert_non_null(strstr(text, "XS_WATCH_EVENT: @introduceDomain intro "
+				     "(cause: XS_INTRODUCE 5, dom 0 pid 0)\n"));
+	assert_non_null(strstr(text, "XS_WATCH_EVENT: @releaseDomain rel (cause: none)\n"));
+	ut_free(u);
+}
+
+/* Named in permissions while the hypervisor knew it, never introduced:
+ * its death cleans up after it without announcing a release. */
+static void death_of_a_domain_only_named_in_permissions_is_silent(void **state)
+{
+	struct ut *u = ut_new();
+
+	(void)state;
+	ut_hv_attach(u);
+	u->hv->state[7] = HV_DOM_RUNNING;
+	assert_ok(ut_write(u->priv, 0, "/x", "v"));
+	assert_ok(ut_set_perms(u->priv, 0, "/x", "n0", "r7"));
+	assert_ok(ut_write(u->priv, 0, "/y", "w"));
+	assert_ok(ut_set_perms(u->priv, 0, "/y", "n7"));
+	ut_watch(u->priv, "@releaseDomain", "rel");
+	ut_watch(u->priv, "/y", "y");
+	u->hv->state[7] = HV_DOM_GONE;
+	domain_check_states(&u->d);
+	ut_expect_event(u->priv, "/y", "y");
+	ut_expect_quiet(u->priv);
+	assert_err(ut_read(u->priv, 0, "/y"), ENOENT);
+	assert_string_equal(ut_perms(u->priv, 0, "/x"), "n0");
+	assert_null(domain_find(&u->d.model.domains, 7));
+	ut_free(u);
+}
+
+/* The port map follows the ring connection: entered at INTRODUCE, gone
+ * with RELEASE. */
+static void release_takes_the_ring_out_of_the_port_map(void **state)
+{
+	struct ut *u = ut_new();
+	struct conn *c;
+	int port;
+
+	(void)state;
+	ut_hv_attach(u);
+	ut_ring_introduce(u, 5);
+	c = ut_ring_conn(u, 5);
+	assert_non_null(c);
+	port = ring_conn_port(c);
+	assert_true(port >= 0);
+	assert_ptr_equal(domain_port_conn(&u->d.ports, port), c);
+	assert_ok(release(u, "5"));
+	assert_null(domain_port_conn(&u->d.ports, port));
+	assert_null(ut_ring_conn(u, 5));
+	ut_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +650,13 @@ int main(void)
 		cmocka_unit_test(transaction_commit_forgets_a_domain_that_died_meanwhile),
 		cmocka_unit_test(transaction_commit_hands_a_dead_domains_nodes_to_priv_with_keep_orphans),
 		cmocka_unit_test(transaction_commit_keeps_entries_of_live_domains),
+		cmocka_unit_test(port_map_grows_on_demand_and_forgets_unmapped_ports),
+		cmocka_unit_test(cleanup_of_a_bare_model_reports_each_removal_to_its_caller),
+		cmocka_unit_test(cleanup_with_keep_orphans_hands_nodes_over_without_events),
+		cmocka_unit_test(cleanup_leaves_the_privileged_domain_alone),
+		cmocka_unit_test(special_events_name_the_request_or_no_cause),
+		cmocka_unit_test(death_of_a_domain_only_named_in_permissions_is_silent),
+		cmocka_unit_test(release_takes_the_ring_out_of_the_port_map),
 	};
 	return cmocka_run_group_tests_name("domain", tests, NULL, NULL);
 }
