@@ -62,7 +62,7 @@ static void changes_go_to_the_callback_and_nodes_to_their_owners_record(void **s
 	assert_string_equal(rec.c[3].path, "/a");
 	assert_false(rec.c[3].exact);
 	assert_null(domain_find(&m.domains, 3));
-	assert_int_equal(m.watches.count, 0);
+	assert_int_equal(m.watches.by_path.count, 0);
 	model_destroy(&m);
 }
 
