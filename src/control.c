@@ -125,7 +125,7 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 		out += c->out_cap + CONN_IN_BUF;
 		for (struct txn *x = c->txns; x; x = x->next) {
 			txns++;
-			entries += x->nentries;
+			entries += x->entries.count;
 		}
 	}
 	text_add(&t, "nodes:        %zu (%zu bytes: %zu values, %zu child lists)\n",

@@ -71,10 +71,10 @@ static void probe_done(struct request *r, enum txn_result result)
 
 	if (XS_PROBE_ENABLED(txn_done))
 		XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, (int)result,
-			 t->conflict_path, t->nentries, t->ops,
+			 t->conflict_path, t->entries.count, t->ops,
 			 t->start_ns ? now_ns() - t->start_ns : 0);
 	if (r->daemon->trace)
-		trace_txn_done(r->daemon->trace, (int)result, t->conflict_path, t->nentries,
+		trace_txn_done(r->daemon->trace, (int)result, t->conflict_path, t->entries.count,
 			       t->ops);
 }
 

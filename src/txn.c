@@ -6,12 +6,12 @@
 #include <string.h>
 
 struct txn_entry {
-	struct txn_entry *hash_next;
+	struct hashtab_link hash_link; /* chain of the transaction's table */
 	struct txn_entry *next;       /* access order */
 	struct node *node;            /* private copy; NULL while absent */
 	uint64_t base_gen;            /* committed generation seen; 0 = absent */
 	bool modified;
-	uint32_t hash;
+	uint32_t hash;                /* store_hash of the path */
 	uint16_t path_len;
 	char path[];
 };
@@ -24,15 +24,25 @@ struct change {
 	char path[];
 };
 
+static struct txn_entry *entry_of(const struct hashtab_link *l)
+{
+	return hashtab_entry(l, struct txn_entry, hash_link);
+}
+
+static uint32_t entry_hash(const struct hashtab_link *l)
+{
+	return entry_of(l)->hash;
+}
+
 struct txn *txn_new(uint32_t id, unsigned node_limit)
 {
 	struct txn *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->nbuckets = 16;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	/* Most transactions touch a few nodes: 16 buckets, doubling at one
+	 * entry a bucket. */
+	if (hashtab_init(&t->entries, 16, 1, entry_hash)) {
 		free(t);
 		return NULL;
 	}
@@ -85,36 +95,33 @@ void txn_free(struct txn *t)
 	free_changes(t);
 	if (t->owner_bytes)
 		*t->owner_bytes -= t->bytes;
-	free(t->buckets);
+	hashtab_destroy(&t->entries, NULL); /* entries freed above */
 	free(t->conflict_path);
 	free(t);
+}
+
+struct entry_key {
+	const char *path;
+	size_t len;
+	uint32_t hash;
+};
+
+static bool entry_has_path(const struct hashtab_link *l, const void *key)
+{
+	const struct txn_entry *e = entry_of(l);
+	const struct entry_key *k = key;
+
+	return e->hash == k->hash && e->path_len == k->len &&
+	       memcmp(e->path, k->path, k->len) == 0;
 }
 
 static struct txn_entry *find_entry(const struct txn *t, const char *path,
 				    size_t len, uint32_t h)
 {
-	struct txn_entry *e = t->buckets[h & (t->nbuckets - 1)];
+	struct entry_key key = { path, len, h };
+	struct hashtab_link *l = hashtab_find(&t->entries, h, entry_has_path, &key);
 
-	for (; e; e = e->hash_next)
-		if (e->hash == h && e->path_len == len && memcmp(e->path, path, len) == 0)
-			return e;
-	return NULL;
-}
-
-static void grow(struct txn *t)
-{
-	size_t nb = t->nbuckets * 2;
-	struct txn_entry **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return;
-	for (struct txn_entry *e = t->first; e; e = e->next) {
-		e->hash_next = b[e->hash & (nb - 1)];
-		b[e->hash & (nb - 1)] = e;
-	}
-	free(t->buckets);
-	t->buckets = b;
-	t->nbuckets = nb;
+	return l ? entry_of(l) : NULL;
 }
 
 /* First access to a path: remember what the store had, keep a copy. */
@@ -124,7 +131,7 @@ static int add_entry(struct txn *t, const struct store *s, const char *path,
 	const struct node *base = store_lookup(s, path, len);
 	struct txn_entry *e;
 
-	if (t->node_limit && t->nentries >= t->node_limit) {
+	if (t->node_limit && t->entries.count >= t->node_limit) {
 		t->failed = ENOSPC;
 		return ENOSPC;
 	}
@@ -139,18 +146,14 @@ static int add_entry(struct txn *t, const struct store *s, const char *path,
 		free(e);
 		goto nomem;
 	}
-	if (t->nentries >= t->nbuckets)
-		grow(t);
 	if (charge(t, (long)(sizeof(*e) + len + 1 + (e->node ? node_heap_size(e->node) : 0)))) {
 		node_free(e->node);
 		free(e);
 		return ENOSPC;
 	}
-	e->hash_next = t->buckets[h & (t->nbuckets - 1)];
-	t->buckets[h & (t->nbuckets - 1)] = e;
+	hashtab_insert(&t->entries, &e->hash_link, h);
 	*t->last = e;
 	t->last = &e->next;
-	t->nentries++;
 	*out = e;
 	return 0;
 nomem:

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hashtab.h"
 #include "store.h"
 
 struct txn_entry;
@@ -33,8 +34,7 @@ struct txn {
 	uint32_t id;
 	unsigned node_limit;          /* transaction-nodes quota, 0 = none */
 	int failed;                   /* errno that dooms the commit, or 0 */
-	struct txn_entry **buckets;
-	size_t nbuckets, nentries;
+	struct hashtab entries;       /* by path; growth: txn_new */
 	struct txn_entry *first;      /* access order */
 	struct txn_entry **last;
 	struct change *changes;       /* queued watch events, in order */

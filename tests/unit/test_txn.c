@@ -200,7 +200,7 @@ static void transaction_node_limit_fails_lookup_and_dooms_commit(void **state)
 	assert_ok(view_lookup(&in.view, "/b", 2, &n));
 	assert_ok(view_lookup(&in.view, "/a", 2, &n)); /* already tracked */
 	assert_err(view_lookup(&in.view, "/c", 2, &n), ENOSPC);
-	assert_int_equal(t->nentries, 2);
+	assert_int_equal(t->entries.count, 2);
 	assert_true(t->failed != 0);
 	assert_true(txn_commit(t, &s, ut_record_change, &(struct ut_changes){ 0 }) != 0);
 	txn_free(t);
@@ -423,17 +423,17 @@ static void no_store_copy_transaction_touches_only_accessed_nodes(void **state)
 	count = u->d.model.store.nodes.count;
 	tx = ut_txn_start(u->priv);
 	t = ut_txn(u->priv, tx);
-	assert_int_equal(t->nentries, 0);
+	assert_int_equal(t->entries.count, 0);
 	assert_string_equal(ut_value(u->priv, tx, "/big/n5000"), "v");
-	assert_int_equal(t->nentries, 1);
+	assert_int_equal(t->entries.count, 1);
 	assert_ok(ut_write(u->priv, tx, "/big/n5001", "w"));
-	assert_int_equal(t->nentries, 2);
+	assert_int_equal(t->entries.count, 2);
 	/* Creating a node reads its parent too. */
 	assert_ok(ut_write(u->priv, tx, "/big/new", "n"));
-	assert_int_equal(t->nentries, 4);
+	assert_int_equal(t->entries.count, 4);
 	/* Listing a 10,000-child directory is one node. */
 	assert_ok(ut_callv(u->priv, XS_DIRECTORY_PART, tx, "/big", "0", NULL));
-	assert_int_equal(t->nentries, 4);
+	assert_int_equal(t->entries.count, 4);
 	assert_int_equal(u->d.model.store.nodes.count, count);
 	assert_ok(ut_txn_end(u->priv, tx, true));
 	assert_int_equal(u->d.model.store.nodes.count, count + 1);
