@@ -136,7 +136,7 @@ static int ctl_memreport(struct request *r, const char **argv, unsigned argc)
 		 d->model.watches.by_path.nbuckets);
 	text_add(&t, "transactions: %zu open, %zu nodes tracked\n", txns, entries);
 	text_add(&t, "connections:  %u (%zu bytes of buffers)\n", d->nconns, out);
-	text_add(&t, "domains:      %u\n", d->model.domains.count);
+	text_add(&t, "domains:      %zu\n", d->model.domains.by_id.count);
 	text_add(&t, "requests:     %llu served\n", (unsigned long long)d->requests);
 	text_add(&t, "overflow:     %llu watch events dropped at an output limit\n",
 		 (unsigned long long)d->events_dropped);

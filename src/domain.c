@@ -1,16 +1,33 @@
-/* domain.c - the domain table (see domain.h). */
+/* domain.c - the domain table, a hashtab keyed by domid (see domain.h). */
 #include "domain.h"
 
 #include <stdlib.h>
 
+static struct domain *domain_of(const struct hashtab_link *l)
+{
+	return hashtab_entry(l, struct domain, hash_link);
+}
+
+/* Domids are small and dense: the id itself spreads them over the
+ * buckets. */
+static uint32_t domain_hash(const struct hashtab_link *l)
+{
+	return domain_of(l)->domid;
+}
+
+static bool domain_has_id(const struct hashtab_link *l, const void *key)
+{
+	return domain_of(l)->domid == *(const unsigned *)key;
+}
+
 struct domain *domain_find(const struct domain_table *t, unsigned domid)
 {
-	struct domain *d = t->buckets[domid % DOMAIN_BUCKETS];
+	struct hashtab_link *l;
 
-	for (; d; d = d->hash_next)
-		if (d->domid == domid)
-			return d;
-	return NULL;
+	if (!t->by_id.buckets)
+		return NULL;
+	l = hashtab_find(&t->by_id, domid, domain_has_id, &domid);
+	return l ? domain_of(l) : NULL;
 }
 
 struct domain *domain_get(struct domain_table *t, unsigned domid, uint64_t generation)
@@ -19,6 +36,8 @@ struct domain *domain_get(struct domain_table *t, unsigned domid, uint64_t gener
 
 	if (d)
 		return d;
+	if (!t->by_id.buckets && hashtab_init(&t->by_id, 256, 1, domain_hash))
+		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
@@ -27,9 +46,7 @@ struct domain *domain_get(struct domain_table *t, unsigned domid, uint64_t gener
 	d->generation = generation;
 	for (int i = 0; i < QUOTA_COUNT; i++)
 		d->quota[i] = -1;
-	d->hash_next = t->buckets[domid % DOMAIN_BUCKETS];
-	t->buckets[domid % DOMAIN_BUCKETS] = d;
-	t->count++;
+	hashtab_insert(&t->by_id, &d->hash_link, domid);
 	return d;
 }
 
@@ -46,42 +63,40 @@ static bool in_use(const struct domain *d)
 
 void domain_put(struct domain_table *t, struct domain *d)
 {
-	struct domain **pp = &t->buckets[d->domid % DOMAIN_BUCKETS];
-
 	if (in_use(d))
 		return;
-	for (; *pp; pp = &(*pp)->hash_next) {
-		if (*pp == d) {
-			*pp = d->hash_next;
-			t->count--;
-			free(d);
-			return;
-		}
-	}
+	if (hashtab_remove(&t->by_id, &d->hash_link, d->domid))
+		free(d);
+}
+
+static void free_domain(struct hashtab_link *l)
+{
+	free(domain_of(l));
 }
 
 void domain_table_destroy(struct domain_table *t)
 {
-	for (int i = 0; i < DOMAIN_BUCKETS; i++) {
-		struct domain *d = t->buckets[i], *next;
-		for (; d; d = next) {
-			next = d->hash_next;
-			free(d);
-		}
-		t->buckets[i] = NULL;
-	}
-	t->count = 0;
+	hashtab_destroy(&t->by_id, free_domain);
+	*t = (struct domain_table){ 0 };
+}
+
+struct foreach_args {
+	void (*fn)(struct domain *, void *);
+	void *ctx;
+};
+
+static void visit_domain(struct hashtab_link *l, void *ctx)
+{
+	const struct foreach_args *a = ctx;
+
+	a->fn(domain_of(l), a->ctx);
 }
 
 void domain_foreach(struct domain_table *t, void (*fn)(struct domain *, void *), void *ctx)
 {
-	for (int i = 0; i < DOMAIN_BUCKETS; i++) {
-		struct domain *d = t->buckets[i], *next;
-		for (; d; d = next) {
-			next = d->hash_next;
-			fn(d, ctx);
-		}
-	}
+	struct foreach_args a = { fn, ctx };
+
+	hashtab_foreach(&t->by_id, visit_domain, &a);
 }
 
 unsigned domain_quota(const struct domain *d, const struct quota_set *global,

@@ -11,12 +11,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hashtab.h"
 #include "quota.h"
 
 struct conn;
 
 struct domain {
-	struct domain *hash_next;
+	struct hashtab_link hash_link; /* chain of the domain table */
 	unsigned domid;
 	bool introduced;
 	bool known;                 /* named while the hypervisor knew it (SET_PERMS,
@@ -38,11 +39,10 @@ struct domain {
 	uint64_t gfn;
 };
 
-#define DOMAIN_BUCKETS 256
-
+/* A zeroed table is a valid empty one: the first domain_get allocates its
+ * buckets (256, doubling at one domain a bucket; keyed by the domid). */
 struct domain_table {
-	struct domain *buckets[DOMAIN_BUCKETS];
-	unsigned count;
+	struct hashtab by_id;
 };
 
 struct domain *domain_find(const struct domain_table *t, unsigned domid);
@@ -50,7 +50,9 @@ struct domain *domain_find(const struct domain_table *t, unsigned domid);
 struct domain *domain_get(struct domain_table *t, unsigned domid, uint64_t generation);
 /* Drops the record if nothing refers to it any more. */
 void domain_put(struct domain_table *t, struct domain *d);
+/* Frees every record; the table is then zeroed (empty, reusable). */
 void domain_table_destroy(struct domain_table *t);
+/* fn may drop (domain_put) the record it is given, no other. */
 void domain_foreach(struct domain_table *t, void (*fn)(struct domain *, void *), void *ctx);
 
 /* Effective limit of a quota for a domain (d may be NULL = global). */

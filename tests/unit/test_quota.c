@@ -100,7 +100,7 @@ static void limit_is_the_largest_amount_allowed_and_zero_is_unlimited(void **sta
 static void domain_override_takes_precedence_over_global(void **state)
 {
 	struct quota_set q;
-	struct domain_table t = { { 0 }, 0 };
+	struct domain_table t = { 0 };
 	struct domain *d;
 
 	(void)state;
