@@ -169,7 +169,8 @@ static int connect_ring(struct daemon *d, struct domain *dom, uint64_t gfn, unsi
 	return 0;
 }
 
-int domain_restore(struct daemon *d, struct domain *dom, int local_port)
+/* Takes the ring over (see domain_restore). */
+static int adopt_ring(struct daemon *d, struct domain *dom, int local_port)
 {
 	const struct hv_ops *hv = d->hv->ops;
 	struct xs_ring_page *page;
@@ -201,6 +202,26 @@ int domain_connect_priv(struct daemon *d, int port)
 	if ((err = connect_ring(d, dom, 0, (unsigned)port)))
 		return err;
 	dom->introduced = true;
+	return 0;
+}
+
+int domain_restore(struct daemon *d, unsigned domid, int target, unsigned evtchn,
+		   struct domain **out)
+{
+	struct domain *dom = domain_get(&d->model.domains, domid, 0);
+	int err;
+
+	if (!dom)
+		return ENOMEM;
+	if (dom->introduced)
+		return EEXIST;
+	dom->introduced = true;
+	dom->known = true;
+	dom->target = target;
+	dom->evtchn = evtchn;
+	if (d->hv && (err = adopt_ring(d, dom, (int)evtchn)))
+		log_warnx("live-update: domain %u: ring not restored: %s", domid, strerror(err));
+	*out = dom;
 	return 0;
 }
 
@@ -268,6 +289,11 @@ void domain_release(struct daemon *d, struct domain *dom, const char *reason,
 	dom = domain_find(&d->model.domains, domid);
 	if (dom)
 		domain_put(&d->model.domains, dom);
+}
+
+void domain_resume(struct domain *dom)
+{
+	dom->shutdown_reported = false;
 }
 
 /* ------------------------------------------------------------------ */

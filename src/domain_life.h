@@ -52,14 +52,22 @@ int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned po
  * introduced, announced to nobody.  0 or errno (EINVAL: no port). */
 int domain_connect_priv(struct daemon *d, int port);
 
-/* Live update: takes over the ring of a domain the previous process served
- * (mapped again, indexes untouched, its local port adopted).  0 or errno. */
-int domain_restore(struct daemon *d, struct domain *dom, int local_port);
+/* Live update: a domain the previous process served is introduced again
+ * as it was (SET_TARGET's target or -1, its channel) and, with a backend,
+ * its ring taken over: mapped again, indexes untouched, the local port
+ * `evtchn` adopted.  A ring that cannot be taken over is logged and lost;
+ * the domain stays introduced.  *out = its record.  0, EEXIST (already
+ * introduced: a stream with two rings for it) or ENOMEM. */
+int domain_restore(struct daemon *d, unsigned domid, int target, unsigned evtchn,
+		   struct domain **out);
 
 /* Forgets an introduced domain (RELEASE, death): closes its connection,
  * cleans up after it, fires @releaseDomain.  `dom` may be freed. */
 void domain_release(struct daemon *d, struct domain *dom, const char *reason,
 		    struct event_source *why);
+
+/* RESUME: a shut-down domain's next shutdown is announced again. */
+void domain_resume(struct domain *dom);
 
 /* Death detection: looks at every introduced or known domain's state
  * (after VIRQ_DOM_EXC, after a live update); a shut-down domain gets

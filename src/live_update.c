@@ -960,22 +960,15 @@ static int restore_conn(struct restore *rs, const struct lu_record *r, char *err
 			snprintf(err, errlen, "ring connection of invalid domain %u", r->u.conn.domid);
 			return EINVAL;
 		}
-		dom = domain_get(&d->model.domains, r->u.conn.domid, 0);
-		if (!dom)
-			return ENOMEM;
-		if (dom->introduced) {
-			snprintf(err, errlen, "domain %u has two rings", dom->domid);
+		rc = domain_restore(d, r->u.conn.domid,
+				    r->u.conn.tdomid == LU_DOMID_INVALID ? -1 : (int)r->u.conn.tdomid,
+				    r->u.conn.evtchn, &dom);
+		if (rc == EEXIST) {
+			snprintf(err, errlen, "domain %u has two rings", r->u.conn.domid);
 			return EINVAL;
 		}
-		dom->introduced = true;
-		dom->known = true;
-		dom->target = r->u.conn.tdomid == LU_DOMID_INVALID ? -1 : r->u.conn.tdomid;
-		dom->evtchn = r->u.conn.evtchn;
-		if (d->hv && (rc = domain_restore(d, dom, (int)r->u.conn.evtchn))) {
-			/* The domain stays introduced; its ring is lost (logged). */
-			log_warnx("live-update: domain %u: ring not restored: %s", dom->domid,
-				  strerror(rc));
-		}
+		if (rc)
+			return rc;
 		c = dom->conn;
 	}
 	if (c && (rc = conn_restore_buffers(c, r->u.conn.in, r->u.conn.in_len, r->u.conn.out,

@@ -92,7 +92,7 @@ int do_resume(struct request *r)
 
 	if (err)
 		return err;
-	dom->shutdown_reported = false;
+	domain_resume(dom);
 	return reply_ok(r);
 }
 
