@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,8 @@ struct check {
 		unsigned domid, nodes;
 	} *counts;
 	size_t ncounts, cap;
+	size_t tree_nodes;        /* nodes under "/", "/" included */
+	bool special_children;    /* an @node with children: never made so */
 };
 
 static void problem(struct check *c, const char *what, const char *path)
@@ -116,16 +119,107 @@ static void count_owner(struct check *c, unsigned domid)
 	c->counts[c->ncounts++] = (struct domain_count){ domid, 1 };
 }
 
-/* Parent links both ways: the parent exists and lists this node, and
- * every listed child exists. */
-static void check_node(struct node *n, void *arg)
+/* The fuzzers run the check after many steps of every input, so the
+ * usual case, nothing wrong, is made cheap: one walk down from "/" that
+ * carries each path's hash on a name at a time (FNV-1a is incremental)
+ * and finds every node once.  Looking up each node's parent and each of
+ * its children instead hashed every path twice in full, the most costly
+ * part of a fuzz input with deep trees.  Only when the walk and the node
+ * count disagree does the node-by-node check run, to say what is wrong
+ * where. */
+
+/* Owners and the size of the tree, without hashing a path. */
+static void count_node(struct node *n, void *arg)
+{
+	struct check *c = arg;
+
+	if (n->path[0] == '/') {
+		c->tree_nodes++;
+		count_owner(c, node_owner(n));
+	} else if (n->children_len) {
+		c->special_children = true;
+	}
+}
+
+static int cmp_node_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const struct node *const *)a;
+	uintptr_t y = (uintptr_t)*(const struct node *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether the walk from "/" finds every listed child and reaches exactly
+ * the tree_nodes nodes of the tree, each once.  Iterative (XSA-418); stops
+ * as soon as it reaches more than there are (a name listed twice at every
+ * level would otherwise multiply the walk). */
+static bool tree_whole(const struct store *s, size_t tree_nodes)
+{
+	const struct node *root = store_lookup(s, "/", 1);
+	struct visit {
+		const struct node *n;
+		uint32_t hash;
+	} *stack = NULL;
+	const struct node **seen = NULL;
+	size_t depth = 0, nseen = 0;
+	char path[XS_PATH_BUF];
+	bool whole = false;
+
+	if (!root)
+		return tree_nodes == 0;
+	stack = malloc(tree_nodes * sizeof(*stack));
+	seen = malloc(tree_nodes * sizeof(*seen));
+	if (!stack || !seen)
+		goto out;
+	stack[depth++] = (struct visit){ root, store_hash("/", 1) };
+	seen[nseen++] = root;
+	while (depth) {
+		struct visit v = stack[--depth];
+		size_t base = v.n->path_len == 1 ? 0 : v.n->path_len;
+		uint32_t prefix = base ? store_hash_step(v.hash, '/') : v.hash;
+
+		memcpy(path, v.n->path, base);
+		path[base] = '/';
+		for (size_t off = 0; off < v.n->children_len;) {
+			const char *name = v.n->children + off;
+			size_t len = strlen(name);
+			uint32_t hash = prefix;
+			const struct node *child;
+
+			if (base + 1 + len >= sizeof(path) || nseen == tree_nodes)
+				goto out;
+			for (size_t i = 0; i < len; i++)
+				hash = store_hash_step(hash, name[i]);
+			memcpy(path + base + 1, name, len);
+			child = store_lookup_hashed(s, path, base + 1 + len, hash);
+			if (!child)
+				goto out;
+			seen[nseen++] = child;
+			stack[depth++] = (struct visit){ child, hash };
+			off += len + 1;
+		}
+	}
+	if (nseen != tree_nodes)
+		goto out;
+	qsort(seen, nseen, sizeof(*seen), cmp_node_ptr);
+	for (size_t i = 1; i < nseen; i++)
+		if (seen[i] == seen[i - 1])
+			goto out;
+	whole = true;
+out:
+	free(stack);
+	free(seen);
+	return whole;
+}
+
+/* Parent links both ways, node by node: the parent exists and lists this
+ * node, and every listed child exists. */
+static void check_links(struct node *n, void *arg)
 {
 	struct check *c = arg;
 	size_t plen = path_parent_len(n->path, n->path_len);
 	char child[XS_PATH_BUF];
 
-	if (n->path[0] == '/')
-		count_owner(c, node_owner(n));
 	if (n->path[0] == '/' && n->path_len > 1) {
 		const struct node *p = store_lookup(&c->m->store, n->path, plen);
 		const char *name = n->path + plen + (plen > 1);
@@ -139,9 +233,6 @@ static void check_node(struct node *n, void *arg)
 		if (!listed)
 			problem(c, p ? "not listed by its parent" : "orphan", n->path);
 	}
-	/* The children's paths share this node's as their prefix: built
-	 * once, each name copied after it (snprintf per child was most of
-	 * the fuzzers' time in this check). */
 	size_t base = n->path_len == 1 ? 0 : n->path_len;
 	memcpy(child, n->path, base);
 	child[base] = '/';
@@ -180,7 +271,12 @@ unsigned model_check(struct model *m, char *report, size_t size)
 
 	if (size)
 		report[0] = '\0';
-	store_foreach(&m->store, check_node, &c);
+	store_foreach(&m->store, count_node, &c);
+	if (c.special_children || !tree_whole(&m->store, c.tree_nodes)) {
+		store_foreach(&m->store, check_links, &c);
+		if (!c.problems)
+			problem(&c, "a child listed twice", "/");
+	}
 	domain_foreach(&m->domains, check_domain, &c);
 	for (size_t i = 0; i < c.ncounts; i++) {
 		struct domain *dom = domain_find(&m->domains, c.counts[i].domid);

@@ -84,6 +84,12 @@ struct node *store_lookup(const struct store *s, const char *path, size_t len)
 	return lookup(s, path, len, store_hash(path, len));
 }
 
+struct node *store_lookup_hashed(const struct store *s, const char *path, size_t len,
+				 uint32_t hash)
+{
+	return lookup(s, path, len, hash);
+}
+
 void store_reserve(struct store *s, size_t nodes)
 {
 	hashtab_reserve(&s->nodes, nodes);

@@ -70,6 +70,10 @@ void store_destroy(struct store *s);
 uint64_t store_next_generation(struct store *s);
 
 struct node *store_lookup(const struct store *s, const char *path, size_t len);
+/* The same with the path's store_hash already known (a walk down the tree
+ * carries its hash on a name at a time). */
+struct node *store_lookup_hashed(const struct store *s, const char *path, size_t len,
+				 uint32_t hash);
 /* Sizes the table for this many nodes at once (live update's restore). */
 void store_reserve(struct store *s, size_t nodes);
 /* The same, hashing once: EEXIST (n not taken) when the path is there. */

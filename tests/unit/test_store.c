@@ -743,6 +743,35 @@ static void check_reports_orphans_missing_children_and_bad_counts(void **state)
 	ut_free(u);
 }
 
+/* The check walks the tree hashing each path a name at a time: deep paths
+ * check clean, and a name listed twice is a problem even where it makes
+ * the walk reach as many nodes as the tree has (another node unreached). */
+static void check_walks_deep_trees_and_reports_a_child_listed_twice(void **state)
+{
+	struct ut *u = ut_new();
+	char report[512], deep[1024] = "/deep";
+	struct node *d, *root;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "/level");
+	assert_ok(ut_mkdir(u->priv, 0, deep));
+	assert_int_equal(daemon_check(&u->d, report, sizeof(report)), 0);
+	d = store_lookup(&u->d.model.store, "/deep", 5);
+	root = store_lookup(&u->d.model.store, "/", 1);
+	assert_ok(node_add_child(d, "level", 5));
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "listed twice"));
+	/* One node reached twice, one not at all: the counts agree. */
+	node_remove_child(root, "tool", 4);
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "not listed by its parent: /tool"));
+	assert_ok(node_add_child(root, "tool", 4));
+	node_remove_child(d, "level", 5);
+	assert_int_equal(daemon_check(&u->d, report, sizeof(report)), 0);
+	ut_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +810,7 @@ int main(void)
 		cmocka_unit_test(directory_part_generation_changes_with_the_child_list),
 		cmocka_unit_test(directory_part_with_junk_offset_starts_at_zero),
 		cmocka_unit_test(check_reports_orphans_missing_children_and_bad_counts),
+		cmocka_unit_test(check_walks_deep_trees_and_reports_a_child_listed_twice),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
