@@ -280,7 +280,7 @@ void conn_drop_all_txns(struct conn *c)
 		struct txn *t = c->txns;
 		if (XS_PROBE_ENABLED(txn_done))
 			XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, 4, NULL,
-				 t->entries.count, t->ops, 0);
+				 t->entries.count, t->ops, 0, (uint64_t)0);
 		conn_drop_txn(c, t);
 	}
 }

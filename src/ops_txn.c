@@ -72,7 +72,7 @@ static void probe_done(struct request *r, enum txn_result result)
 	if (XS_PROBE_ENABLED(txn_done))
 		XS_PROBE(txn_done, c->id, c->domid, c->pid, t->id, (int)result,
 			 t->conflict_path, t->entries.count, t->ops,
-			 t->start_ns ? now_ns() - t->start_ns : 0);
+			 t->start_ns ? now_ns() - t->start_ns : 0, c->requests);
 	if (r->daemon->trace)
 		trace_txn_done(r->daemon->trace, (int)result, t->conflict_path, t->entries.count,
 			       t->ops);

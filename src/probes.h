@@ -10,7 +10,11 @@
  *
  * Conventions: scalars first, then pointers with explicit lengths;
  * conn_id identifies a connection for the daemon's lifetime; pid is the
- * client process for socket clients and 0 for guests.
+ * client process for socket clients and 0 for guests.  seq numbers the
+ * requests of a connection (1, 2, ...): (conn_id, seq) names one request,
+ * where the client's req_id need not (the client picks it, and may
+ * repeat it), so a tracer joins what a request caused to its reply by it.  Arguments
+ * added later come last, so older tracers keep reading the first ones.
  */
 #ifndef XS_PROBES_H
 #define XS_PROBES_H
@@ -39,6 +43,7 @@ struct xs_probe_reply {
 	uint64_t start_ns;	/* CLOCK_MONOTONIC at arrival, 0 if unknown */
 	const void *req;	/* request payload */
 	const void *rsp;	/* reply payload (the error name for XS_ERROR) */
+	uint64_t seq;		/* the request's number on its connection (below) */
 };
 
 #ifdef XS_NO_PROBES
@@ -113,20 +118,22 @@ XS_SEMAPHORE(quota_exceeded);
  *   both payloads are NUL-terminated strings (a WRITE shows its path).
  * error(conn_id, domid, pid, req_id, tx_id, type, err, errname)
  *   fires with reply when err != 0.
- * watch_event(conn_id, domid, pid, path, token, cause_conn_id, cause_req_id)
+ * watch_event(conn_id, domid, pid, path, token, cause_conn_id, cause_req_id,
+ *             cause_seq)
  *   a WATCH_EVENT was queued for connection conn_id; cause_* name the
- *   request that caused it (0, 0 for domain events).
+ *   request that caused it (0, 0, 0 for domain events).
  * txn_start(conn_id, domid, pid, tx_id)
  * txn_done(conn_id, domid, pid, tx_id, result, conflict_path, nodes, ops,
- *          duration_ns)
+ *          duration_ns, seq)
  *   result: 0 committed, 1 aborted, 2 EAGAIN conflict, 3 failed (other
  *   error), 4 dropped with its connection; conflict_path = node that
- *   caused EAGAIN, else NULL; nodes = nodes touched; ops = requests.
+ *   caused EAGAIN, else NULL; nodes = nodes touched; ops = requests;
+ *   seq = the TRANSACTION_END's (0 when dropped with its connection).
  * conn_open(conn_id, domid, pid, uid, comm, kind)
  * conn_close(conn_id, domid, pid, reason)
  * domain_introduce(domid, evtchn, gfn)
  * domain_release(domid, reason)  reason: "release", "shutdown", "dying"
- * quota_exceeded(conn_id, domid, quota, value, limit, req_id)
+ * quota_exceeded(conn_id, domid, quota, value, limit, req_id, seq)
  *   quota = name ("nodes", ...); value = what the request would have reached.
  */
 

@@ -69,6 +69,7 @@ static void fire_reply_record(const struct request *r, int err)
 		.req_id = r->hdr.req_id, .tx_id = r->hdr.tx_id, .type = r->hdr.type,
 		.err = err, .req_len = r->hdr.len, .rsp_len = (uint32_t)r->rsp_len,
 		.start_ns = r->start_ns, .req = r->payload, .rsp = r->rsp,
+		.seq = c->requests,
 	};
 
 	/* The sdt asm takes only the pointer: without a memory clobber the
@@ -113,6 +114,7 @@ void request_handle(struct conn *c, const struct xs_msg_header *hdr, const char 
 			 payload, hdr->len);
 	d->requests++;
 	c->requests++;
+	r.events.cause.seq = c->requests;	/* the probes' id of this request */
 	if (d->trace)
 		trace_request(d->trace, c, hdr, payload);
 
@@ -217,7 +219,7 @@ int request_quota_exceeded(const struct request *r, int id, size_t value, int er
 
 	if (XS_PROBE_ENABLED(quota_exceeded))
 		XS_PROBE(quota_exceeded, c->id, c->domid, quota_table[id].name, value,
-			 request_quota(r, id), r->hdr.req_id);
+			 request_quota(r, id), r->hdr.req_id, c->requests);
 	if (r->daemon->trace)
 		trace_quota(r->daemon->trace, quota_table[id].name, value, request_quota(r, id));
 	return err;

@@ -168,7 +168,8 @@ static bool queue_event(struct watch *w, const char *epath, const struct event_c
 	memcpy(buf + plen + 1, w->token, tlen + 1);
 	if (XS_PROBE_ENABLED(watch_event))
 		XS_PROBE(watch_event, c->id, c->domid, c->pid, epath, w->token,
-			 cause ? cause->conn_id : 0, cause ? cause->req_id : 0);
+			 cause ? cause->conn_id : 0, cause ? cause->req_id : 0,
+			 cause ? cause->seq : 0);
 	if (c->daemon->trace)
 		trace_watch_event(c->daemon->trace, c, epath, w->token, cause);
 	conn_queue(c, XS_WATCH_EVENT, 0, 0, buf, plen + tlen + 2);

@@ -58,10 +58,13 @@ int watch_remove(struct watch_table *t, struct conn *c, const char *path,
 		 const char *token);
 void watch_remove_all(struct watch_table *t, struct conn *c);
 
-/* Who caused an event (for probes): connection id and request id. */
+/* Who caused an event (for probes): connection id and request id, and
+ * the request's number on its connection, which unlike the client's
+ * req_id names one request only. */
 struct event_cause {
 	uint32_t conn_id;
 	uint32_t req_id;
+	uint64_t seq;
 };
 
 /* Where the model's changes go to become watch events: the daemon that

@@ -27,6 +27,7 @@ struct xs_probe_reply {
 	unsigned int req_len, rsp_len;
 	unsigned long long start_ns;
 	char *req, *rsp;
+	unsigned long long seq;
 };
 BEGIN { printf("ready\n"); }
 usdt:*:xenstore:reply_record /((struct xs_probe_reply *)arg0)->type == 11/ {
@@ -34,7 +35,8 @@ usdt:*:xenstore:reply_record /((struct xs_probe_reply *)arg0)->type == 11/ {
 	printf("size=%u argsize=%u dom=%u pid=%u type=%u err=%d req_len=%u rsp_len=%u ",
 	       $r->size, arg1, $r->domid, $r->pid, $r->type, $r->err, $r->req_len,
 	       $r->rsp_len);
-	printf("timed=%d req=%s rsp=%s\n", $r->start_ns > 0, str($r->req), str($r->rsp));
+	printf("timed=%d numbered=%d req=%s rsp=%s\n", $r->start_ns > 0, $r->seq > 0,
+	       str($r->req), str($r->rsp));
 	exit();
 }
 EOF
@@ -52,7 +54,7 @@ IFS= read -r -t 60 line <&"$fd"
 exec {fd}<&-
 wait "$bt"
 assert_eq "reply_record carries the request and its reply in the documented layout" \
-	"size=64 argsize=64 dom=0 pid=$w type=11 err=0 req_len=15 rsp_len=3 timed=1 req=/probes/a rsp=OK" \
+	"size=72 argsize=72 dom=0 pid=$w type=11 err=0 req_len=15 rsp_len=3 timed=1 numbered=1 req=/probes/a rsp=OK" \
 	"$line"
 
 done_testing

@@ -299,6 +299,103 @@ static void foreign_record_is_ignored(void **state)
 	free(out);
 }
 
+/* The records of a daemon that numbers each connection's requests (seq):
+ * recs[i] gets seqs[i] (0: none). */
+static void number(struct xss_event *recs, const unsigned long long *seqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		recs[i].seq = seqs[i];
+}
+
+/* A client that sends req_id 0 every time: only seq tells its requests
+ * apart.  A quota hit of request 6, whose reply was lost, must not be
+ * joined to request 7's reply. */
+static void repeated_req_id_is_told_apart_by_seq(void **state)
+{
+	struct xss_event recs[] = {
+		rec_quota(tool, 0, "nodes", 5, 4),
+		rec_reply(tool, 0, 0, XS_READ, 0, PL("/a\0"), PL("v"), 0),
+	};
+	static const unsigned long long seqs[] = { 6, 7 };
+
+	(void)state;
+	number(recs, seqs, 2);
+	assert_stream(recs, "0    100     -    [quota nodes: 5 > limit 4]\n"
+			    "0    100     0    XS_READ: /a -> v\n");
+}
+
+static void txn_done_joins_its_transaction_end_by_seq(void **state)
+{
+	struct xss_event recs[] = {
+		rec_txn(tool, 4, 0, XSS_TXN_COMMITTED, NOPL, 3, 4, 0),
+		rec_watch(guest, STR("/a"), STR("tok"), tool.conn, 0),
+		rec_reply(tool, 0, 4, XS_TRANSACTION_END, 0, PL("T\0"), PL("OK\0"), 0),
+	};
+	static const unsigned long long seqs[] = { 12, 12, 12 };
+
+	(void)state;
+	number(recs, seqs, 3);
+	assert_stream(recs,
+		"6    0       -    XS_WATCH_EVENT: /a tok (cause: XS_TRANSACTION_END T, dom 0 "
+		"pid 100)\n"
+		"0    100     4    XS_TRANSACTION_END: T -> OK (txn committed: 4 ops, 3 nodes)\n");
+}
+
+/* The BPF side flags the first event of a new watch: it is printed at
+ * once, with the WATCH reply when that came through, even with records
+ * between them. */
+static void event_after_its_reply_is_printed_at_once(void **state)
+{
+	struct xss_event watch = rec_reply(tool, 0, 0, XS_WATCH, 0, PL("/a\0tok\0"), PL("OK\0"), 0);
+	struct xss_event other = rec_conn_open(guest, 0, "", "ring");
+	struct xss_event first = rec_watch(tool, STR("/a"), STR("tok"), tool.conn, 0);
+	char *out;
+
+	(void)state;
+	watch.seq = first.seq = 5;
+	first.flags |= XSS_F_AFTER_REPLY;
+	free(feed_one(watch));
+	free(feed_one(other));
+	out = feed_one(first);
+	assert_string_equal(out,
+		"0    100     -    XS_WATCH_EVENT: /a tok (cause: XS_WATCH /a, dom 0 pid 100)\n");
+	free(out);
+}
+
+/* -o watch_event: the WATCH reply was filtered out, and the next request
+ * of the client has the same req_id.  Without seq the event would wait
+ * and be joined to that request; flagged, it is printed at once. */
+static void event_after_a_filtered_reply_does_not_wait(void **state)
+{
+	struct xss_event first = rec_watch(tool, STR("/a"), STR("tok"), tool.conn, 0);
+	char *out;
+
+	(void)state;
+	first.seq = 5;
+	first.flags |= XSS_F_AFTER_REPLY;
+	out = feed_one(first);
+	assert_string_equal(out, "0    100     -    XS_WATCH_EVENT: /a tok (cause: conn 3 req 0)\n");
+	free(out);
+}
+
+/* The filters rejected the reply, but the BPF side sent it as context
+ * because a quota hit waited for it: the hit is printed then, alone. */
+static void context_reply_closes_the_wait_by_seq(void **state)
+{
+	struct xss_event quota = rec_quota(guest, 0, "nodes", 5, 4);
+	struct xss_event reply = rec_reply(guest, 0, 0, XS_WRITE, ENOSPC, PL("x\0y"),
+					   PL("ENOSPC\0"), 0);
+	char *out;
+
+	(void)state;
+	quota.seq = reply.seq = 3;
+	reply.flags |= XSS_F_CONTEXT;
+	free(feed_one(quota));
+	out = feed_one(reply);
+	assert_string_equal(out, "6    0       -    [quota nodes: 5 > limit 4]\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +417,11 @@ int main(void)
 		cmocka_unit_test_setup(path_filter_keeps_nodes_at_or_below, fresh_run),
 		cmocka_unit_test_setup(count_stops_the_stream, fresh_run),
 		cmocka_unit_test_setup(foreign_record_is_ignored, fresh_run),
+		cmocka_unit_test_setup(repeated_req_id_is_told_apart_by_seq, fresh_run),
+		cmocka_unit_test_setup(txn_done_joins_its_transaction_end_by_seq, fresh_run),
+		cmocka_unit_test_setup(event_after_its_reply_is_printed_at_once, fresh_run),
+		cmocka_unit_test_setup(event_after_a_filtered_reply_does_not_wait, fresh_run),
+		cmocka_unit_test_setup(context_reply_closes_the_wait_by_seq, fresh_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,14 +2,19 @@
  * snoop_join.c - xenstore-snoop's joins: which records make one line.
  *
  * The daemon handles one request at a time, and what a request causes
- * fires before its reply: its watch events (which carry the cause's
- * connection and request ids), the txn_done of a TRANSACTION_END and the
- * quota_exceeded of a refused request.  Those records wait here for the
- * reply they belong to, matched by ids, and are printed with it (the
- * watch events first, as the daemon queued them).  The first event of a
- * new watch is the exception: it comes right after the WATCH reply.
- * What waits in vain (its reply filtered out or lost, its connection
- * gone) is released on its own, by the rules below.
+ * fires before its reply: its watch events, the txn_done of a
+ * TRANSACTION_END and the quota_exceeded of a refused request.  Those
+ * records wait here for the reply they belong to and are printed with it
+ * (the watch events first, as the daemon queued them).  They are matched
+ * exactly: each names its request by connection id and the request's
+ * number on that connection (seq, src/probes.h), and the BPF side sends
+ * every reply a waiting record needs, even one its filters reject.  The
+ * first event of a new watch comes right after the WATCH reply instead,
+ * and the BPF side flags it so.  What waits in vain (its reply lost in a
+ * full ring buffer, its connection gone) is released on its own, by the
+ * rules below; one timer is left, for a lost reply (HOLD_LOST_NS).
+ * Records of a daemon without seq are matched by the client's ids, which
+ * the order of the stream makes right.
  *
  * Fed one ring-buffer record at a time (snoop_join_record); prints
  * through snoop_output.c.  No libbpf: the unit tests feed it streams.
@@ -73,146 +78,145 @@ static struct xss_event *unhold(struct hold_list *l, size_t i)
 	return e;
 }
 
-/* Held records wait at most this long (by probe time, then by clock). */
-#define HOLD_EVENT_NS (50ULL * 1000000)
-#define HOLD_CLOCK_NS (200ULL * 1000000)
-
-static bool overdue(const struct held *h, unsigned long long now, bool all)
+/* The request a held record waits for the reply of: a watch event's
+ * cause, the request of a txn_done or quota_exceeded. */
+static unsigned wanted_conn(const struct xss_event *h)
 {
-	return all || run.newest_ts > h->e->ts_ns + HOLD_EVENT_NS ||
-	       now > h->seen_ns + HOLD_CLOCK_NS;
+	return h->kind == XSS_WATCH_EVENT ? (unsigned)h->val[0] : h->conn_id;
+}
+
+static unsigned wanted_req_id(const struct xss_event *h)
+{
+	return h->kind == XSS_WATCH_EVENT ? (unsigned)h->val[1] : h->req_id;
+}
+
+/*
+ * Is held record h waiting for reply e?  By the request's number on its
+ * connection (seq), which the daemon's probes carry: exact.  A daemon
+ * without it gives only the client's ids, which a client may repeat:
+ * then the order of the stream makes them right (release_unmatched).
+ */
+static bool waits_for(const struct xss_event *h, const struct xss_event *e)
+{
+	if (wanted_conn(h) != e->conn_id)
+		return false;
+	if (h->seq && e->seq)
+		return h->seq == e->seq;
+	if (h->kind == XSS_TXN_DONE)
+		return e->type == XS_TRANSACTION_END && h->tx_id == e->tx_id;
+	return wanted_req_id(h) == e->req_id;
+}
+
+/* Do two watch events name the same cause? */
+static bool same_cause(const struct xss_event *a, const struct xss_event *b)
+{
+	if (a->val[0] != b->val[0])
+		return false;
+	if (a->seq && b->seq)
+		return a->seq == b->seq;
+	return a->val[1] == b->val[1];
+}
+
+/* A record that waited in vain: a line of its own. */
+static void release(struct xss_event *h)
+{
+	if (h->kind == XSS_WATCH_EVENT)
+		print_watch(h, NULL);
+	else
+		print_orphan(h);
+	free(h);
+}
+
+/* Releases, in order, the records of l that keep() does not keep. */
+static void release_unless(struct hold_list *l,
+			   bool (*keep)(const struct held *h, const struct xss_event *e),
+			   const struct xss_event *e)
+{
+	size_t i = 0;
+
+	while (i < l->n) {
+		if (keep(&l->v[i], e))
+			i++;
+		else
+			release(unhold(l, i));
+	}
+}
+
+static struct hold_list *const all_lists[] = { &held_watches, &held_txns, &held_quotas };
+
+/*
+ * The fallback, for the one case no id can settle: the reply a record
+ * waits for was lost (the ring buffer was full) and the daemon then goes
+ * quiet, so no later reply proves it done (release_unmatched).  Every
+ * other reply comes: the BPF side sends, flagged XSS_F_CONTEXT, the
+ * replies its filters reject but a waiting record needs.
+ */
+#define HOLD_LOST_NS (200ULL * 1000000)
+
+static unsigned long long expire_now;
+
+static bool fresh(const struct held *h, const struct xss_event *e)
+{
+	(void)e;
+	return expire_now <= h->seen_ns + HOLD_LOST_NS;
+}
+
+static bool never(const struct held *h, const struct xss_event *e)
+{
+	(void)h;
+	(void)e;
+	return false;
 }
 
 void snoop_join_expire(bool all)
 {
-	unsigned long long now = now_ns(CLOCK_MONOTONIC);
-	size_t i;
+	expire_now = now_ns(CLOCK_MONOTONIC);
+	for (size_t l = 0; l < 3; l++)
+		release_unless(all_lists[l], all ? never : fresh, NULL);
+}
 
-	for (i = 0; i < held_watches.n;) {
-		if (overdue(&held_watches.v[i], now, all)) {
-			struct xss_event *e = unhold(&held_watches, i);
+static bool waits_for_it(const struct held *h, const struct xss_event *e)
+{
+	return waits_for(h->e, e);
+}
 
-			print_watch(e, NULL);
-			free(e);
-		} else {
-			i++;
-		}
-	}
-	for (i = 0; i < held_txns.n;) {
-		if (overdue(&held_txns.v[i], now, all)) {
-			struct xss_event *e = unhold(&held_txns, i);
-
-			print_orphan(e);
-			free(e);
-		} else {
-			i++;
-		}
-	}
-	for (i = 0; i < held_quotas.n;) {
-		if (overdue(&held_quotas.v[i], now, all)) {
-			struct xss_event *e = unhold(&held_quotas, i);
-
-			print_orphan(e);
-			free(e);
-		} else {
-			i++;
-		}
-	}
+static bool same_cause_as(const struct held *h, const struct xss_event *e)
+{
+	return same_cause(h->e, e);
 }
 
 /*
  * The daemon handles one request at a time, so a reply (or a watch event
  * of another request) proves that every request before it is done: what
- * still waits for one of those will never be joined (its reply was
- * filtered out in BPF, or never sent) and is released now, in order.
+ * still waits for one of those will never be joined (its reply was lost,
+ * or never sent) and is released now, in order.
  */
 static void release_unmatched(const struct xss_event *e)
 {
-	bool reply = e->kind == XSS_REPLY;
-	unsigned long long cconn = reply ? e->conn_id : e->val[0];
-	unsigned long long creq = reply ? e->req_id : e->val[1];
-	size_t i;
-
-	for (i = 0; i < held_watches.n;) {
-		const struct xss_event *w = held_watches.v[i].e;
-
-		if (w->val[0] != cconn || w->val[1] != creq) {
-			struct xss_event *we = unhold(&held_watches, i);
-
-			print_watch(we, NULL);
-			free(we);
-		} else {
-			i++;
-		}
-	}
-	if (!reply)
+	if (e->kind != XSS_REPLY) {
+		release_unless(&held_watches, same_cause_as, e);
 		return;
-	for (i = 0; i < held_txns.n;) {
-		const struct xss_event *t = held_txns.v[i].e;
-
-		if (e->type != XS_TRANSACTION_END || t->conn_id != e->conn_id ||
-		    t->tx_id != e->tx_id) {
-			struct xss_event *te = unhold(&held_txns, i);
-
-			print_orphan(te);
-			free(te);
-		} else {
-			i++;
-		}
 	}
-	for (i = 0; i < held_quotas.n;) {
-		const struct xss_event *q = held_quotas.v[i].e;
-
-		if (q->conn_id != e->conn_id || q->req_id != e->req_id) {
-			struct xss_event *qe = unhold(&held_quotas, i);
-
-			print_orphan(qe);
-			free(qe);
-		} else {
-			i++;
-		}
-	}
+	for (size_t l = 0; l < 3; l++)
+		release_unless(all_lists[l], waits_for_it, e);
 }
 
-/* A connection closes: nothing it asked for will be answered any more. */
-static void release_conn(unsigned conn_id)
+static bool other_conn(const struct held *h, const struct xss_event *e)
 {
-	struct hold_list *lists[] = { &held_watches, &held_txns, &held_quotas };
-	size_t i, l;
-
-	for (l = 0; l < 3; l++)
-		for (i = 0; i < lists[l]->n;) {
-			struct xss_event *h = lists[l]->v[i].e;
-
-			if ((l == 0 ? h->val[0] : h->conn_id) != conn_id) {
-				i++;
-				continue;
-			}
-			h = unhold(lists[l], i);
-			if (l == 0)
-				print_watch(h, NULL);
-			else
-				print_orphan(h);
-			free(h);
-		}
+	return wanted_conn(h->e) != e->conn_id;
 }
 
-/* The last record, if it was the reply to a successful XS_WATCH. */
+/* The last reply to a successful XS_WATCH, and whether it was the last
+ * record (for a daemon whose probes carry no seq). */
 static struct xss_event watch_reply;
 static bool watch_reply_last;
 
-/* Finds and removes a held record matching (conn, id); id is the tx_id
- * for transactions, the req_id for quotas. */
-static struct xss_event *take(struct hold_list *l, unsigned conn, unsigned id, bool by_tx)
+/* Removes and returns the first held record of l waiting for e. */
+static struct xss_event *take(struct hold_list *l, const struct xss_event *e)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		const struct xss_event *h = l->v[i].e;
-
-		if (h->conn_id == conn && (by_tx ? h->tx_id : h->req_id) == id)
+	for (size_t i = 0; i < l->n; i++)
+		if (waits_for(l->v[i].e, e))
 			return unhold(l, i);
-	}
 	return NULL;
 }
 
@@ -220,34 +224,54 @@ static struct xss_event *take(struct hold_list *l, unsigned conn, unsigned id, b
  * in the daemon, then its line with what else it caused. */
 static void join_reply(const struct xss_event *e)
 {
-	struct xss_event *txn = NULL, *quota = NULL;
-	size_t i;
+	struct xss_event *w, *txn, *quota;
 
-	for (i = 0; i < held_watches.n;) {
-		const struct xss_event *w = held_watches.v[i].e;
-
-		if (w->val[0] == e->conn_id && w->val[1] == e->req_id) {
-			struct xss_event *we = unhold(&held_watches, i);
-
-			print_watch(we, e);
-			free(we);
-		} else {
-			i++;
-		}
+	while ((w = take(&held_watches, e))) {
+		print_watch(w, e);
+		free(w);
 	}
-	if (e->type == XS_TRANSACTION_END)
-		txn = take(&held_txns, e->conn_id, e->tx_id, true);
-	quota = take(&held_quotas, e->conn_id, e->req_id, false);
+	txn = take(&held_txns, e);
+	quota = take(&held_quotas, e);
 	print_reply(e, txn, quota);
 	free(txn);
 	free(quota);
+}
+
+/*
+ * The first event of a new watch is sent right after the WATCH reply: the
+ * BPF side flags it (the daemon's last reply was its cause's), or, from
+ * a daemon without seq, it is the record right after that reply.
+ */
+static bool after_its_reply(const struct xss_event *e)
+{
+	if (e->flags & XSS_F_AFTER_REPLY)
+		return true;
+	return !e->seq && watch_reply_last && e->conn_id == watch_reply.conn_id &&
+	       e->val[0] == watch_reply.conn_id && e->val[1] == watch_reply.req_id;
+}
+
+static void join_watch_event(const struct xss_event *e, size_t size)
+{
+	if (!e->val[0] && !e->val[1]) {
+		print_watch(e, NULL);	/* no request caused it */
+		return;
+	}
+	if (after_its_reply(e)) {
+		bool known = watch_reply.conn_id == e->val[0] &&
+			     (e->seq ? watch_reply.seq == e->seq : watch_reply.req_id == e->val[1]);
+
+		print_watch(e, known ? &watch_reply : NULL);
+		return;
+	}
+	release_unmatched(e);
+	if (hold(&held_watches, e, size, now_ns(CLOCK_MONOTONIC)))
+		print_watch(e, NULL);
 }
 
 int snoop_join_record(const void *data, size_t size)
 {
 	struct xss_event full;
 	const struct xss_event *e = &full;
-	unsigned long long now = 0;
 	struct conn_info *c;
 
 	if (count_reached())
@@ -280,34 +304,18 @@ int snoop_join_record(const void *data, size_t size)
 		}
 		break;
 	case XSS_WATCH_EVENT:
-		if (!e->val[0] && !e->val[1]) {
-			print_watch(e, NULL);
-			break;
-		}
-		/* The first event of a new watch is sent right after the
-		 * WATCH reply: the record just before this one. */
-		if (watch_reply_last && e->conn_id == watch_reply.conn_id &&
-		    e->val[0] == watch_reply.conn_id && e->val[1] == watch_reply.req_id) {
-			print_watch(e, &watch_reply);
-			break;
-		}
-		release_unmatched(e);
-		now = now_ns(CLOCK_MONOTONIC);
-		if (hold(&held_watches, e, size, now))
-			print_watch(e, NULL);
+		join_watch_event(e, size);
 		break;
 	case XSS_TXN_DONE:
 		if (e->val[0] == XSS_TXN_DROPPED) {
 			print_orphan(e);
 			break;
 		}
-		now = now_ns(CLOCK_MONOTONIC);
-		if (hold(&held_txns, e, size, now))
+		if (hold(&held_txns, e, size, now_ns(CLOCK_MONOTONIC)))
 			print_orphan(e);
 		break;
 	case XSS_QUOTA:
-		now = now_ns(CLOCK_MONOTONIC);
-		if (hold(&held_quotas, e, size, now))
+		if (hold(&held_quotas, e, size, now_ns(CLOCK_MONOTONIC)))
 			print_orphan(e);
 		break;
 	case XSS_CONN_OPEN: {
@@ -331,7 +339,9 @@ int snoop_join_record(const void *data, size_t size)
 		break;
 	}
 	case XSS_CONN_CLOSE:
-		release_conn(e->conn_id);
+		/* Nothing it asked for will be answered any more. */
+		for (size_t l = 0; l < 3; l++)
+			release_unless(all_lists[l], other_conn, e);
 		print_extra(e);
 		conn_forget(e->conn_id);
 		break;
@@ -346,13 +356,14 @@ int snoop_join_record(const void *data, size_t size)
 
 void snoop_join_reset(void)
 {
-	struct hold_list *lists[] = { &held_watches, &held_txns, &held_quotas };
-
 	for (size_t l = 0; l < 3; l++) {
-		for (size_t i = 0; i < lists[l]->n; i++)
-			free(lists[l]->v[i].e);
-		free(lists[l]->v);
-		memset(lists[l], 0, sizeof(*lists[l]));
+		struct hold_list *list = all_lists[l];
+
+		for (size_t i = 0; i < list->n; i++)
+			free(list->v[i].e);
+		free(list->v);
+		memset(list, 0, sizeof(*list));
 	}
+	memset(&watch_reply, 0, sizeof(watch_reply));
 	watch_reply_last = false;
 }

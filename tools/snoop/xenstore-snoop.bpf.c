@@ -55,10 +55,12 @@ struct {
 	__type(value, struct xss_event);
 } scratch SEC(".maps");
 
-/* Requests (conn_id << 32 | req_id) that caused a watch event the filters
- * let through: their replies are sent too, flagged XSS_F_CONTEXT, so the
- * event can name its cause.  LRU: a cause whose reply never comes ages
- * out. */
+/* Requests (cause_key()) that caused a record on its way to user space
+ * that waits there for their reply (a watch event the filters let
+ * through, a transaction end, a quota hit): their replies are sent too,
+ * flagged XSS_F_CONTEXT, even when the filters reject them, so the join
+ * is closed by the reply itself rather than by a timer.  LRU: a cause
+ * whose reply never comes ages out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
@@ -69,6 +71,29 @@ struct {
 /* .bss, read by user space through the skeleton without a syscall. */
 __u64 lost = 0;		/* records dropped because the ring was full */
 __u64 faults = 0;	/* payloads that could not be read */
+
+/* The request whose reply fired last, filtered or not (the daemon's
+ * probes only: one thread).  A watch event it caused comes after its
+ * reply, which user space must then not wait for. */
+__u32 last_reply_conn = 0;
+__u64 last_reply_seq = 0;
+
+/* Names a request in the causes map: by its number on its connection
+ * (seq) when the daemon's probes carry it, else by the client's req_id. */
+static __always_inline __u64 cause_key(__u32 conn_id, __u32 req_id, __u64 seq)
+{
+	return (__u64)conn_id << 32 | (seq ? (__u32)seq : req_id);
+}
+
+/* Makes the reply of request (conn_id, seq) come through the filters. */
+static __always_inline void want_reply(__u32 conn_id, __u64 seq)
+{
+	__u64 key = cause_key(conn_id, 0, seq);
+	__u8 one = 1;
+
+	if (filtering && seq)
+		bpf_map_update_elem(&causes, &key, &one, BPF_ANY);
+}
 
 static __always_inline bool pass(__u32 domid, __u32 pid)
 {
@@ -103,6 +128,7 @@ static __always_inline struct xss_event *start(__u32 kind)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->lat_ns = 0;
 	e->val[0] = e->val[1] = e->val[2] = 0;
+	e->seq = 0;
 	e->kind = kind;
 	e->flags = 0;
 	e->conn_id = e->domid = e->pid = e->req_id = e->tx_id = e->type = 0;
@@ -185,14 +211,17 @@ static __always_inline void send(struct xss_event *e, __u32 used)
 /* A request and its reply, from either probe that carries them. */
 static __always_inline int on_reply(__u32 conn_id, __u32 domid, __u32 pid, __u32 req_id,
 				    __u32 tx_id, __u32 type, int err, const void *req,
-				    __u64 req_len, const void *rsp, __u64 rsp_len, __u64 start_ns)
+				    __u64 req_len, const void *rsp, __u64 rsp_len, __u64 start_ns,
+				    __u64 seq)
 {
 	struct xss_event *e;
 	bool context = false;
 	__u32 n;
 
+	last_reply_conn = conn_id;
+	last_reply_seq = seq;
 	if (!pass(domid, pid) || !pass_type(type) || (errors_only && !err)) {
-		__u64 key = (__u64)conn_id << 32 | req_id;
+		__u64 key = cause_key(conn_id, req_id, seq);
 
 		if (!bpf_map_lookup_elem(&causes, &key))
 			return 0;
@@ -213,6 +242,7 @@ static __always_inline int on_reply(__u32 conn_id, __u32 domid, __u32 pid, __u32
 	e->tx_id = tx_id;
 	e->type = type;
 	e->err = err;
+	e->seq = seq;
 	n = copy_buf(e, 0, 0, req, req_len);
 	n += copy_buf(e, 1, n, rsp, rsp_len);
 	send(e, n);
@@ -231,14 +261,19 @@ int BPF_USDT(xs_reply_record, const void *record)
 
 	/* The record's size comes with it, so the probe's second argument
 	 * (the same number) is not fetched.  A newer daemon's record is
-	 * longer (fields are only appended); a shorter one is not ours. */
-	if (bpf_probe_read_user(&r, sizeof(r), record) || r.size < sizeof(r)) {
+	 * longer (fields are only appended); an older one's has no seq (the
+	 * bytes read past it are the daemon's stack, ignored); a shorter one
+	 * is not ours. */
+	if (bpf_probe_read_user(&r, sizeof(r), record) ||
+	    r.size < __builtin_offsetof(struct xss_reply_record, seq)) {
 		__sync_fetch_and_add(&faults, 1);
 		return 0;
 	}
+	if (r.size < sizeof(r))
+		r.seq = 0;
 	return on_reply(r.conn_id, r.domid, r.pid, r.req_id, r.tx_id, r.type, r.err,
 			(const void *)r.req, r.req_len, (const void *)r.rsp, r.rsp_len,
-			r.start_ns);
+			r.start_ns, r.seq);
 }
 
 /* The same from the twelve-argument probe, for daemons without
@@ -251,12 +286,14 @@ int BPF_USDT(xs_reply, __u32 conn_id, __u32 domid, __u32 pid, __u32 req_id, __u3
 	if (other_process())
 		return 0;
 	return on_reply(conn_id, domid, pid, req_id, tx_id, type, err, req, req_len, rsp,
-			rsp_len, start_ns);
+			rsp_len, start_ns, 0);
 }
 
+/* cause_seq: 0 from a daemon without it (bpf_usdt_arg() gives 0 for an
+ * argument the probe lacks), and for domain events. */
 SEC("usdt")
 int BPF_USDT(xs_watch_event, __u32 conn_id, __u32 domid, __u32 pid, const char *path,
-	     const char *token, __u32 cause_conn_id, __u32 cause_req_id)
+	     const char *token, __u32 cause_conn_id, __u32 cause_req_id, __u64 cause_seq)
 {
 	struct xss_event *e;
 	__u32 n;
@@ -274,8 +311,11 @@ int BPF_USDT(xs_watch_event, __u32 conn_id, __u32 domid, __u32 pid, const char *
 	e->type = XS_WATCH_EVENT;
 	e->val[0] = cause_conn_id;
 	e->val[1] = cause_req_id;
-	if (filtering && (cause_conn_id || cause_req_id)) {
-		__u64 key = (__u64)cause_conn_id << 32 | cause_req_id;
+	e->seq = cause_seq;
+	if (cause_seq && cause_conn_id == last_reply_conn && cause_seq == last_reply_seq)
+		e->flags |= XSS_F_AFTER_REPLY;
+	else if (filtering && (cause_conn_id || cause_req_id)) {
+		__u64 key = cause_key(cause_conn_id, cause_req_id, cause_seq);
 		__u8 one = 1;
 
 		bpf_map_update_elem(&causes, &key, &one, BPF_ANY);
@@ -290,7 +330,7 @@ int BPF_USDT(xs_watch_event, __u32 conn_id, __u32 domid, __u32 pid, const char *
  * name connections and to annotate requests, and filters them itself. */
 SEC("usdt")
 int BPF_USDT(xs_txn_done, __u32 conn_id, __u32 domid, __u32 pid, __u32 tx_id, int result,
-	     const char *conflict_path, __u64 nodes, __u64 ops, __u64 duration_ns)
+	     const char *conflict_path, __u64 nodes, __u64 ops, __u64 duration_ns, __u64 seq)
 {
 	struct xss_event *e;
 
@@ -308,6 +348,8 @@ int BPF_USDT(xs_txn_done, __u32 conn_id, __u32 domid, __u32 pid, __u32 tx_id, in
 	e->val[1] = nodes;
 	e->val[2] = ops;
 	e->lat_ns = duration_ns;
+	e->seq = seq;
+	want_reply(conn_id, seq);
 	send(e, copy_str(e, 0, 0, conflict_path));
 	return 0;
 }
@@ -385,7 +427,7 @@ int BPF_USDT(xs_domain_release, __u32 domid, const char *reason)
 
 SEC("usdt")
 int BPF_USDT(xs_quota_exceeded, __u32 conn_id, __u32 domid, const char *quota, __u64 value,
-	     __u64 limit, __u32 req_id)
+	     __u64 limit, __u32 req_id, __u64 seq)
 {
 	struct xss_event *e;
 
@@ -399,6 +441,8 @@ int BPF_USDT(xs_quota_exceeded, __u32 conn_id, __u32 domid, const char *quota, _
 	e->req_id = req_id;
 	e->val[0] = value;
 	e->val[1] = limit;
+	e->seq = seq;
+	want_reply(conn_id, seq);
 	send(e, copy_str(e, 0, 0, quota));
 	return 0;
 }

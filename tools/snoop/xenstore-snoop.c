@@ -63,7 +63,8 @@ _Static_assert(sizeof(struct xs_probe_reply) == sizeof(struct xss_reply_record),
 	       "struct xss_reply_record does not mirror src/probes.h");
 _Static_assert(offsetof(struct xs_probe_reply, start_ns) ==
 		       offsetof(struct xss_reply_record, start_ns) &&
-	       offsetof(struct xs_probe_reply, rsp) == offsetof(struct xss_reply_record, rsp),
+	       offsetof(struct xs_probe_reply, rsp) == offsetof(struct xss_reply_record, rsp) &&
+	       offsetof(struct xs_probe_reply, seq) == offsetof(struct xss_reply_record, seq),
 	       "struct xss_reply_record does not mirror src/probes.h");
 
 /* The exec tracepoint is attached: its record, not the tool's polling,

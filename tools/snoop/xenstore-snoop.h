@@ -45,13 +45,19 @@ enum xss_txn_result {
 #define XSS_F_NULL0	0x40	/* payload 0 was a NULL pointer */
 #define XSS_F_NULL1	0x80	/* payload 1 was a NULL pointer */
 #define XSS_F_CONTEXT	0x100	/* a reply the filters reject, sent only because
-				 * it caused a watch event they let through */
+				 * it caused a watch event, transaction end or
+				 * quota hit that is on its way */
+#define XSS_F_AFTER_REPLY 0x200	/* a watch event fired after the reply of its
+				 * cause (the first event of a new watch) */
 
 struct xss_event {
 	unsigned long long ts_ns;	/* bpf_ktime_get_ns() at the probe (CLOCK_MONOTONIC) */
 	unsigned long long lat_ns;	/* reply: since the request arrived (0 = unknown);
 					 * txn_done: the transaction's duration */
 	unsigned long long val[3];	/* per kind, see below */
+	unsigned long long seq;		/* the request's number on its connection
+					 * (reply, txn_done, quota), or the cause's
+					 * (watch event); 0 = unknown */
 	unsigned int kind;		/* enum xss_kind */
 	unsigned int flags;		/* XSS_F_* */
 	unsigned int conn_id;		/* connection (watcher for watch events) */
@@ -86,6 +92,7 @@ struct xss_reply_record {
 	unsigned long long start_ns;
 	unsigned long long req;
 	unsigned long long rsp;
+	unsigned long long seq;		/* appended: not in older daemons' */
 };
 /*
  * val[] by kind:
