@@ -42,7 +42,7 @@ done
 # The daemon's core: every src/ file but the OS glue no in-process fuzzer
 # reaches (main, the epoll loop, the socket listener, the real and the
 # simulated hypervisor backends; log.c is replaced by log_fuzz.c).  Plus
-# snoop_parse.c, which only fuzz_snoop links.
+# xenstore-snoop's modules that only fuzz_snoop links (tools/snoop/).
 ignore='(fuzz_[a-z]+[.]c|harness[.]h|log_fuzz[.]c|/src/(xenstored|unix_socket|event|hv_sim|hv_xen|log)[.]c)$'
 "$LLVMCOV" report -instr-profile="$COV/all.profdata" "${objs[@]:1}" \
 	-ignore-filename-regex="$ignore"

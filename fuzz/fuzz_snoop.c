@@ -1,7 +1,8 @@
 /*
  * fuzz_snoop.c - xenstore-snoop's parsers of untrusted input and its
- * output escaping (tools/snoop/snoop_parse.c, linked alone: no libbpf,
- * no daemon).
+ * output escaping (tools/snoop/snoop_parse.c), and its joins and printing
+ * of ring-buffer records (snoop_join.c, snoop_output.c, snoop_summary.c,
+ * snoop_conns.c): no libbpf, no daemon.
  *
  * The first input byte picks what the rest is fed to:
  *   0  the -o operation list (snoop_parse_ops, snoop_parse_type), against
@@ -23,6 +24,12 @@
  *      of /proc/net/unix, an executable's path, /proc/PID/comm (any bytes:
  *      a process names itself) or a line of /proc/PID/status; the rest is
  *      the content
+ *   6  a stream of ring-buffer records through the joins and the printing
+ *      (snoop_join.c, snoop_output.c, snoop_summary.c, snoop_conns.c):
+ *      byte 1 picks the options (-j, -s, -C, -l, -e, -t, -c 3, -f), then
+ *      records, each a 2-byte length and its bytes; at the end of the
+ *      stream nothing waits any more, -c was not exceeded, and what was
+ *      printed (lines and the summary) has no control byte but newlines
  * Escapers: the text form has no byte outside printable ASCII, decodes
  * back to the payload (NULs as spaces, a final one dropped) and ends
  * with the cut marker when cut; JSON strings have no raw control, quote
@@ -50,7 +57,12 @@
 #include <strings.h>
 
 #include "fz_check.h"
+#include "snoop_conns.h"
+#include "snoop_env.h"
+#include "snoop_join.h"
 #include "snoop_parse.h"
+#include "snoop_stack_api.h"
+#include "snoop_summary.h"
 #include "../src/printable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -840,19 +852,127 @@ static void fuzz_files(const uint8_t *data, size_t size)
 	free(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* 6: a stream of records through the joins and the printing            */
+
+/* The options, which snoop_options.c (not linked) would fill. */
+struct snoop_env env;
+
+/* -U is not linked: no stacks. */
+int snoop_stack_start(const struct stack_opts *o)
+{
+	(void)o;
+	return 0;
+}
+
+void snoop_stack_text(FILE *f, const struct xss_event *e)
+{
+	(void)f;
+	(void)e;
+}
+
+void snoop_stack_json(FILE *f, const struct xss_event *e)
+{
+	(void)f;
+	(void)e;
+}
+
+void snoop_stack_count(const struct xss_event *e)
+{
+	(void)e;
+}
+
+void snoop_stack_finish(FILE *summary)
+{
+	(void)summary;
+}
+
+static void stream_options(uint8_t bits)
+{
+	memset(&env, 0, sizeof(env));
+	env.domid = -1;
+	env.client_pid = -1;
+	env.json = bits & 0x01;
+	env.summary = bits & 0x02;
+	env.comm = bits & 0x04;
+	env.latency = bits & 0x08;
+	env.extra = bits & 0x10;
+	env.timestamp = bits & 0x20;
+	env.count = bits & 0x40 ? 3 : 0;
+	if (bits & 0x80)
+		snoop_path_filter_set(&env.path, "/local/domain/6");
+}
+
+/* Text and JSON alike: payloads and names are escaped, so nothing but
+ * printable characters (UTF-8 included) and newlines. */
+static void check_printed(const struct out *o)
+{
+	for (size_t i = 0; i < o->len; i++) {
+		unsigned char c = (unsigned char)o->buf[i];
+
+		FZ_CHECK(c == '\n' || (c >= 0x20 && c != 0x7f), "byte %#x at %zu of \"%.*s\"", c,
+			 i, (int)o->len, o->buf);
+	}
+}
+
+static void fuzz_stream(const uint8_t *data, size_t size)
+{
+	FILE *saved = stdout;
+	struct out o;
+
+	if (!size)
+		return;
+	stream_options(data[0]);
+	memset(&run, 0, sizeof(run));
+	conns_clear();
+	snoop_join_reset();
+	summary_reset(0);
+	out_open(&o);
+	stdout = o.f;
+	for (size_t i = 1; i + 2 <= size;) {
+		size_t n = data[i] | (size_t)data[i + 1] << 8;
+		uint8_t *rec;
+
+		i += 2;
+		if (n > size - i)
+			n = size - i;
+		/* A heap block of the record's exact size: ASan sees any read
+		 * past it. */
+		rec = malloc(n ? n : 1);
+		FZ_CHECK(rec, "out of memory");
+		memcpy(rec, data + i, n);
+		snoop_join_record(rec, n);
+		free(rec);
+		i += n;
+	}
+	snoop_join_expire(true);
+	FZ_CHECK(snoop_join_waiting() == 0, "%zu records still wait", snoop_join_waiting());
+	FZ_CHECK(!env.count || run.printed <= env.count, "printed %lld of -c %lld", run.printed,
+		 env.count);
+	if (env.summary) {
+		print_summary_text(stdout, 0);
+		print_summary_json(stdout, 0);
+	}
+	stdout = saved;
+	out_close(&o, "stream");
+	check_printed(&o);
+	free(o.buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!size)
 		return 0;
 	if (fz_tracing())
-		fprintf(stderr, "mode %u, %zu bytes\n", data[0] % 6u, size - 1);
-	switch (data[0] % 6) {
+		fprintf(stderr, "mode %u, %zu bytes\n", data[0] % 7u, size - 1);
+	switch (data[0] % 7) {
 	case 0: fuzz_ops(data + 1, size - 1); break;
 	case 1: fuzz_num(data + 1, size - 1); break;
 	case 2: fuzz_path(data + 1, size - 1); break;
 	case 3: fuzz_record(data + 1, size - 1); break;
 	case 4: fuzz_payload(data + 1, size - 1); break;
 	case 5: fuzz_files(data + 1, size - 1); break;
+	case 6: fuzz_stream(data + 1, size - 1); break;
 	}
 	return 0;
 }

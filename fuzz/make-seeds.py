@@ -243,18 +243,25 @@ def perms_seeds():
 
 
 # ---- fuzz_snoop ----------------------------------------------------------------
-# struct xss_event (tools/snoop/xenstore-snoop.h): ts_ns, lat_ns, val[3], then
-# kind, flags, conn_id, domid, pid, req_id, tx_id, type, err, len[2],
+# struct xss_event (tools/snoop/xenstore-snoop.h): ts_ns, lat_ns, val[3], seq,
+# then kind, flags, conn_id, domid, pid, req_id, tx_id, type, err, len[2],
 # copied[2]; then the payloads' bytes.
 XSS_F_CUT0, XSS_F_FAULT0, XSS_F_STR0, XSS_F_NULL0 = 0x1, 0x4, 0x10, 0x40
+XSS_F_CONTEXT, XSS_F_AFTER_REPLY = 0x100, 0x200
+STRS = XSS_F_STR0 | XSS_F_STR0 << 1
 
 
 def snoop_record(kind, p0=b"", p1=b"", flags=0, lens=None, copied=None, type_=2, err=0,
-                 val=(0, 0, 0)):
+                 val=(0, 0, 0), seq=0, tx=0):
     lens = lens or (len(p0), len(p1))
     copied = copied or (len(p0), len(p1))
-    return struct.pack("<5Q8Ii4I", 1000, 2000, *val, kind, flags, 1, 6, 4242, 3, 0, type_, err,
-                       *lens, *copied) + p0 + p1
+    return struct.pack("<6Q8Ii4I", 1000, 2000, *val, seq, kind, flags, 1, 6, 4242, 3, tx, type_,
+                       err, *lens, *copied) + p0 + p1
+
+
+def snoop_stream(options, *records):
+    """Mode 6: the options byte, then each record after its 2-byte length."""
+    return b"\x06" + bytes([options]) + b"".join(struct.pack("<H", len(r)) + r for r in records)
 
 
 def snoop_seeds():
@@ -299,6 +306,26 @@ def snoop_seeds():
     s["file-exe"] = b"\x05\x02/usr/local/sbin/xenstored (deleted)"
     s["file-comm"] = b"\x05\x03xenstore-write\n"
     s["file-capeff"] = b"\x05\x04CapEff:\t000001ffffffffff\n"
+    # 6: streams of records through the joins: options (-j 1, -s 2, -C 4, -l 8,
+    # -e 16, -t 32, -c 3 64, -f 128), then records
+    s["stream-watch"] = snoop_stream(
+        0, snoop_record(2, b"/a", b"tok", flags=STRS, val=(1, 3, 0), seq=9),
+        snoop_record(1, b"/a\x00x", b"OK\x00", type_=11, seq=9))
+    s["stream-txn-json"] = snoop_stream(
+        0x09, snoop_record(3, b"/c", flags=XSS_F_STR0, val=(2, 1, 3), seq=4, tx=5),
+        snoop_record(1, b"T\x00", b"EAGAIN\x00", type_=7, err=11, seq=4, tx=5))
+    s["stream-quota-summary"] = snoop_stream(
+        0x06, snoop_record(8, b"nodes", flags=XSS_F_STR0, val=(5, 4, 0), seq=5),
+        snoop_record(1, b"/x\x00y", b"ENOSPC\x00", type_=11, err=28, flags=XSS_F_CONTEXT,
+                     seq=5))
+    s["stream-conn-count"] = snoop_stream(
+        0x50, snoop_record(4, b"xl", b"socket", flags=STRS),
+        snoop_record(2, b"/a", b"tok", flags=STRS, val=(1, 3, 0), seq=7),
+        snoop_record(5, b"eof", flags=XSS_F_STR0))
+    s["stream-after-reply"] = snoop_stream(
+        0xa0, snoop_record(1, b"/local/domain/6/a\x00tok\x00", b"OK\x00", type_=4, seq=2),
+        snoop_record(2, b"/local/domain/6/a", b"tok", flags=STRS | XSS_F_AFTER_REPLY,
+                     val=(1, 3, 0), seq=2))
     return s
 
 

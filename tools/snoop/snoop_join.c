@@ -367,3 +367,8 @@ void snoop_join_reset(void)
 	memset(&watch_reply, 0, sizeof(watch_reply));
 	watch_reply_last = false;
 }
+
+size_t snoop_join_waiting(void)
+{
+	return held_watches.n + held_txns.n + held_quotas.n;
+}

@@ -16,6 +16,9 @@ int snoop_join_record(const void *data, size_t size);
 /* Releases what waited too long (everything with all = true: at exit). */
 void snoop_join_expire(bool all);
 
+/* How many records wait for their reply. */
+size_t snoop_join_waiting(void);
+
 /* Forgets, unprinted, whatever waits (a new stream: the unit tests). */
 void snoop_join_reset(void);
 
