@@ -293,14 +293,125 @@ static int follow_exec(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, 
 	return attach_probes(skel, pid, exe, path);
 }
 
+/* -s, -i: the summary so far, as text or JSON. */
+static void print_summary(unsigned long long lost)
+{
+	if (env.json)
+		print_summary_json(stdout, lost);
+	else
+		print_summary_text(stdout, lost);
+}
+
+/* Lost records, said at most once a second while the run goes on. */
+static void warn_lost(unsigned long long lost, unsigned long long now)
+{
+	static unsigned long long last_lost, next_warning;
+
+	if (lost == last_lost || now < next_warning)
+		return;
+	fprintf(stderr, "%s: WARNING: %llu event%s lost so far (ring buffer full; try -b %u)\n",
+		PROG, lost, plural(lost), env.buffer_mb * 2);
+	last_lost = lost;
+	next_warning = now + 1000000000ULL;
+}
+
+/*
+ * The run: drains the ring buffer into the joins, prints the summary
+ * every -i, and stops at -c, -d, a signal, an output error or the
+ * daemon's exit, following it across a live update.  0, or 1 after
+ * saying why it stopped early.
+ */
+static int poll_events(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, pid_t pid)
+{
+	unsigned long long t_start = now_ns(CLOCK_MONOTONIC), t_next_summary = 0;
+	struct image image = { .auxv_len = 0 };
+
+	if (env.interval)
+		t_next_summary = t_start + env.interval * 1000000000ULL;
+	read_image(pid, &image);
+	while (!run.exiting) {
+		struct image current;
+		unsigned long long now, lost;
+		int r;
+
+		/* Records are submitted without a wakeup (cheaper for the
+		 * daemon); a wakeup comes only when the ring fills up, so
+		 * poll with a short timeout and drain. */
+		r = ring_buffer__poll(rb, 10);
+		if (r >= 0)
+			r = ring_buffer__consume(rb);
+		if (r < 0 && r != -EINTR && r != -ECANCELED) {
+			fprintf(stderr, "%s: reading the ring buffer: %s\n", PROG, strerror(-r));
+			return 1;
+		}
+		snoop_join_expire(false);
+		now = now_ns(CLOCK_MONOTONIC);
+		lost = skel->bss->lost;
+		warn_lost(lost, now);
+		if (env.interval && now >= t_next_summary) {
+			print_summary(lost);
+			summary_reset(lost);
+			t_next_summary += env.interval * 1000000000ULL;
+		}
+		if (fflush(stdout) == EOF || ferror(stdout)) {
+			run.output_failed = true;
+			return 0;
+		}
+		if (env.duration && now - t_start >= env.duration * 1000000000ULL)
+			return 0;
+		if (kill(pid, 0) && errno == ESRCH) {
+			ring_buffer__consume(rb);
+			fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
+			return 0;
+		}
+		if (read_image(pid, &current) == 0 && (current.auxv_len != image.auxv_len ||
+		    memcmp(current.auxv, image.auxv, (size_t)image.auxv_len))) {
+			if (follow_exec(skel, rb, pid, &image, &current))
+				return 1;
+			image = current;
+		}
+	}
+	return 0;
+}
+
+/* The end of the run: what the ring still holds and what still waits for
+ * a join, the summary, and on stderr what was printed, lost or missed. */
+static void finish(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, pid_t pid)
+{
+	unsigned long long lost, misses;
+
+	if (!run.output_failed) {
+		exec_note_flush();
+		/* Unless -c is already satisfied. */
+		ring_buffer__consume(rb);
+		snoop_join_expire(true);
+	}
+	lost = skel->bss->lost;
+	if (env.summary && !run.output_failed)
+		print_summary(lost);
+	snoop_stack_finish(env.summary && !env.json && !run.output_failed ? stdout : NULL);
+	if (fflush(stdout) == EOF)
+		run.output_failed = true;
+	fprintf(stderr, "Detached from xenstored PID %d: %lld event%s, %llu lost", pid,
+		run.printed, plural(run.printed), lost);
+	if (skel->bss->faults)
+		fprintf(stderr, ", %llu payload%s unreadable", (unsigned long long)skel->bss->faults,
+			plural(skel->bss->faults));
+	misses = kernel_misses(skel);
+	if (misses)
+		fprintf(stderr, ", %llu probe hit%s skipped by the kernel", misses, plural(misses));
+	fputc('\n', stderr);
+	if (lost)
+		fprintf(stderr, "%s: %llu event%s lost because the ring buffer was full: "
+			"use a bigger one (-b %u)\n", PROG, lost, lost == 1 ? " was" : "s were",
+			env.buffer_mb * 2);
+}
+
 int main(int argc, char **argv)
 {
 	struct xenstore_snoop_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	unsigned long long t_start, t_next_summary = 0, t_next_lost = 0, lost, last_lost = 0;
-	unsigned long long misses;
 	char exe[64], exe_path[PATH_MAX];
-	struct image image = { .auxv_len = 0 };
 	struct stat pidns;
 	static char outbuf[1 << 16];
 	pid_t pid;
@@ -418,10 +529,7 @@ int main(int argc, char **argv)
 	 * (a third of the tool's time per event went to locked putc/printf). */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	run.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
-	t_start = now_ns(CLOCK_MONOTONIC);
 	summary_reset(0);
-	if (env.interval)
-		t_next_summary = t_start + env.interval * 1000000000ULL;
 
 	if (!env.json && !env.summary)
 		print_header();
@@ -429,93 +537,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "Attached to xenstored PID %d (%s)%s\n", pid, exe_path,
 		env.count || env.duration ? "" : "; Ctrl-C to stop");
 
-	err = 0;
-	read_image(pid, &image);
-	while (!run.exiting) {
-		struct image current;
-		unsigned long long now;
-		int r;
-
-		/* Records are submitted without a wakeup (cheaper for the
-		 * daemon); a wakeup comes only when the ring fills up, so
-		 * poll with a short timeout and drain. */
-		r = ring_buffer__poll(rb, 10);
-		if (r >= 0)
-			r = ring_buffer__consume(rb);
-		if (r < 0 && r != -EINTR && r != -ECANCELED) {
-			fprintf(stderr, "%s: reading the ring buffer: %s\n", PROG, strerror(-r));
-			err = 1;
-			break;
-		}
-		snoop_join_expire(false);
-		now = now_ns(CLOCK_MONOTONIC);
-		lost = skel->bss->lost;
-		if (lost != last_lost && now >= t_next_lost) {
-			fprintf(stderr, "%s: WARNING: %llu event%s lost so far (ring buffer full; "
-				"try -b %u)\n", PROG, lost, plural(lost), env.buffer_mb * 2);
-			last_lost = lost;
-			t_next_lost = now + 1000000000ULL;
-		}
-		if (env.interval && now >= t_next_summary) {
-			if (env.json)
-				print_summary_json(stdout, lost);
-			else
-				print_summary_text(stdout, lost);
-			summary_reset(lost);
-			t_next_summary += env.interval * 1000000000ULL;
-		}
-		if (fflush(stdout) == EOF || ferror(stdout)) {
-			run.output_failed = true;
-			break;
-		}
-		if (env.duration && now - t_start >= env.duration * 1000000000ULL)
-			break;
-		if (kill(pid, 0) && errno == ESRCH) {
-			ring_buffer__consume(rb);
-			fprintf(stderr, "%s: xenstored PID %d exited\n", PROG, pid);
-			break;
-		}
-		if (read_image(pid, &current) == 0 && (current.auxv_len != image.auxv_len ||
-		    memcmp(current.auxv, image.auxv, (size_t)image.auxv_len))) {
-			if (follow_exec(skel, rb, pid, &image, &current)) {
-				err = 1;
-				break;
-			}
-			image = current;
-		}
-	}
-	if (!run.output_failed)
-		exec_note_flush();
-
-	/* Drain what is in the ring (unless -c is already satisfied), then
-	 * release what still waits for a join. */
-	if (!run.output_failed) {
-		ring_buffer__consume(rb);
-		snoop_join_expire(true);
-	}
-	lost = skel->bss->lost;
-	if (env.summary && !run.output_failed) {
-		if (env.json)
-			print_summary_json(stdout, lost);
-		else
-			print_summary_text(stdout, lost);
-	}
-	snoop_stack_finish(env.summary && !env.json && !run.output_failed ? stdout : NULL);
-	if (fflush(stdout) == EOF)
-		run.output_failed = true;
-	fprintf(stderr, "Detached from xenstored PID %d: %lld event%s, %llu lost", pid,
-		run.printed, plural(run.printed), lost);
-	if (skel->bss->faults)
-		fprintf(stderr, ", %llu payload%s unreadable", (unsigned long long)skel->bss->faults,
-			plural(skel->bss->faults));
-	misses = kernel_misses(skel);
-	if (misses)
-		fprintf(stderr, ", %llu probe hit%s skipped by the kernel", misses, plural(misses));
-	fputc('\n', stderr);
-	if (lost)
-		fprintf(stderr, "%s: %llu event%s lost because the ring buffer was full: "
-			"use a bigger one (-b %u)\n", PROG, lost, lost == 1 ? " was" : "s were",
-			env.buffer_mb * 2);
+	err = poll_events(skel, rb, pid);
+	finish(skel, rb, pid);
 
 cleanup:
 	snoop_stack_finish(NULL);
