@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "snoop_join.h"
 #include "snoop_streams.h"
@@ -396,6 +397,71 @@ static void context_reply_closes_the_wait_by_seq(void **state)
 	free(out);
 }
 
+/* A fresh record is not released by the fallback timer: it waits for its
+ * reply (the timer is for a reply lost with the ring buffer full). */
+static void waiting_record_is_not_released_early(void **state)
+{
+	char *out;
+
+	(void)state;
+	free(feed_one(rec_quota(guest, 12, "nodes", 5, 4)));
+	capture_stdout();
+	snoop_join_expire(false);
+	out = captured_stdout();
+	assert_string_equal(out, "");
+	assert_int_equal(snoop_join_waiting(), 1);
+	free(out);
+}
+
+/* The daemon exec'd (its record in the stream): a note goes out before
+ * the next event, saying how long the daemon was silent. */
+static void live_update_note_comes_before_the_next_event(void **state)
+{
+	struct xss_event before = rec_reply(tool, 1, 0, XS_READ, 0, PL("/a\0"), PL("1"), 0);
+	struct xss_event exec = before, after;
+	char self[256], want[512], *out;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	self[n] = '\0';
+	run.traced_pid = getpid();
+	memset(&exec, 0, sizeof(exec));
+	exec.kind = XSS_EXEC;
+	after = rec_reply(tool, 2, 0, XS_READ, 0, PL("/b\0"), PL("2"), 0);
+	after.ts_ns = before.ts_ns + 2500000;
+	capture_stdout();
+	feed(&before);
+	feed(&exec);
+	feed(&after);
+	out = captured_stdout();
+	snprintf(want, sizeof(want), "0    100     0    XS_READ: /a -> 1\n"
+		 "-- xenstored PID %d exec'd %s (live update), followed: 2.5 ms between the "
+		 "last event before it and the next\n"
+		 "0    100     0    XS_READ: /b -> 2\n", getpid(), self);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void extra_events_in_json(void **state)
+{
+	struct xss_event recs[] = {
+		rec_conn_open(guest, 0, "", "ring"),
+		rec_conn_close(guest, "domain gone"),
+	};
+	char *out;
+
+	(void)state;
+	env.json = true;
+	env.extra = true;
+	out = stream(recs, 2);
+	assert_non_null(strstr(out, "\"event\":\"conn_open\",\"conn\":9,\"dom\":6,\"pid\":0,"
+				    "\"comm\":null,\"uid\":0,\"kind\":\"ring\"}\n"));
+	assert_non_null(strstr(out, "\"event\":\"conn_close\",\"conn\":9,\"dom\":6,\"pid\":0,"
+				    "\"comm\":null,\"reason\":\"domain gone\"}\n"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +488,9 @@ int main(void)
 		cmocka_unit_test_setup(event_after_its_reply_is_printed_at_once, fresh_run),
 		cmocka_unit_test_setup(event_after_a_filtered_reply_does_not_wait, fresh_run),
 		cmocka_unit_test_setup(context_reply_closes_the_wait_by_seq, fresh_run),
+		cmocka_unit_test_setup(waiting_record_is_not_released_early, fresh_run),
+		cmocka_unit_test_setup(live_update_note_comes_before_the_next_event, fresh_run),
+		cmocka_unit_test_setup(extra_events_in_json, fresh_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
