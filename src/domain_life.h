@@ -1,7 +1,8 @@
 /*
  * domain_life.h - a domain's life in the daemon, in one place
  * (PROTOCOL.md §1.5, §2.7): introduction (ring mapped, channel bound,
- * @introduceDomain), release (connection closed, @releaseDomain), death
+ * @introduceDomain; dom0's own ring at start-up; the rings a live update
+ * hands over), release (connection closed, @releaseDomain), RESUME, death
  * detection through the hypervisor backend (VIRQ_DOM_EXC, shutdown and
  * dying domains), the cleanup of what a departed domain leaves in the
  * store and in open transactions, and the port map from a local event
@@ -43,7 +44,7 @@ void domain_hv_stop(struct daemon *d);
 /* INTRODUCE: records the domain as introduced and, with a backend, maps
  * its ring, binds its channel and (re)starts its connection; fires
  * @introduceDomain the first time.  `why` names the request (events'
- * cause).  0 or errno (the domain is then as it was). */
+ * cause).  0 or errno (a domain that had no record is left with none). */
 int domain_introduce(struct daemon *d, unsigned domid, uint64_t gfn, unsigned port,
 		     struct event_source *why);
 
