@@ -110,6 +110,21 @@ int domain_exists(struct daemon *d, unsigned domid)
 	return d->hv->ops->domain_state(d->hv, domid) != HV_DOM_GONE;
 }
 
+int domain_named(struct daemon *d, unsigned domid)
+{
+	struct domain *dom;
+
+	if (domid == d->model.priv_domid || domid == XS_DOMID_ANY)
+		return 0;
+	if (!domain_exists(d, domid))
+		return ENOENT;
+	dom = domain_get(&d->model.domains, domid, d->model.store.generation);
+	if (!dom)
+		return ENOMEM;
+	dom->known = true;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Rings                                                               */
 

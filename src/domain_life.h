@@ -78,6 +78,13 @@ void domain_check_states(struct daemon *d);
 /* True when the backend knows the domain (always true without one). */
 int domain_exists(struct daemon *d, unsigned domid);
 
+/* A permission list names the domain (SET_PERMS): one the backend knows
+ * gets a record, kept until it dies, whose generation tells a later
+ * domain with the same id apart (XSA-322/417).  0 (also for the
+ * privileged domain and DOMID_ANY), ENOENT (the backend does not know
+ * it) or ENOMEM. */
+int domain_named(struct daemon *d, unsigned domid);
+
 /* Removes what a departed domain leaves behind (PROTOCOL.md §2.7): nodes
  * it owns (or, with -K, hands them to priv), ACL entries naming it; the
  * removals are reported through on_change(change_ctx, ...). */

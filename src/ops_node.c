@@ -196,28 +196,17 @@ int do_get_perms(struct request *r)
 }
 
 /* Domains a permission list names must exist (PROTOCOL.md §2.3): an unknown
- * owner is ENOENT, other unknown entries are kept but flagged stale.
- * Known ones get a record, whose generation tells a later domain with
- * the same id apart. */
+ * owner is ENOENT, other unknown entries are kept but flagged stale. */
 static int check_domains(struct request *r, struct perm *perms, unsigned n)
 {
-	struct daemon *d = r->daemon;
-
 	for (unsigned i = 0; i < n; i++) {
-		unsigned domid = perms[i].domid;
-		struct domain *dom;
-		if (domid == d->model.priv_domid || domid == XS_DOMID_ANY)
-			continue;
-		if (!domain_exists(d, domid)) {
-			if (i == 0)
-				return ENOENT;
+		int err = domain_named(r->daemon, perms[i].domid);
+		if (err == ENOENT && i > 0) {
 			perms[i].access |= PERM_STALE;
 			continue;
 		}
-		dom = domain_get(&d->model.domains, domid, d->model.store.generation);
-		if (!dom)
-			return ENOMEM;
-		dom->known = true;
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -604,6 +604,29 @@ static void death_of_a_domain_only_named_in_permissions_is_silent(void **state)
 	ut_free(u);
 }
 
+/* A domain a permission list names is remembered while the hypervisor
+ * knows it; one it does not know gets no record. */
+static void named_domain_is_known_only_if_the_hypervisor_knows_it(void **state)
+{
+	struct ut *u = ut_new();
+	struct domain *dom;
+
+	(void)state;
+	ut_hv_attach(u);
+	assert_err(domain_named(&u->d, 7), ENOENT);
+	assert_null(domain_find(&u->d.model.domains, 7));
+	u->hv->state[7] = HV_DOM_RUNNING;
+	assert_ok(domain_named(&u->d, 7));
+	dom = domain_find(&u->d.model.domains, 7);
+	assert_non_null(dom);
+	assert_true(dom->known);
+	assert_false(dom->introduced);
+	assert_ok(domain_named(&u->d, XS_DOMID_ANY));
+	assert_null(domain_find(&u->d.model.domains, XS_DOMID_ANY));
+	assert_ok(domain_named(&u->d, 0));
+	ut_free(u);
+}
+
 /* The port map follows the ring connection: entered at INTRODUCE, gone
  * with RELEASE. */
 static void release_takes_the_ring_out_of_the_port_map(void **state)
@@ -657,6 +680,7 @@ int main(void)
 		cmocka_unit_test(special_events_name_the_request_or_no_cause),
 		cmocka_unit_test(death_of_a_domain_only_named_in_permissions_is_silent),
 		cmocka_unit_test(release_takes_the_ring_out_of_the_port_map),
+		cmocka_unit_test(named_domain_is_known_only_if_the_hypervisor_knows_it),
 	};
 	return cmocka_run_group_tests_name("domain", tests, NULL, NULL);
 }
