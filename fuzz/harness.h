@@ -699,127 +699,14 @@ static inline uint32_t fz_setup_call(struct fz_peer *p, uint32_t type, const cha
 /* ------------------------------------------------------------------ */
 /* Invariants                                                          */
 
-static inline bool fz_conn_live(const struct daemon *d, const struct conn *c)
-{
-	for (const struct conn *x = d->conns; x; x = x->next)
-		if (x == c)
-			return true;
-	return false;
-}
-
-struct fz_dom_totals {
-	struct daemon *d;
-	unsigned bad;
-};
-
-static inline void fz_check_domain(struct domain *dom, void *arg)
-{
-	struct fz_dom_totals *t = arg;
-	struct daemon *d = t->d;
-	unsigned watches = 0, txns = 0;
-	size_t txn_bytes = 0;
-
-	for (const struct conn *c = d->conns; c; c = c->next) {
-		if (c->domain != dom)
-			continue;
-		watches += c->nwatches;
-		txns += c->ntxns;
-		for (const struct txn *x = c->txns; x; x = x->next) {
-			/* memory a guest's transactions hold is charged to it */
-			FZ_CHECK(x->owner_bytes == NULL || x->owner_bytes == &dom->txn_bytes,
-				 "transaction %u of domain %u charges another record", x->id,
-				 dom->domid);
-			if (x->owner_bytes)
-				txn_bytes += x->bytes;
-		}
-	}
-	FZ_CHECK(dom->txn_bytes == txn_bytes, "domain %u charged %zu bytes for transactions "
-		 "holding %zu", dom->domid, dom->txn_bytes, txn_bytes);
-	FZ_CHECK(dom->watches == watches, "domain %u accounted %u watches, has %u",
-		 dom->domid, dom->watches, watches);
-	FZ_CHECK(dom->transactions == txns, "domain %u accounted %u transactions, has %u",
-		 dom->domid, dom->transactions, txns);
-	if (dom->conn) {
-		FZ_CHECK(fz_conn_live(d, dom->conn), "domain %u points at a closed connection",
-			 dom->domid);
-		FZ_CHECK(dom->conn->domain == dom, "domain %u's connection belongs elsewhere",
-			 dom->domid);
-		FZ_CHECK(dom->introduced, "domain %u has a connection but is not introduced",
-			 dom->domid);
-	}
-}
-
-/* The store (daemon_check) and everything that points into the
- * connections: watches, transactions, domain accounting, output bounds. */
+/* The daemon's own check (daemon_check.c), which holds every invariant
+ * of the store, the accounting and the connections. */
 static inline void fz_check_daemon(struct daemon *d)
 {
 	char report[2048];
 	unsigned problems = daemon_check(d, report, sizeof(report));
-	size_t watches = 0, live = 0;
-	struct fz_dom_totals t = { d, 0 };
 
 	FZ_CHECK(problems == 0, "daemon_check: %u problems:\n%s", problems, report);
-	for (struct conn *c = d->conns; c; c = c->next) {
-		unsigned n = 0;
-		live++;
-		FZ_CHECK(!c->dead, "closed connection %u still listed", c->id);
-		FZ_CHECK(c->next == NULL || c->next->prev == c, "connection list links");
-		FZ_CHECK(c->in_len <= CONN_IN_BUF, "connection %u input %zu", c->id, c->in_len);
-		FZ_CHECK(c->out_off <= c->out_len && (c->out_len <= c->out_cap || c->out_cap == 0),
-			 "connection %u output queue %zu/%zu/%zu", c->id, c->out_off,
-			 c->out_len, c->out_cap);
-		/* Events stop at the hard limit; replies are taken while the
-		 * queue is under OUT_SOFT_LIMIT, one reply over it at most. */
-		if (c->out_hard_limit)
-			FZ_CHECK(conn_pending_output(c) <=
-					 (c->out_hard_limit > OUT_SOFT_LIMIT ? c->out_hard_limit
-									   : OUT_SOFT_LIMIT) +
-						 XS_HEADER_SIZE + XS_PAYLOAD_MAX,
-				 "connection %u holds %zu bytes of output, limit %zu", c->id,
-				 conn_pending_output(c), c->out_hard_limit);
-		for (struct watch *w = c->watches; w; w = w->conn_next) {
-			n++;
-			FZ_CHECK(w->conn == c, "watch on connection %u's list belongs elsewhere",
-				 c->id);
-			bool found = false;
-			for (struct hashtab_link *l = hashtab_chain(&d->model.watches.by_path, w->hash);
-			     l && !found; l = l->next)
-				found = l == &w->hash_link;
-			FZ_CHECK(found, "watch %s of connection %u is not in the table", w->data,
-				 c->id);
-		}
-		FZ_CHECK(n == c->nwatches, "connection %u counts %u watches, lists %u", c->id,
-			 c->nwatches, n);
-		watches += n;
-		n = 0;
-		for (struct txn *x = c->txns; x; x = x->next) {
-			n++;
-			FZ_CHECK(x->id != 0, "transaction id 0");
-			for (struct txn *y = x->next; y; y = y->next)
-				FZ_CHECK(x->id != y->id, "transaction id %u twice", x->id);
-		}
-		FZ_CHECK(n == c->ntxns, "connection %u counts %u transactions, lists %u", c->id,
-			 c->ntxns, n);
-		if (c->domain)
-			FZ_CHECK(domain_find(&d->model.domains, c->domid) == c->domain,
-				 "connection %u's domain record is not in the table", c->id);
-	}
-	FZ_CHECK(live == d->nconns, "%zu connections listed, %u counted", live, d->nconns);
-	FZ_CHECK(watches == d->model.watches.by_path.count, "%zu watches on connections, table counts %zu",
-		 watches, d->model.watches.by_path.count);
-	for (size_t b = 0; b < d->model.watches.by_path.nbuckets; b++) {
-		struct hashtab_link *l = d->model.watches.by_path.buckets[b];
-		for (; l; l = l->next) {
-			const struct watch *w = hashtab_entry(l, struct watch, hash_link);
-			FZ_CHECK(fz_conn_live(d, w->conn), "watch %s points at a closed connection",
-				 w->data);
-		}
-	}
-	domain_foreach(&d->model.domains, fz_check_domain, &t);
-	for (size_t i = 0; i < d->ports.size; i++)
-		if (d->ports.conns[i])
-			FZ_CHECK(fz_conn_live(d, d->ports.conns[i]),
-				 "port %zu maps to a closed connection", i);
 }
 
 #endif

@@ -21,7 +21,3 @@ void daemon_destroy(struct daemon *d)
 	model_destroy(&d->model);
 }
 
-unsigned daemon_check(struct daemon *d, char *report, size_t size)
-{
-	return model_check(&d->model, report, size);
-}

@@ -55,8 +55,10 @@ void daemon_destroy(struct daemon *d);
 /* A guest's ring also offers RECONNECTION (a socket has nothing to reset). */
 #define GUEST_FEATURES (DAEMON_FEATURES | XS_FEATURE_RECONNECTION)
 
-/* Consistency check for CONTROL check and tests: the model's
- * (model_check).  Returns the number of problems (logged). */
+/* Consistency check for CONTROL check, the unit tests and the fuzzers
+ * (daemon_check.c): the model's (model_check) and everything that points
+ * into the connections.  Returns the number of problems, each logged and
+ * appended to report (size bytes, NUL-terminated). */
 unsigned daemon_check(struct daemon *d, char *report, size_t size);
 
 #endif

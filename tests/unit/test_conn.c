@@ -93,11 +93,43 @@ static void transport_is_released_after_the_round_not_at_close(void **state)
 	ut_free(u);
 }
 
+/* daemon_check holds the connections to the accounting (what the
+ * fuzzers check after their steps): each broken count is reported. */
+static void check_reports_connection_accounting_that_disagrees(void **state)
+{
+	struct ut *u = ut_new();
+	struct ut_peer *g = ut_guest(u, 5);
+	struct domain *dom = g->conn->domain;
+	char report[1024];
+
+	(void)state;
+	ut_watch(g, "/local/domain/5/data", "t");
+	assert_int_equal(daemon_check(&u->d, report, sizeof(report)), 0);
+	g->conn->nwatches++;
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "counts 2 watches, lists 1"));
+	g->conn->nwatches--;
+	dom->watches++;
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "domain 5 accounted 2 watches, has 1"));
+	dom->watches--;
+	u->d.nconns++;
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "connections listed"));
+	u->d.nconns--;
+	dom->introduced = false;
+	assert_true(daemon_check(&u->d, report, sizeof(report)) >= 1);
+	assert_non_null(strstr(report, "has a connection but is not introduced"));
+	dom->introduced = true;
+	ut_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reply_without_memory_closes_the_connection),
 		cmocka_unit_test(transport_is_released_after_the_round_not_at_close),
+		cmocka_unit_test(check_reports_connection_accounting_that_disagrees),
 	};
 	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
 }
