@@ -71,9 +71,30 @@ $(BUILD)/xenstored: $(BUILD)/obj/xenstored.o $(BUILD)/libxsd.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxsd.a | $(BUILD)/tests
+# The test-support library (tests/support: fake hypervisor, fake
+# transport), shared with the fuzzers, built once; unit.c is its cmocka side.
+TS_SRCS := $(wildcard tests/support/*.c)
+TS_OBJS := $(patsubst tests/support/%.c,$(BUILD)/obj/support/%.o,$(TS_SRCS)) \
+	$(BUILD)/obj/support/unit.o
+
+$(BUILD)/obj/support/%.o: tests/support/%.c $(wildcard tests/support/*.h) $(wildcard src/*.h) \
+		| $(BUILD)/obj/support
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libxsd.a $(LDFLAGS) -lcmocka $(XEN_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/support -c $< -o $@
+
+$(BUILD)/obj/support/unit.o: tests/unit/unit.c tests/support/support.h | $(BUILD)/obj/support
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/support -c $< -o $@
+
+$(BUILD)/libtestsupport.a: $(TS_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libtestsupport.a $(BUILD)/libxsd.a \
+		| $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Itests/support -o $@ $< $(BUILD)/libtestsupport.a \
+		$(BUILD)/libxsd.a $(LDFLAGS) -lcmocka $(XEN_LIBS)
 
 # The snoop's Python finder: plain C over libelf, no BPF.
 $(BUILD)/tests/test_pyfind: tests/unit/test_pyfind.c tools/snoop/snoop_pyfind.c \
@@ -136,7 +157,7 @@ $(BUILD)/tests/xsdomctl: tests/peers/xsdomctl.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lxenstore
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/obj $(BUILD)/obj/support $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
 # The simulated hypervisor's tool and guest (issue: guest domains).

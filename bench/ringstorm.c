@@ -43,9 +43,9 @@
 
 #include "hv_sim.h"
 #include "ring.h"
+#include "ring_client.h"
 #include "wire.h"
 
-#define barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define PORT 1
 
 /* What a reply answers: req_id = domid << 8 | step. */
@@ -219,27 +219,16 @@ static void ring_io(struct storm *s, struct guest *g)
 {
 	struct xs_ring_page *p = g->page;
 	bool moved = false;
-	uint32_t cons, prod, n;
+	int n;
 
-	cons = p->req_cons;
-	prod = p->req_prod;
-	barrier();
-	if (g->out.len && (n = ring_copy_in(p->req, prod, XS_RING_SIZE - (prod - cons),
-					    g->out.data, (uint32_t)g->out.len))) {
-		barrier();
-		p->req_prod = prod + n;
-		buf_drop(&g->out, n);
+	if (g->out.len && (n = ring_client_put(p, g->out.data, (uint32_t)g->out.len)) > 0) {
+		buf_drop(&g->out, (size_t)n);
 		moved = true;
 	}
-	cons = p->rsp_cons;
-	prod = p->rsp_prod;
-	barrier();
-	if (prod != cons) {
+	if (ring_client_pending(p) > 0) {
 		char tmp[XS_RING_SIZE];
-		n = ring_copy_out(p->rsp, cons, prod - cons, tmp, sizeof(tmp));
-		buf_add(&g->in, tmp, n);
-		barrier();
-		p->rsp_cons = cons + n;
+		n = ring_client_take(p, tmp, sizeof(tmp));
+		buf_add(&g->in, tmp, (size_t)n);
 		moved = true;
 	}
 	if (moved)

@@ -30,7 +30,7 @@
 
 struct world {
 	struct daemon d;
-	struct fz_hv hv;
+	struct fake_hv hv;
 	struct fz_peer peer[NPEERS];
 	struct fz_guest guest[NGUESTS];
 	uint32_t next_req;
@@ -431,7 +431,7 @@ static bool step(struct world *w, struct fz_in *in)
 		break;
 	case K_READ:
 		if (p) {
-			p->stalled = false;
+			p->io.stalled = false;
 			fz_peer_poll(p);
 		} else {
 			g->reading = true;
@@ -440,13 +440,13 @@ static bool step(struct world *w, struct fz_in *in)
 		break;
 	case K_STALL:
 		if (p)
-			p->stalled = true;
+			p->io.stalled = true;
 		else
 			g->reading = false;
 		break;
 	case K_CLOSE:
 		if (p && p->conn) {
-			p->eof = true;      /* the client closes its socket */
+			p->io.eof = true;      /* the client closes its socket */
 			fz_peer_poll(p);
 		} else if (g) {
 			/* the domain dies (or is destroyed outright) */
@@ -493,7 +493,7 @@ static bool step(struct world *w, struct fz_in *in)
 		break;
 	case K_CHUNK:
 		if (p)
-			p->chunk = fz_u8(in);
+			p->io.chunk = fz_u8(in);
 		break;
 	case K_OPTION:
 		/* the daemon's -K: a dead domain's nodes go to dom0 */
@@ -520,7 +520,7 @@ static void drain_and_check(struct world *w)
 		unsigned long long before = 0, after = 0;
 		for (int i = 0; i < NPEERS; i++) {
 			before += w->peer[i].cl.rx_bytes;
-			w->peer[i].stalled = false;
+			w->peer[i].io.stalled = false;
 			if (w->peer[i].conn)
 				fz_peer_poll(&w->peer[i]);
 		}
@@ -570,7 +570,7 @@ static void drain_and_check(struct world *w)
 static void teardown(struct world *w)
 {
 	daemon_destroy(&w->d);
-	fz_hv_finish(&w->hv);
+	fake_hv_finish(&w->hv);
 	for (int i = 0; i < NPEERS; i++)
 		fz_peer_free(&w->peer[i]);
 	for (int i = 0; i < NGUESTS; i++) {

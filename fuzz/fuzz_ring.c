@@ -25,7 +25,7 @@
 
 struct world {
 	struct daemon d;
-	struct fz_hv hv;
+	struct fake_hv hv;
 	struct fz_peer ts;          /* the toolstack, watching @releaseDomain */
 	struct fz_guest by;         /* the bystander, domain 2 */
 	uint32_t next_req;
@@ -263,7 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bystander(&w);
 	fz_check_daemon(&w.d);
 	daemon_destroy(&w.d);
-	fz_hv_finish(&w.hv);
+	fake_hv_finish(&w.hv);
 	fz_peer_free(&w.ts);
 	fz_client_free(&w.by.cl);
 	free(w.by.out);

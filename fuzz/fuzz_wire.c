@@ -234,7 +234,7 @@ static void fuzz_stream(const uint8_t *data, size_t size, bool guest)
 	} else {
 		fz_peer_open(&d, &p, d.model.priv_domid, "dom0 client");
 	}
-	p.chunk = chunk & 0x7f;
+	p.io.chunk = chunk & 0x7f;
 	/* Either all at once or in pieces, as a socket may deliver it. */
 	while (fz_more(&r) && p.conn) {
 		size_t n = r.n < 512 ? r.n : 512;

@@ -12,17 +12,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+__attribute__((noreturn, format(printf, 3, 0), unused))
+static inline void fz_vfail(const char *file, int line, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "\n==fuzz invariant== %s:%d: ", file, line);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	abort();
+}
+
 __attribute__((noreturn, format(printf, 3, 4), unused))
 static inline void fz_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "\n==fuzz invariant== %s:%d: ", file, line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
+	fz_vfail(file, line, fmt, ap);
 }
 
 #define FZ_CHECK(cond, ...) \

@@ -1,13 +1,15 @@
 /*
  * harness.h - what the fuzz targets in fuzz/ share: a reader over the
- * fuzzer's bytes, a daemon with clients on a fake transport and guests on
- * real ring pages behind a fake hypervisor (the same arrangement as
- * tests/unit/unit.h, without cmocka), a checker of every reply a client
- * receives, and the store and accounting invariants asserted after each
- * step.  A broken invariant prints what and where, then abort()s, which
- * libFuzzer reports as a crash and keeps as a reproducer.
+ * fuzzer's bytes, clients on the fake transport and guests on real ring
+ * pages behind the fake hypervisor (the test-support library in
+ * tests/support, the unit tests' too; the guests' side of the ring is
+ * src/ring_client.c), a checker of every reply a client receives, and
+ * daemon_check() asserted after the steps.  A broken invariant prints what
+ * and where, then abort()s, which libFuzzer reports as a crash and keeps
+ * as a reproducer.
  *
- * Everything is static so each target takes what it uses.
+ * Included by exactly one file per target: it defines the library's
+ * ts_fail.  The rest is static, so each target takes what it uses.
  */
 #ifndef FUZZ_HARNESS_H
 #define FUZZ_HARNESS_H
@@ -23,6 +25,11 @@
 #include <sys/types.h>
 
 #include "fz_check.h"
+
+#include "fake_hv.h"
+#include "fake_io.h"
+#include "ring_client.h"
+#include "support.h"
 
 #include "conn.h"
 #include "daemon.h"
@@ -42,6 +49,15 @@
 
 /* ------------------------------------------------------------------ */
 /* Failing                                                             */
+
+/* The test-support library's failures are the fuzzer's (support.h). */
+void ts_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fz_vfail(file, line, fmt, ap);
+}
 
 static inline void fz_trace_msg(const char *who, const char *dir,
 				const struct xs_msg_header *h, const char *body)
@@ -283,68 +299,25 @@ struct fz_peer {
 	struct fz_client cl;
 	struct conn *conn;         /* NULL once closed */
 	unsigned domid;
-	bool stalled;              /* send() says -EAGAIN: a client not reading */
-	bool want_in, want_out;
-	bool eof;                  /* recv() says 0 once the input is used up */
-	uint8_t *in;               /* bytes sent, not yet read by the daemon */
-	size_t in_len, in_off, in_cap;
-	size_t chunk;              /* bytes per recv(), 0 = as many as asked */
+	struct fake_io io;         /* the transport; its sink is the checker */
 };
 
-static inline ssize_t fz_peer_recv(struct conn *c, void *buf, size_t len)
+static inline struct fz_peer *fz_peer_of(struct fake_io *io)
 {
-	struct fz_peer *p = c->transport;
-	size_t n = p->in_len - p->in_off;
-
-	if (n == 0)
-		return p->eof ? 0 : -EAGAIN;
-	if (n > len)
-		n = len;
-	if (p->chunk && n > p->chunk)
-		n = p->chunk;
-	memcpy(buf, p->in + p->in_off, n);
-	p->in_off += n;
-	if (p->in_off == p->in_len)
-		p->in_off = p->in_len = 0;
-	return (ssize_t)n;
+	return (struct fz_peer *)(void *)((char *)io - offsetof(struct fz_peer, io));
 }
 
-static inline ssize_t fz_peer_send(struct conn *c, const void *buf, size_t len)
+static inline void fz_peer_sink(struct fake_io *io, const void *buf, size_t len)
 {
-	struct fz_peer *p = c->transport;
-
-	if (p->stalled)
-		return -EAGAIN;
-	fz_client_received(&p->cl, buf, len);
-	return (ssize_t)len;
+	fz_client_received(&fz_peer_of(io)->cl, buf, len);
 }
 
-static inline void fz_peer_interest(struct conn *c, bool want_in, bool want_out)
+/* The conn struct stays valid until the end of the round; we just stop
+ * using it. */
+static inline void fz_peer_closed(struct fake_io *io)
 {
-	struct fz_peer *p = c->transport;
-
-	p->want_in = want_in;
-	p->want_out = want_out;
+	fz_peer_of(io)->conn = NULL;
 }
-
-static inline void fz_peer_destroy(struct conn *c)
-{
-	struct fz_peer *p = c->transport;
-
-	/* The conn struct stays valid until the end of the round; we just
-	 * stop using it (and so does its domain, as the ring transport does). */
-	if (c->domain && c->domain->conn == c)
-		c->domain->conn = NULL;
-	p->conn = NULL;
-}
-
-static const struct conn_ops fz_peer_ops = {
-	.kind = "fake",
-	.recv = fz_peer_recv,
-	.send = fz_peer_send,
-	.set_interest = fz_peer_interest,
-	.destroy = fz_peer_destroy,
-};
 
 /* (Re)connects p as a client of domain domid (priv when domid is the
  * privileged domain) with no domain record, like a socket client. */
@@ -353,21 +326,15 @@ static inline void fz_peer_open(struct daemon *d, struct fz_peer *p, unsigned do
 	fz_client_reset(&p->cl);
 	p->cl.name = name;
 	p->domid = domid;
-	p->stalled = p->eof = false;
-	p->in_len = p->in_off = 0;
-	p->chunk = 0;
-	p->conn = conn_new(d, &fz_peer_ops, p, domid);
-	FZ_CHECK(p->conn != NULL, "conn_new");
-	p->conn->features = DAEMON_FEATURES;
-	p->want_in = true;
+	p->io.sink = fz_peer_sink;
+	p->io.closed = fz_peer_closed;
+	p->conn = fake_io_open(d, &p->io, domid);
 }
 
 static inline void fz_peer_free(struct fz_peer *p)
 {
 	fz_client_free(&p->cl);
-	free(p->in);
-	p->in = NULL;
-	p->in_len = p->in_off = p->in_cap = 0;
+	fake_io_free(&p->io);
 }
 
 /* The client writes bytes to its socket. */
@@ -375,16 +342,7 @@ static inline void fz_peer_write(struct fz_peer *p, const void *buf, size_t len)
 {
 	if (!p->conn || !len)
 		return;
-	if (p->in_len + len > p->in_cap) {
-		size_t cap = p->in_cap ? p->in_cap : 8192;
-		while (cap < p->in_len + len)
-			cap *= 2;
-		p->in = realloc(p->in, cap);
-		FZ_CHECK(p->in != NULL, "out of memory");
-		p->in_cap = cap;
-	}
-	memcpy(p->in + p->in_len, buf, len);
-	p->in_len += len;
+	fake_io_write(&p->io, buf, len);
 	fz_client_sent(&p->cl, buf, len);
 }
 
@@ -393,18 +351,18 @@ static inline void fz_peer_write(struct fz_peer *p, const void *buf, size_t len)
 static inline void fz_peer_poll(struct fz_peer *p)
 {
 	for (long i = 0; i < (1L << 20) && p->conn; i++) {
-		size_t peer_before = p->in_len - p->in_off, conn_before = p->conn->in_len;
+		size_t peer_before = fake_io_unread(&p->io), conn_before = p->conn->in_len;
 		unsigned long long got = p->cl.rx_bytes;
-		if (!p->stalled && p->want_out) {
+		if (!p->io.stalled && p->io.want_out) {
 			conn_writable(p->conn);
 			if (!p->conn)
 				break;
 		}
-		if (p->want_in && (p->in_len > p->in_off || p->eof || p->conn->in_len))
+		if (p->io.want_in && (fake_io_unread(&p->io) || p->io.eof || p->conn->in_len))
 			conn_readable(p->conn);
 		if (!p->conn)
 			break;
-		if (p->in_len - p->in_off == peer_before && p->conn->in_len == conn_before &&
+		if (fake_io_unread(&p->io) == peer_before && p->conn->in_len == conn_before &&
 		    p->cl.rx_bytes == got)
 			break;
 	}
@@ -429,150 +387,13 @@ static inline void fz_peer_open_guest(struct daemon *d, struct fz_peer *p, unsig
 /* ------------------------------------------------------------------ */
 /* A fake hypervisor and guests on real ring pages                     */
 
-#define FZ_DOMS 16
-#define FZ_PORTS 512
-
-struct fz_hv {
-	struct hv hv;
-	enum hv_dom_state state[FZ_DOMS];
-	struct xs_ring_page *page[FZ_DOMS];
-	unsigned maps[FZ_DOMS];
-	int port_domid[FZ_PORTS];
-	int next_port;
-	unsigned long notified;
-};
-
-static inline struct fz_hv *fz_hv_of(struct hv *hv)
+/* The fake hypervisor (tests/support/fake_hv.c), its ring pages kept
+ * from one input to the next (a fresh page per input cost more than the
+ * rest of the reset). */
+static inline void fz_hv_init(struct fake_hv *h, struct daemon *d)
 {
-	return (struct fz_hv *)hv;
-}
-
-static inline int fz_hv_fd(struct hv *hv)
-{
-	(void)hv;
-	return -1;
-}
-
-static inline int fz_hv_pending(struct hv *hv)
-{
-	(void)hv;
-	return -EAGAIN;
-}
-
-static inline void *fz_hv_map_ring(struct hv *hv, unsigned domid, uint64_t gfn)
-{
-	struct fz_hv *h = fz_hv_of(hv);
-
-	(void)gfn;
-	if (domid >= FZ_DOMS || h->state[domid] == HV_DOM_GONE) {
-		errno = ENOENT;
-		return NULL;
-	}
-	if (!h->page[domid]) {
-		/* Exactly one page: ASan reports any access outside it.  Kept
-		 * from one input to the next (fz_hv_finish), zeroed for each:
-		 * a fresh page per input cost more than the rest of the reset. */
-		static struct xs_ring_page *pool[FZ_DOMS];
-		if (!pool[domid])
-			pool[domid] = aligned_alloc(4096, 4096);
-		FZ_CHECK(pool[domid] != NULL, "out of memory");
-		h->page[domid] = pool[domid];
-		memset(h->page[domid], 0, 4096);
-	}
-	h->maps[domid]++;
-	return h->page[domid];
-}
-
-static inline void fz_hv_unmap_ring(struct hv *hv, void *page)
-{
-	struct fz_hv *h = fz_hv_of(hv);
-
-	for (unsigned i = 0; i < FZ_DOMS; i++) {
-		if (h->page[i] == page) {
-			FZ_CHECK(h->maps[i] > 0, "domain %u: unmapped more often than mapped", i);
-			h->maps[i]--;
-			return;
-		}
-	}
-	fz_fail(__FILE__, __LINE__, "unmap of a page never mapped");
-}
-
-static inline int fz_hv_bind(struct hv *hv, unsigned domid, unsigned remote_port)
-{
-	struct fz_hv *h = fz_hv_of(hv);
-
-	(void)remote_port;
-	for (int i = 0; i < FZ_PORTS; i++) {
-		int port = 1 + (h->next_port + i) % (FZ_PORTS - 1);
-		if (h->port_domid[port] < 0) {
-			h->port_domid[port] = (int)domid;
-			h->next_port = port;
-			return port;
-		}
-	}
-	return -ENOSPC;
-}
-
-static inline void fz_hv_unbind(struct hv *hv, int port)
-{
-	struct fz_hv *h = fz_hv_of(hv);
-
-	FZ_CHECK(port > 0 && port < FZ_PORTS && h->port_domid[port] >= 0,
-		 "unbind of unbound port %d", port);
-	h->port_domid[port] = -1;
-}
-
-static inline void fz_hv_notify(struct hv *hv, int port)
-{
-	struct fz_hv *h = fz_hv_of(hv);
-
-	FZ_CHECK(port > 0 && port < FZ_PORTS && h->port_domid[port] >= 0,
-		 "notify on unbound port %d", port);
-	h->notified++;
-}
-
-static inline enum hv_dom_state fz_hv_domain_state(struct hv *hv, unsigned domid)
-{
-	return domid < FZ_DOMS ? fz_hv_of(hv)->state[domid] : HV_DOM_GONE;
-}
-
-static inline void fz_hv_destroy(struct hv *hv)
-{
-	(void)hv;
-}
-
-static const struct hv_ops fz_hv_ops = {
-	.name = "fuzz",
-	.fd = fz_hv_fd,
-	.pending = fz_hv_pending,
-	.map_ring = fz_hv_map_ring,
-	.unmap_ring = fz_hv_unmap_ring,
-	.bind = fz_hv_bind,
-	.unbind = fz_hv_unbind,
-	.notify = fz_hv_notify,
-	.domain_state = fz_hv_domain_state,
-	.destroy = fz_hv_destroy,
-};
-
-static inline void fz_hv_init(struct fz_hv *h, struct daemon *d)
-{
-	memset(h, 0, sizeof(*h));
-	h->hv.ops = &fz_hv_ops;
-	for (int i = 0; i < FZ_PORTS; i++)
-		h->port_domid[i] = -1;
-	h->state[d->model.priv_domid] = HV_DOM_RUNNING;
-	d->hv = &h->hv;
-}
-
-/* After the daemon is destroyed: every page unmapped, every port unbound. */
-static inline void fz_hv_finish(struct fz_hv *h)
-{
-	for (unsigned i = 0; i < FZ_DOMS; i++) {
-		FZ_CHECK(h->maps[i] == 0, "domain %u: ring still mapped %u times", i, h->maps[i]);
-		h->page[i] = NULL; /* the page stays in fz_hv_map_ring's pool */
-	}
-	for (int i = 0; i < FZ_PORTS; i++)
-		FZ_CHECK(h->port_domid[i] < 0, "port %d still bound", i);
+	h->pooled_pages = true;
+	fake_hv_init(h, d);
 }
 
 /* A guest as its kernel driver would behave: it puts requests on the
@@ -628,43 +449,33 @@ static inline void fz_guest_queue(struct fz_guest *g, const void *buf, size_t le
 }
 
 /* Moves what fits onto the request ring; takes replies if reading. */
-static inline void fz_guest_io(struct fz_hv *h, struct fz_guest *g)
+static inline void fz_guest_io(struct fake_hv *h, struct fz_guest *g)
 {
-	struct xs_ring_page *page = g->domid < FZ_DOMS ? h->page[g->domid] : NULL;
+	struct xs_ring_page *page = g->domid < FAKE_HV_DOMS ? h->page[g->domid] : NULL;
 
 	if (!page || !g->conn_id)
 		return;
 	if (g->out_len) {
-		uint32_t prod = page->req_prod;
-		int used = ring_avail(page->req_cons, prod);
-		if (used >= 0 && (uint32_t)used < XS_RING_SIZE) {
-			uint32_t n = ring_copy_in(page->req, prod, XS_RING_SIZE - (uint32_t)used,
-						  g->out, (uint32_t)g->out_len);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			page->req_prod = prod + n;
-			g->tx_bytes += n;
-			fz_client_sent(&g->cl, g->out, n);
-			memmove(g->out, g->out + n, g->out_len - n);
-			g->out_len -= n;
+		int n = ring_client_put(page, g->out, (uint32_t)g->out_len);
+		if (n > 0) {
+			g->tx_bytes += (unsigned)n;
+			fz_client_sent(&g->cl, g->out, (size_t)n);
+			memmove(g->out, g->out + n, g->out_len - (size_t)n);
+			g->out_len -= (size_t)n;
 		}
 	}
 	if (g->reading) {
-		uint32_t cons = page->rsp_cons;
-		int avail = ring_avail(cons, page->rsp_prod);
 		uint8_t buf[XS_RING_SIZE];
-		FZ_CHECK(avail >= 0, "domain %u: daemon left response indexes %u/%u", g->domid,
-			 cons, page->rsp_prod);
-		if (avail > 0) {
-			uint32_t n = ring_copy_out(page->rsp, cons, (uint32_t)avail, buf,
-						   sizeof(buf));
-			page->rsp_cons = cons + n;
-			fz_client_received(&g->cl, buf, n);
-		}
+		uint32_t cons = page->rsp_cons, prod = page->rsp_prod;
+		int n = ring_client_take(page, buf, sizeof(buf));
+		FZ_CHECK(n >= 0, "domain %u: daemon left response indexes %u/%u", g->domid,
+			 cons, prod);
+		fz_client_received(&g->cl, buf, (size_t)n);
 	}
 }
 
 /* The guest notifies its channel: the daemon looks at the ring. */
-static inline void fz_guest_kick(struct daemon *d, struct fz_hv *h, struct fz_guest *g)
+static inline void fz_guest_kick(struct daemon *d, struct fake_hv *h, struct fz_guest *g)
 {
 	struct conn *c;
 

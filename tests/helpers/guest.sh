@@ -1,7 +1,9 @@
 # tests/helpers/guest.sh - simulated guest domains for the integration
-# tests (sourced after tests/lib.sh and tests/helpers/protocol.sh).  Every
-# guest is a separate `xenstore-sim guest N` process talking over domain
-# N's real shared ring page; dom0 is the same tool over the socket.
+# tests (sourced after tests/lib.sh and tests/helpers/protocol.sh; the
+# advisory tests' tests/helpers/xsa.sh sources it too): the one place that
+# starts, boots and drives simulated guests.  Every guest is a separate
+# `xenstore-sim guest N` process talking over domain N's real shared ring
+# page; dom0 is the same tool over the socket.
 #
 #   need_sim                 fails unless build/xenstore-sim is built
 #   start_sim_xenstored ARGS our xenstored serving the simulated guests
@@ -11,13 +13,18 @@
 #                            the libxen stand-in tests/peers/xenstub.c
 #                            preloaded (domain 0's kernel ring included)
 #   sim ARGS...              xenstore-sim ARGS (create, introduce, shutdown...)
-#   boot_domain N [PERMS]    the hypervisor creates N, the toolstack makes
+#   boot_domain [-b] N [PERMS]
+#                            the hypervisor creates N, the toolstack makes
 #                            /local/domain/N with PERMS (default nN: the
-#                            guest owns its home), then introduces N
-#   guest N|dom0 REQ...      runs the requests as that domain; prints one
+#                            guest owns its home) and, unless -b (a bare
+#                            home: quota tests count its nodes), its domid
+#                            and name nodes, then introduces N
+#   guest N|dom0 [OPTS] REQ...
+#                            runs the requests as that domain; prints one
 #                            "REQ -> RESULT" line per request and the watch
 #                            events that arrived meanwhile as "event PATH
 #                            TOKEN" lines before the request they came with
+#   dom0 REQ...              guest dom0 REQ...
 #   res N|dom0 REQ           the RESULT of one request alone
 #   need_peer_tools          finds Xen's xenstore-control and our xsdomctl
 #                            (tests/peers), or fails
@@ -96,15 +103,21 @@ guest() {
 	"$SIM" guest "$who" "$@" 2>&1 | normalize
 }
 
+dom0() { guest dom0 "$@"; }
+
 res() {
 	guest "$1" "$2" | grep -v '^event ' | sed -n 's/^.* -> //p' | head -1
 }
 
 boot_domain() {
-	local n=$1 perms=${2:-n$1} out
+	local bare= n perms out
+	[ "$1" = -b ] && { bare=1; shift; }
+	n=$1 perms=${2:-n$1}
+	local reqs=("mkdir /local/domain/$n" "setperms /local/domain/$n $perms")
+	[ -n "$bare" ] ||
+		reqs+=("write /local/domain/$n/domid $n" "write /local/domain/$n/name guest$n")
 	sim create "$n" || return 1
-	out=$("$SIM" guest -e dom0 "mkdir /local/domain/$n" "setperms /local/domain/$n $perms" \
-		"write /local/domain/$n/domid $n" "write /local/domain/$n/name guest$n" 2>&1) || {
+	out=$("$SIM" guest -e dom0 "${reqs[@]}" 2>&1) || {
 		echo "# toolstack for domain $n: $out"; return 1; }
 	sim introduce "$n"
 }

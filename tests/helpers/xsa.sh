@@ -1,14 +1,12 @@
 # tests/helpers/xsa.sh - helpers for the advisory tests (tests/integration/
 # xsa_*.sh), sourced after tests/lib.sh and tests/helpers/protocol.sh.
+# Guests are tests/helpers/guest.sh's (sourced here): guest, dom0, sim,
+# boot_domain.
 #
 #   start_sim [ARGS...]   starts our daemon on the simulated hypervisor
-#                         (--hypervisor=sim, extra daemon ARGS); sets SIM
-#                         (the xenstore-sim tool) and SIM_DIR
-#   dom0 REQUEST...       requests as the toolstack (xenstore-sim guest dom0)
-#   guest N REQUEST...    requests as guest N over its ring
-#   new_guest N           the hypervisor creates domain N, the toolstack
-#                         gives it a home /local/domain/N (n0 bN) and
-#                         introduces it
+#                         (start_sim_xenstored: extra daemon ARGS); SIM_DIR
+#   new_guest N           boot_domain -b N "n0 bN": a bare home the guest
+#                         may write but dom0 owns
 #   result REQUEST-LINES  the "-> RESULT" parts of xenstore-sim output
 #   bg_open VAR CMD...    starts CMD with its output on a new fd (VAR_FD,
 #                         pid VAR_PID); bg_line VAR LINEVAR reads its next
@@ -24,21 +22,14 @@
 #   daemon_check          CONTROL check over the socket: prints OK or the
 #                         problems found
 
+. "$(dirname "${BASH_SOURCE[0]}")/guest.sh"
+
 start_sim() {
-	SIM=$BUILD/xenstore-sim
-	[ -x "$SIM" ] || { echo "# no $SIM (make sim)"; return 1; }
-	start_xenstored --hypervisor=sim "$@" || return 1
-	SIM_DIR=$XSD_RUN/sim
+	need_sim || { echo "# no $SIM (make sim)"; return 1; }
+	start_sim_xenstored "$@"
 }
 
-dom0() { "$SIM" guest dom0 "$@"; }
-guest() { local n=$1; shift; "$SIM" guest "$n" "$@"; }
-
-new_guest() {
-	"$SIM" create "$1" >/dev/null &&
-		dom0 "mkdir /local/domain/$1" "setperms /local/domain/$1 n0 b$1" >/dev/null &&
-		"$SIM" introduce "$1" >/dev/null
-}
+new_guest() { boot_domain -b "$1" "n0 b$1" >/dev/null; }
 
 # The result of each request in xenstore-sim output, one per line (watch
 # events, which may be printed between a request and its result, are

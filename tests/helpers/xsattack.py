@@ -7,6 +7,13 @@ page DIR/DOMID/ring, the channel DIR/DOMID/evtchn, notifications to
 DIR/evtchn; see src/hv_sim.h), after `xenstore-sim create` and
 `introduce`.
 
+Its Ring is a guest of its own, apart from the C guest side every other
+guest shares (src/ring_client.c: xenstore-sim, the unit tests', the
+fuzzers'): an attack does what a driver never does (never consume, write
+raw bytes and indexes, truncate the page) and its timing is the test, so
+it stays a small Python client with only the index arithmetic those
+attacks need; well-behaved guests in the same tests are xenstore-sim.
+
     socket-flood PATH SIZE      pipeline READs of PATH (SIZE bytes of
                                 requests in all) and never read a reply;
                                 prints "stalled SENT" once the daemon stops

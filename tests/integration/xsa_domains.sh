@@ -25,7 +25,7 @@ bg_until R 'events 999 -> *' || fail "dom0 watches @releaseDomain"
 
 # gone N: domain N is destroyed; returns once the daemon has let it go.
 gone() {
-	"$SIM" destroy "$1" >/dev/null
+	sim destroy "$1" >/dev/null
 	bg_events R "event @releaseDomain/$1 r"
 }
 
@@ -63,9 +63,9 @@ assert_eq "XSA-322: the new domain 14 inherits nothing through the transaction" 
 
 # --- XSA-417 ------------------------------------------------------------------------
 # Domain 7 exists but was never introduced: the daemon has no record of it.
-"$SIM" create 7 >/dev/null
+sim create 7 >/dev/null
 dom0 'write /tool/secret7 s' 'setperms /tool/secret7 n0 r7' >/dev/null
-"$SIM" destroy 7 >/dev/null
+sim destroy 7 >/dev/null
 # No @releaseDomain for a domain never introduced: wait until the daemon
 # has seen it go (its entry leaves the node) before the hypervisor reuses
 # the id, or the daemon may never learn it went.
@@ -129,7 +129,7 @@ assert_eq "XSA-425: the daemon is consistent" OK "$(daemon_check)"
 assert_eq "XSA-425: a second RELEASE: ENOENT; of dom0: EINVAL; of junk: EINVAL; from a guest: EACCES" \
 	"$(printf '%s\n' 'XS_ERROR ENOENT' 'XS_ERROR EINVAL' 'XS_ERROR EINVAL')|XS_ERROR EACCES" \
 	"$(dom0 'raw 9 11|' 'raw 9 0|' 'raw 9 1x|' | result)|$(new_guest 12 && guest 12 'raw 9 11|' | result)"
-"$SIM" introduce 11 >/dev/null
+sim introduce 11 >/dev/null
 assert_eq "XSA-425: reintroduced, the guest is served again" "/local/domain/11" \
 	"$(guest 11 'domainpath 11' | result)"
 
@@ -139,8 +139,8 @@ new_guest 14
 new_guest 15
 dom0 'raw 19 15|14|' >/dev/null
 guest 15 'write /local/domain/14/dm v' 'watch /local/domain/14 dm' >/dev/null
-"$SIM" destroy 15 >/dev/null
-"$SIM" destroy 14 >/dev/null
+sim destroy 15 >/dev/null
+sim destroy 14 >/dev/null
 released=
 while [ "$(wc -w <<<"$released")" -lt 2 ] && bg_line R line; do
 	released+=" $(grep -o '@releaseDomain/1[45]' <<<"$line")"

@@ -114,7 +114,7 @@ for len in ffffffff 00000080 01100000; do
 	assert_eq "XSA-420: ... domain 2 stays introduced, guest 1 is served" "T|/local/domain/1" \
 		"$(dom0 'introduced 2' | result)|$(guest 1 'domainpath 1' | result)"
 	dom0 'raw 9 2|' >/dev/null
-	"$SIM" introduce 2 >/dev/null
+	sim introduce 2 >/dev/null
 done
 assert_eq "XSA-420: the daemon is consistent" OK "$(daemon_check)"
 assert_cmd "the daemon is alive" daemon_alive

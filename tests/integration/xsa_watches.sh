@@ -20,9 +20,9 @@ start_sim || { fail "daemon starts on the simulated hypervisor"; done_testing; e
 for n in 1 2 3; do new_guest $n || fail "guest $n introduced"; done
 # Guest 4 without the DOMID_ANY feature: @releaseDomain is not for it
 # (with the feature, C 4.22's rule lets any guest watch it).
-"$SIM" create 4 >/dev/null
+sim create 4 >/dev/null
 dom0 'mkdir /local/domain/4' 'setperms /local/domain/4 n0 b4' 'raw 24 4|6|' >/dev/null
-"$SIM" introduce 4 >/dev/null
+sim introduce 4 >/dev/null
 
 # Every event record the background guest printed before the barrier's
 # (its initial events included), one per line.

@@ -42,7 +42,7 @@ static void reply_without_memory_closes_the_connection(void **state)
 	assert_ok(ut_write(u->priv, 0, "/big", big));
 	assert_ok(ut_read(p, 0, "/big")); /* the queue is 8 KiB now */
 	assert_non_null(p->conn->out);
-	p->stalled = true;
+	p->io.stalled = true;
 	/* Two 4 KB replies fit; the third must grow the queue. */
 	feed_read(p, 1, "/big");
 	feed_read(p, 2, "/big");
@@ -53,7 +53,7 @@ static void reply_without_memory_closes_the_connection(void **state)
 	assert_string_equal(p->conn->close_pending, "out of memory");
 	assert_int_equal(u->d.oom_closes, 1);
 	conn_end_of_round(&u->d);
-	assert_true(p->destroyed);
+	assert_true(p->io.destroyed);
 	/* The daemon carries on, and memreport shows the count. */
 	assert_ok(ut_callv(u->priv, XS_CONTROL, 0, "memreport", NULL));
 	assert_non_null(strstr(ut_reply(u->priv), "out of memory: 1 connections closed"));
@@ -75,7 +75,7 @@ static void record_release(struct conn *c)
 static void transport_is_released_after_the_round_not_at_close(void **state)
 {
 	struct ut *u = ut_new();
-	struct conn_ops ops = *ut_fake_ops();
+	struct conn_ops ops = fake_io_ops;
 	struct ut_peer *p = ut_peer(u, 0);
 
 	(void)state;
@@ -83,7 +83,7 @@ static void transport_is_released_after_the_round_not_at_close(void **state)
 	p->conn->ops = &ops;
 	released = false;
 	conn_close(p->conn, "test");
-	assert_true(p->destroyed);
+	assert_true(p->io.destroyed);
 	assert_false(released);
 	/* A late event of the same round finds a dead conn, no I/O. */
 	conn_readable(p->conn);

@@ -114,7 +114,7 @@ static void domain_release_removes_owned_nodes_and_acl_entries(void **state)
 	assert_int_equal(ut_nodes_owned(u, 5), 4);
 
 	assert_ok(release(u, "5"));
-	assert_true(g->destroyed);
+	assert_true(g->io.destroyed);
 	assert_err(ut_read(u->priv, 0, "/local/domain/5/data"), ENOENT);
 	assert_err(ut_read(u->priv, 0, "/shared/mine"), ENOENT);
 	assert_err(ut_read(u->priv, 0, "/shared/mine/dom0kid"), ENOENT);

@@ -460,7 +460,7 @@ static void acl_entry_of_released_domain_grants_nothing_to_its_successor(void **
 	assert_ok(ut_set_perms(u->priv, 0, "/old", "n0", "r9"));
 	assert_string_equal(ut_value(g, 0, "/old"), "secret");
 	assert_ok(ut_callv(u->priv, XS_RELEASE, 0, "9", NULL));
-	assert_true(g->destroyed);
+	assert_true(g->io.destroyed);
 	g = ut_guest(u, 9);
 	assert_err(ut_read(g, 0, "/old"), EACCES);
 	ut_free(u);

@@ -36,7 +36,7 @@ static void ring_copies_wrap_around_the_end(void **state)
 static void introduce_connects_the_ring_and_advertises_features(void **state)
 {
 	struct ut *u = ut_new();
-	struct ut_hv *h = ut_hv_attach(u);
+	struct fake_hv *h = ut_hv_attach(u);
 	struct xs_ring_page *page;
 	struct conn *c;
 
@@ -77,7 +77,7 @@ static void introduce_of_a_domain_the_hypervisor_does_not_know_fails(void **stat
 static void guest_request_over_the_ring_gets_its_reply_and_a_notification(void **state)
 {
 	struct ut *u = ut_new();
-	struct ut_hv *h = ut_hv_attach(u);
+	struct fake_hv *h = ut_hv_attach(u);
 	struct xs_ring_page *page = ut_ring_introduce(u, 5);
 	unsigned before = h->notified[1];
 	struct ut_msg m;
@@ -428,7 +428,7 @@ struct busy_guest {
 	unsigned acts, limit;
 };
 
-static void busy_guest_act(struct ut_hv *h, int port, void *arg)
+static void busy_guest_act(struct fake_hv *h, int port, void *arg)
 {
 	struct busy_guest *g = arg;
 	char sink[XS_RING_SIZE];
@@ -450,7 +450,7 @@ static void busy_guest_act(struct ut_hv *h, int port, void *arg)
 static void busy_guest_gets_a_bounded_share_per_event(bool rewind)
 {
 	struct ut *u = ut_new();
-	struct ut_hv *h = ut_hv_attach(u);
+	struct fake_hv *h = ut_hv_attach(u);
 	struct busy_guest g = { .rewind = rewind, .limit = 100000 };
 	uint64_t served;
 	struct conn *c;

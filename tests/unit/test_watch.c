@@ -351,7 +351,7 @@ static void unwatch_and_close_stop_events(void **state)
 	assert_int_equal(g->conn->domain->watches, 2);
 	assert_int_equal(u->d.model.watches.by_path.count, before + 2);
 	conn_close(g->conn, "test");
-	assert_true(g->destroyed);
+	assert_true(g->io.destroyed);
 	assert_int_equal(u->d.model.watches.by_path.count, before);
 	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
 	assert_ok(ut_write(u->priv, 0, "/local/domain/5/a", "x"));

@@ -311,9 +311,9 @@ static void request_split_across_reads_is_reassembled(void **state)
 	unsigned reads = 0;
 
 	(void)state;
-	p->chunk = 5;
+	p->io.chunk = 5;
 	ut_feed(p, XS_WRITE, 9, 0, "/split\0value", 12);
-	while (p->in_off < p->in_len) {
+	while (fake_io_unread(&p->io)) {
 		assert_int_equal(ut_pending(p), 0);
 		conn_readable(p->conn);
 		reads++;
@@ -359,7 +359,7 @@ static void oversized_payload_closes_the_connection(void **state)
 	ut_feed(p, XS_WRITE, 1, 0, buf, XS_PAYLOAD_MAX + 1);
 	conn_readable(p->conn);
 	assert_true(p->conn->dead);
-	assert_true(p->destroyed);
+	assert_true(p->io.destroyed);
 	assert_int_equal(p->rx_len, 0);
 	assert_null(store_lookup(&u->d.model.store, "/big", 4));
 	free(buf);
@@ -375,10 +375,10 @@ static void end_of_stream_closes_the_connection(void **state)
 	ut_watch(p, "x", "t");
 	conn_readable(p->conn); /* -EAGAIN: nothing to do */
 	assert_false(p->conn->dead);
-	p->eof = true;
+	p->io.eof = true;
 	conn_readable(p->conn);
 	assert_true(p->conn->dead);
-	assert_true(p->destroyed);
+	assert_true(p->io.destroyed);
 	assert_int_equal(domain_find(&u->d.model.domains, 5)->watches, 0);
 	ut_free(u);
 }
@@ -392,7 +392,7 @@ static void requests_wait_while_output_is_over_the_soft_limit(void **state)
 
 	(void)state;
 	ut_watch(p, "/flood", "t");
-	p->stalled = true;
+	p->io.stalled = true;
 	while (conn_pending_output(p->conn) <= OUT_SOFT_LIMIT) {
 		assert_ok(ut_write(u->priv, 0, "/flood", "x"));
 		events++;
@@ -400,13 +400,13 @@ static void requests_wait_while_output_is_over_the_soft_limit(void **state)
 	ut_feed(p, XS_READ, 7, 0, "/flood", 7);
 	conn_readable(p->conn);
 	/* Held back: the request is not handled, the client is not read. */
-	assert_false(p->want_in);
-	p->stalled = false;
+	assert_false(p->io.want_in);
+	p->io.stalled = false;
 	conn_writable(p->conn);
 	for (unsigned i = 0; i < events; i++)
 		ut_expect_event(p, "/flood", "t");
 	/* Drained: the client is read again and the request answered. */
-	assert_true(p->want_in);
+	assert_true(p->io.want_in);
 	conn_readable(p->conn);
 	assert_true(ut_pop(p, &m));
 	assert_int_equal(m.hdr.req_id, 7);
@@ -431,7 +431,7 @@ static void client_that_never_reads_loses_events_not_its_connection(void **state
 	ut_watch(p, "/flood", "t");
 	ut_watch(p, "/other", "o");
 	ut_watch(p, "/quiet", "q");
-	p->stalled = true;
+	p->io.stalled = true;
 	p->conn->out_hard_limit = 4096;
 	for (unsigned i = 0; i < 1000; i++) {
 		assert_ok(ut_write(u->priv, 0, "/flood/a", "x"));
@@ -439,7 +439,7 @@ static void client_that_never_reads_loses_events_not_its_connection(void **state
 	}
 	conn_end_of_round(&u->d);
 	assert_null(p->conn->close_pending);
-	assert_false(p->destroyed);
+	assert_false(p->io.destroyed);
 	assert_true(conn_pending_output(p->conn) <= 4096);
 	assert_int_equal(p->conn->overflowed_watches, 2);
 	assert_true(u->d.events_dropped > 1000);
@@ -453,7 +453,7 @@ static void client_that_never_reads_loses_events_not_its_connection(void **state
 	 * then, the queue drained, one overflow event per overflowed watch
 	 * for its own path. */
 	ut_feed(p, XS_READ, 77, 0, "/flood/a", 9);
-	p->stalled = false;
+	p->io.stalled = false;
 	conn_writable(p->conn);
 	conn_readable(p->conn);
 	while (events < queued && ut_pop(p, &m) && m.hdr.type == XS_WATCH_EVENT)

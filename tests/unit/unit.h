@@ -14,14 +14,16 @@
  *    through request_handle(), the daemon's single dispatch point, so a test
  *    sees exactly the messages a real client would.
  *
- *  - Guest level: a fake hypervisor (struct ut_hv behind hv.h) so INTRODUCE
+ *  - Guest level: a fake hypervisor (struct fake_hv behind hv.h) so INTRODUCE
  *    maps a real ring page and the ring transport serves it; the test plays
  *    the guest on that page (ut_ring_request/ut_ring_read/ut_ring_kick) and
  *    decides what the hypervisor says about each domain.
  *
- * Everything here is static inline so each test file takes what it uses.
- * Assertion helpers come as macros passing __FILE__/__LINE__, so a failure
- * points at the test line, not at this header.
+ * The fake hypervisor, the fake transport and the guest's side of the
+ * ring are the test-support library's (tests/support, src/ring_client.c),
+ * shared with the fuzzers; this header is the cmocka layer over them
+ * (its ts_fail is unit.c's).  Assertion helpers come as macros passing
+ * __FILE__/__LINE__, so a failure points at the test line, not here.
  */
 #ifndef UNIT_H
 #define UNIT_H
@@ -54,6 +56,10 @@
 #include "txn.h"
 #include "watch.h"
 #include "wire.h"
+
+#include "fake_hv.h"
+#include "fake_io.h"
+#include "ring_client.h"
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -225,52 +231,27 @@ struct ut_peer {
 	struct ut *u;
 	struct conn *conn;
 	unsigned domid;
-	bool destroyed;            /* the conn closed and released us */
-	bool want_in, want_out;    /* last set_interest() */
-	bool stalled;              /* send() says -EAGAIN: a client not reading */
-	bool eof;                  /* recv() says 0 once the input is used up */
+	struct fake_io io;         /* the transport; its sink fills rx */
 	/* What the daemon sent, not yet taken by the test. */
 	char *rx;
 	size_t rx_len, rx_cap;
-	/* Scripted input for recv(); chunk limits each recv (0 = any). */
-	char *in;
-	size_t in_len, in_off, chunk;
 	uint32_t last_req;
 	struct ut_msg reply;       /* reply to the last ut_call */
 	char joined[XS_PAYLOAD_MAX + 1];
 };
 
-struct ut_hv;
-
 struct ut {
 	struct daemon d;
 	struct ut_peer *peers;
 	struct ut_peer *priv;      /* a privileged client, created by ut_new */
-	struct ut_hv *hv;          /* fake hypervisor, when ut_hv_attach()ed */
+	struct fake_hv *hv;        /* fake hypervisor, when ut_hv_attach()ed */
 };
 
-static inline ssize_t ut_fake_recv(struct conn *c, void *buf, size_t len)
+/* The daemon's output lands in the peer's rx buffer. */
+static inline void ut_sink(struct fake_io *io, const void *buf, size_t len)
 {
-	struct ut_peer *p = c->transport;
-	size_t n = p->in_len - p->in_off;
+	struct ut_peer *p = (struct ut_peer *)(void *)((char *)io - offsetof(struct ut_peer, io));
 
-	if (n == 0)
-		return p->eof ? 0 : -EAGAIN;
-	if (n > len)
-		n = len;
-	if (p->chunk && n > p->chunk)
-		n = p->chunk;
-	memcpy(buf, p->in + p->in_off, n);
-	p->in_off += n;
-	return (ssize_t)n;
-}
-
-static inline ssize_t ut_fake_send(struct conn *c, const void *buf, size_t len)
-{
-	struct ut_peer *p = c->transport;
-
-	if (p->stalled)
-		return -EAGAIN;
 	if (p->rx_len + len > p->rx_cap) {
 		size_t cap = p->rx_cap ? p->rx_cap : 4096;
 		while (cap < p->rx_len + len)
@@ -281,37 +262,6 @@ static inline ssize_t ut_fake_send(struct conn *c, const void *buf, size_t len)
 	}
 	memcpy(p->rx + p->rx_len, buf, len);
 	p->rx_len += len;
-	return (ssize_t)len;
-}
-
-static inline void ut_fake_interest(struct conn *c, bool want_in, bool want_out)
-{
-	struct ut_peer *p = c->transport;
-
-	p->want_in = want_in;
-	p->want_out = want_out;
-}
-
-static inline void ut_fake_destroy(struct conn *c)
-{
-	struct ut_peer *p = c->transport;
-
-	/* As the ring transport does: the domain keeps no closed connection. */
-	if (c->domain && c->domain->conn == c)
-		c->domain->conn = NULL;
-	p->destroyed = true;
-}
-
-static inline const struct conn_ops *ut_fake_ops(void)
-{
-	static const struct conn_ops ops = {
-		.kind = "fake",
-		.recv = ut_fake_recv,
-		.send = ut_fake_send,
-		.set_interest = ut_fake_interest,
-		.destroy = ut_fake_destroy,
-	};
-	return &ops;
 }
 
 /* A client of domain domid with no domain record (like a socket client
@@ -324,9 +274,8 @@ static inline struct ut_peer *ut_peer(struct ut *u, unsigned domid)
 	p->u = u;
 	p->domid = domid;
 	p->last_req = 1000 * (domid + 1);
-	p->conn = conn_new(&u->d, ut_fake_ops(), p, domid);
-	assert_non_null(p->conn);
-	p->conn->features = DAEMON_FEATURES;
+	p->io.sink = ut_sink;
+	p->conn = fake_io_open(&u->d, &p->io, domid);
 	p->next = u->peers;
 	u->peers = p;
 	return p;
@@ -349,139 +298,6 @@ static inline struct ut_peer *ut_guest(struct ut *u, unsigned domid)
 
 /* ------------------------------------------------------------------ */
 /* A fake hypervisor (hv.h) for the ring transport and domain life     */
-
-#define UT_HV_DOMS 64
-#define UT_HV_PORTS 256
-
-/* Guests' ring pages live here (a guest keeps its page across
- * introductions); domains are GONE until ut_hv_set_state(). */
-struct ut_hv {
-	struct hv hv;                           /* what the daemon sees */
-	enum hv_dom_state state[UT_HV_DOMS];
-	struct xs_ring_page *page[UT_HV_DOMS];
-	unsigned maps[UT_HV_DOMS];              /* current mappings */
-	int port_domid[UT_HV_PORTS];            /* -1: not bound */
-	unsigned notified[UT_HV_PORTS];
-	int next_port;
-	/* Optional: runs at every notification, as a guest on another vCPU
-	 * reacting while the daemon is still at work. */
-	void (*on_notify)(struct ut_hv *h, int port, void *arg);
-	void *on_notify_arg;
-};
-
-static inline struct ut_hv *ut_hv_of(struct hv *hv)
-{
-	return (struct ut_hv *)hv;
-}
-
-static inline int ut_hv_fd(struct hv *hv)
-{
-	(void)hv;
-	return -1;
-}
-
-static inline int ut_hv_pending(struct hv *hv)
-{
-	(void)hv;
-	return -EAGAIN;
-}
-
-static inline void *ut_hv_map_ring(struct hv *hv, unsigned domid, uint64_t gfn)
-{
-	struct ut_hv *h = ut_hv_of(hv);
-
-	(void)gfn;
-	if (domid >= UT_HV_DOMS || h->state[domid] == HV_DOM_GONE) {
-		errno = ENOENT;
-		return NULL;
-	}
-	if (!h->page[domid]) {
-		h->page[domid] = aligned_alloc(4096, 4096);
-		assert_non_null(h->page[domid]);
-		memset(h->page[domid], 0, 4096);
-	}
-	h->maps[domid]++;
-	return h->page[domid];
-}
-
-static inline void ut_hv_unmap_ring(struct hv *hv, void *page)
-{
-	struct ut_hv *h = ut_hv_of(hv);
-
-	for (unsigned i = 0; i < UT_HV_DOMS; i++) {
-		if (h->page[i] == page) {
-			assert_true(h->maps[i] > 0);
-			h->maps[i]--;
-			return;
-		}
-	}
-	fail_msg("unmap of a page never mapped");
-}
-
-static inline int ut_hv_bind(struct hv *hv, unsigned domid, unsigned remote_port)
-{
-	struct ut_hv *h = ut_hv_of(hv);
-	int port = h->next_port++;
-
-	(void)remote_port;
-	assert_true(port < UT_HV_PORTS);
-	h->port_domid[port] = (int)domid;
-	return port;
-}
-
-static inline void ut_hv_unbind(struct hv *hv, int port)
-{
-	struct ut_hv *h = ut_hv_of(hv);
-
-	assert_true(port > 0 && port < UT_HV_PORTS && h->port_domid[port] >= 0);
-	h->port_domid[port] = -1;
-}
-
-static inline void ut_hv_notify(struct hv *hv, int port)
-{
-	struct ut_hv *h = ut_hv_of(hv);
-
-	assert_true(port > 0 && port < UT_HV_PORTS);
-	h->notified[port]++;
-	if (h->on_notify)
-		h->on_notify(h, port, h->on_notify_arg);
-}
-
-static inline enum hv_dom_state ut_hv_domain_state(struct hv *hv, unsigned domid)
-{
-	return domid < UT_HV_DOMS ? ut_hv_of(hv)->state[domid] : HV_DOM_GONE;
-}
-
-static inline void ut_hv_destroy(struct hv *hv)
-{
-	(void)hv;
-}
-
-static inline const struct hv_ops *ut_hv_ops(void)
-{
-	static const struct hv_ops ops = {
-		.name = "fake",
-		.fd = ut_hv_fd,
-		.pending = ut_hv_pending,
-		.map_ring = ut_hv_map_ring,
-		.unmap_ring = ut_hv_unmap_ring,
-		.bind = ut_hv_bind,
-		.unbind = ut_hv_unbind,
-		.notify = ut_hv_notify,
-		.domain_state = ut_hv_domain_state,
-		.destroy = ut_hv_destroy,
-	};
-	return &ops;
-}
-
-static inline void ut_hv_free(struct ut_hv *h)
-{
-	if (!h)
-		return;
-	for (unsigned i = 0; i < UT_HV_DOMS; i++)
-		free(h->page[i]);
-	free(h);
-}
 
 static inline struct ut *ut_new(void)
 {
@@ -515,17 +331,19 @@ static inline void ut_free_at(struct ut *u, const char *file, int line)
 		struct ut_peer *p = u->peers;
 		u->peers = p->next;
 		free(p->rx);
-		free(p->in);
+		fake_io_free(&p->io);
 		free(p);
 	}
-	ut_hv_free(u->hv);
+	if (u->hv)
+		fake_hv_release(u->hv);
+	free(u->hv);
 	free(u);
 }
 
 /* Moves queued output of the conn into the peer's buffer. */
 static inline void ut_flush(struct ut_peer *p)
 {
-	if (!p->destroyed && !p->conn->dead)
+	if (!p->io.destroyed && !p->conn->dead)
 		conn_flush(p->conn);
 }
 
@@ -558,19 +376,9 @@ static inline void ut_feed(struct ut_peer *p, uint32_t type, uint32_t req_id, ui
 			   const void *payload, uint32_t len)
 {
 	struct xs_msg_header h = { type, req_id, tx_id, len };
-	size_t have = p->in_len - p->in_off;
-	char *in = malloc(have + sizeof(h) + len);
 
-	assert_non_null(in);
-	if (have)
-		memcpy(in, p->in + p->in_off, have);
-	memcpy(in + have, &h, sizeof(h));
-	if (len)
-		memcpy(in + have + sizeof(h), payload, len);
-	free(p->in);
-	p->in = in;
-	p->in_off = 0;
-	p->in_len = have + sizeof(h) + len;
+	fake_io_write(&p->io, &h, sizeof(h));
+	fake_io_write(&p->io, payload, len);
 }
 
 /* Takes the next message sent to the client; false when there is none. */
@@ -904,7 +712,7 @@ static inline void ut_make_home(struct ut *u, unsigned domid)
 
 	/* The toolstack writes the home of a domain the hypervisor has
 	 * already created: permissions may only name existing domains. */
-	if (u->hv && domid < UT_HV_DOMS && u->hv->state[domid] == HV_DOM_GONE)
+	if (u->hv && domid < FAKE_HV_DOMS && u->hv->state[domid] == HV_DOM_GONE)
 		u->hv->state[domid] = HV_DOM_RUNNING;
 	snprintf(path, sizeof(path), "/local/domain/%u", domid);
 	snprintf(owner, sizeof(owner), "n%u", u->d.model.priv_domid);
@@ -924,18 +732,13 @@ static inline unsigned ut_nodes_owned(struct ut *u, unsigned domid)
 /* The ring transport, guest side                                      */
 
 /* Gives the daemon a fake hypervisor; domain 0 exists and runs. */
-static inline struct ut_hv *ut_hv_attach(struct ut *u)
+static inline struct fake_hv *ut_hv_attach(struct ut *u)
 {
-	struct ut_hv *h = calloc(1, sizeof(*h));
+	struct fake_hv *h = calloc(1, sizeof(*h));
 
 	assert_non_null(h);
-	h->hv.ops = ut_hv_ops();
-	for (unsigned i = 0; i < UT_HV_PORTS; i++)
-		h->port_domid[i] = -1;
-	h->next_port = 1;
-	h->state[u->d.model.priv_domid] = HV_DOM_RUNNING;
+	fake_hv_init(h, &u->d);
 	u->hv = h;
-	u->d.hv = &h->hv;
 	return h;
 }
 
@@ -946,7 +749,7 @@ static inline struct xs_ring_page *ut_ring_introduce(struct ut *u, unsigned domi
 	char id[16], port[16];
 
 	assert_non_null(u->hv);
-	assert_true(domid < UT_HV_DOMS);
+	assert_true(domid < FAKE_HV_DOMS);
 	u->hv->state[domid] = HV_DOM_RUNNING;
 	snprintf(id, sizeof(id), "%u", domid);
 	snprintf(port, sizeof(port), "%u", domid + 100);
@@ -965,13 +768,10 @@ static inline struct conn *ut_ring_conn(struct ut *u, unsigned domid)
 /* Guest side: produce bytes on the request ring (asserts they fit). */
 static inline void ut_ring_put(struct xs_ring_page *page, const void *buf, uint32_t len)
 {
-	uint32_t prod = page->req_prod;
-	int used = ring_avail(page->req_cons, prod);
+	int space = ring_client_space(page);
 
-	assert_true(used >= 0 && len <= XS_RING_SIZE - (uint32_t)used);
-	ring_copy_in(page->req, prod, XS_RING_SIZE - (uint32_t)used, buf, len);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	page->req_prod = prod + len;
+	assert_true(space >= 0 && len <= (uint32_t)space);
+	assert_int_equal(ring_client_put(page, buf, len), len);
 }
 
 static inline void ut_ring_request(struct xs_ring_page *page, uint32_t type, uint32_t req_id,
@@ -987,21 +787,16 @@ static inline void ut_ring_request(struct xs_ring_page *page, uint32_t type, uin
 /* Guest side: consume up to len bytes of the response ring. */
 static inline uint32_t ut_ring_take(struct xs_ring_page *page, void *buf, uint32_t len)
 {
-	uint32_t cons = page->rsp_cons;
-	int avail = ring_avail(cons, page->rsp_prod);
-	uint32_t n;
+	int n = ring_client_take(page, buf, len);
 
-	assert_true(avail >= 0);
-	n = ring_copy_out(page->rsp, cons, (uint32_t)avail, buf, len);
-	page->rsp_cons = cons + n;
-	return n;
+	assert_true(n >= 0);
+	return (uint32_t)n;
 }
 
 /* Guest side: takes one whole message if the response ring holds it. */
 static inline bool ut_ring_read(struct xs_ring_page *page, struct ut_msg *m)
 {
-	uint32_t cons = page->rsp_cons;
-	int avail = ring_avail(cons, page->rsp_prod);
+	int avail = ring_client_pending(page);
 	struct xs_msg_header h;
 
 	memset(&m->hdr, 0, sizeof(m->hdr));
@@ -1009,7 +804,7 @@ static inline bool ut_ring_read(struct xs_ring_page *page, struct ut_msg *m)
 	assert_true(avail >= 0);
 	if ((uint32_t)avail < sizeof(h))
 		return false;
-	ring_copy_out(page->rsp, cons, (uint32_t)avail, &h, sizeof(h));
+	ring_client_peek(page, &h, sizeof(h));
 	if ((uint32_t)avail < sizeof(h) + h.len)
 		return false;
 	assert_true(h.len <= XS_PAYLOAD_MAX);

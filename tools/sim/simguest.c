@@ -12,8 +12,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define barrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-
 static int read_port(const char *dir, unsigned domid, unsigned *port)
 {
 	char path[512], buf[32] = "";
@@ -146,16 +144,9 @@ void simguest_wait(struct simguest *g, int ms)
 
 int simguest_space(struct simguest *g)
 {
-	uint32_t cons, prod;
-
 	if (g->sock >= 0)
 		return XS_RING_SIZE;
-	cons = g->page->req_cons;
-	prod = g->page->req_prod;
-	barrier();
-	if (prod - cons > XS_RING_SIZE)
-		return -1;
-	return (int)(XS_RING_SIZE - (prod - cons));
+	return ring_client_space(g->page);
 }
 
 int simguest_send_bytes(struct simguest *g, const void *buf, size_t len)
@@ -166,12 +157,10 @@ int simguest_send_bytes(struct simguest *g, const void *buf, size_t len)
 	if (g->sock >= 0)
 		return write(g->sock, buf, len) == (ssize_t)len ? 0 : EIO;
 	while (len) {
-		uint32_t cons = g->page->req_cons, prod = g->page->req_prod, n;
-		barrier();
-		if (prod - cons > XS_RING_SIZE)
+		int n = ring_client_put(g->page, p,
+					len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
+		if (n < 0)
 			return EIO;
-		n = ring_copy_in(g->page->req, prod, XS_RING_SIZE - (prod - cons), p,
-				 len > XS_RING_SIZE ? XS_RING_SIZE : (uint32_t)len);
 		if (n == 0) {
 			if (waited >= g->timeout_ms)
 				return ETIMEDOUT;
@@ -179,11 +168,9 @@ int simguest_send_bytes(struct simguest *g, const void *buf, size_t len)
 			waited += 50;
 			continue;
 		}
-		barrier();
-		g->page->req_prod = prod + n;
 		simguest_notify(g);
 		p += n;
-		len -= n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -200,7 +187,7 @@ int simguest_send(struct simguest *g, uint32_t type, uint32_t req_id, uint32_t t
 /* Moves whatever the response ring (or socket) holds into g->in. */
 static void drain(struct simguest *g)
 {
-	uint32_t cons, prod, n;
+	int n;
 
 	if (g->sock >= 0) {
 		ssize_t got = recv(g->sock, g->in + g->in_len, sizeof(g->in) - g->in_len,
@@ -209,18 +196,12 @@ static void drain(struct simguest *g)
 			g->in_len += (size_t)got;
 		return;
 	}
-	cons = g->page->rsp_cons;
-	prod = g->page->rsp_prod;
-	barrier();
-	if (prod - cons > XS_RING_SIZE || g->in_len == sizeof(g->in))
+	if (g->in_len == sizeof(g->in))
 		return;
-	n = ring_copy_out(g->page->rsp, cons, prod - cons, g->in + g->in_len,
-			  (uint32_t)(sizeof(g->in) - g->in_len));
-	if (n == 0)
+	n = ring_client_take(g->page, g->in + g->in_len, (uint32_t)(sizeof(g->in) - g->in_len));
+	if (n <= 0)
 		return;
-	g->in_len += n;
-	barrier();
-	g->page->rsp_cons = cons + n;
+	g->in_len += (size_t)n;
 	simguest_notify(g);
 }
 

@@ -2,7 +2,8 @@
  * simguest.h - a guest's side of the xenstore ring in the simulated
  * hypervisor: what a guest kernel's xenbus driver does, in a process.
  * Maps DIR/<domid>/ring, listens on DIR/<domid>/evtchn, and exchanges
- * messages with the daemon exactly as the ring protocol says (PROTOCOL.md §3.3).
+ * messages with the daemon exactly as the ring protocol says (PROTOCOL.md §3.3):
+ * the index discipline is src/ring_client.c, shared with the tests' guests.
  */
 #ifndef SIMGUEST_H
 #define SIMGUEST_H
@@ -13,6 +14,7 @@
 
 #include "hv_sim.h"
 #include "ring.h"
+#include "ring_client.h"
 #include "wire.h"
 
 struct simguest {
