@@ -72,7 +72,8 @@ $(BUILD)/xenstored: $(BUILD)/obj/xenstored.o $(BUILD)/libxsd.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(XEN_LIBS)
 
 # The test-support library (tests/support: fake hypervisor, fake
-# transport), shared with the fuzzers, built once; unit.c is its cmocka side.
+# transport), shared with the fuzzers, built once; unit.c is its cmocka
+# layer (unit.h).
 TS_SRCS := $(wildcard tests/support/*.c)
 TS_OBJS := $(patsubst tests/support/%.c,$(BUILD)/obj/support/%.o,$(TS_SRCS)) \
 	$(BUILD)/obj/support/unit.o
@@ -82,9 +83,10 @@ $(BUILD)/obj/support/%.o: tests/support/%.c $(wildcard tests/support/*.h) $(wild
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/support -c $< -o $@
 
-$(BUILD)/obj/support/unit.o: tests/unit/unit.c tests/support/support.h | $(BUILD)/obj/support
+$(BUILD)/obj/support/unit.o: tests/unit/unit.c tests/unit/unit.h $(wildcard tests/support/*.h) \
+		$(wildcard src/*.h) | $(BUILD)/obj/support
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/support -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/support -Itests/unit -c $< -o $@
 
 $(BUILD)/libtestsupport.a: $(TS_OBJS)
 	$(call msg,AR,$@)
