@@ -7,15 +7,21 @@
 # channels, in the same run.
 #
 #   bench/ring.sh [-d SECS] [-r REPS] [-c LIST] [-s LIST] [-D LIST] [-P CPUS]
-#                 [-o FILE] [-b BUILDDIR] [-k]
+#                 [-Q CPUS] [-B XENSTORED] [-o FILE] [-b BUILDDIR] [-k]
 #
 #   -d SECS    seconds per throughput measurement (default 2)
 #   -r REPS    repetitions of the throughput measurements, interleaved
 #              across the daemons; the report shows the median (default 3)
 #   -c LIST    concurrent guests for throughput, comma separated (1,10,100)
 #   -s LIST    guest counts of the boot storm and scale runs (10,100,200,1000)
-#   -D LIST    daemons: ours, c (default ours,c)
+#   -D LIST    daemons: ours, c, base (default ours,c; base with -B)
 #   -P CPUS    pin the daemons and every client to these CPUs (taskset list)
+#   -Q CPUS    pin the clients (guests, xsload, ringstorm) to these CPUs
+#              instead; with -P 1 -Q 0 every daemon and its guests run on
+#              different CPUs, which the scheduler otherwise picks by chance
+#   -B BIN     "base": another build of our xenstored (say, before a
+#              change), measured in the same run as the others (adds base
+#              to -D)
 #   -o FILE    also write the report to FILE
 #   -b DIR     build directory (default <repo>/build)
 #   -k         keep the run directory
@@ -37,9 +43,9 @@ export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$REPO/build
-SECS=2 REPS=3 CLIENTS=1,10,100 SIZES=10,100,200,1000 DAEMONS=ours,c OUT="" KEEP=0 PIN=""
+SECS=2 REPS=3 CLIENTS=1,10,100 SIZES=10,100,200,1000 DAEMONS=ours,c OUT="" KEEP=0 PIN="" CPIN="" BASE=""
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
-while getopts "d:r:c:s:D:P:o:b:kh" opt; do
+while getopts "d:r:c:s:D:P:Q:B:o:b:kh" opt; do
 	case $opt in
 		d) SECS=$OPTARG ;;
 		r) REPS=$OPTARG ;;
@@ -47,6 +53,8 @@ while getopts "d:r:c:s:D:P:o:b:kh" opt; do
 		s) SIZES=$OPTARG ;;
 		D) DAEMONS=$OPTARG ;;
 		P) PIN=$OPTARG ;;
+		B) BASE=$OPTARG ;;
+		Q) CPIN=$OPTARG ;;
 		o) OUT=$OPTARG ;;
 		b) BUILD=$OPTARG ;;
 		k) KEEP=1 ;;
@@ -60,20 +68,27 @@ STORM=$BUILD/bench/ringstorm STUB=$BUILD/tests/libxenstub.so PEERS=$REPO/tests/p
 for f in "$SIM" "$XSD" "$XSLOAD" "$STORM" "$STUB"; do
 	[ -e "$f" ] || { echo "ring.sh: $f is not built (make)" >&2; exit 2; }
 done
+[ -n "$BASE" ] && [[ ,$DAEMONS, != *,base,* ]] && DAEMONS+=,base
 IFS=, read -r -a KINDS <<<"$DAEMONS"
 for k in "${KINDS[@]}"; do
 	case $k in ours) ;; c) BUILD=$BUILD "$PEERS" setup || exit 2 ;;
-	*) echo "ring.sh: unknown daemon '$k' (ours, c)" >&2; exit 2 ;; esac
+	base) [ -x "$BASE" ] || { echo "ring.sh: base needs -B XENSTORED (an executable)" >&2; exit 2; } ;;
+	*) echo "ring.sh: unknown daemon '$k' (ours, c, base)" >&2; exit 2 ;; esac
 done
-if [ -n "$PIN" ] && ! taskset -c "$PIN" true 2>/dev/null; then
-	echo "ring.sh: cannot pin to CPUs '$PIN'" >&2; exit 2
-fi
+for cpus in "$PIN" "$CPIN"; do
+	if [ -n "$cpus" ] && ! taskset -c "$cpus" true 2>/dev/null; then
+		echo "ring.sh: cannot pin to CPUs '$cpus'" >&2; exit 2
+	fi
+done
 pin() { if [ -n "$PIN" ]; then taskset -c "$PIN" "$@"; else "$@"; fi; }
+# The clients: where -Q says, else with the daemons.
+pinc() { if [ -n "$CPIN" ]; then taskset -c "$CPIN" "$@"; else pin "$@"; fi; }
 IFS=, read -r -a COUNTS <<<"$CLIENTS"
 IFS=, read -r -a NS <<<"$SIZES"
 MAXC=0
 for c in "${COUNTS[@]}"; do [ "$c" -gt "$MAXC" ] && MAXC=$c; done
-declare -A NAME=([ours]="xenstored (ours)" [c]="C xenstored 4.17") LABEL=([ours]=ours [c]=C)
+declare -A NAME=([ours]="xenstored (ours)" [c]="C xenstored 4.17" [base]="xenstored (base: $BASE)") \
+	LABEL=([ours]=ours [c]=C [base]=base)
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/xsring.XXXXXX") || exit 2
 declare -A PID DIR
@@ -92,7 +107,7 @@ start() {
 	fi
 	"$SIM" -d "$dir/sim" create 0 || return 1
 	PID[$k]=$(XENSTUB_DIR=$dir/sim LD_PRELOAD=$STUB XENSTORED_PATH=$dir/socket pin \
-		"$BUILD/tests/notify-wait" "$dir/notify" "$dir/daemon.log" "$XSD" -N \
+		"$BUILD/tests/notify-wait" "$dir/notify" "$dir/daemon.log" "$([ "$k" = base ] && echo "$BASE" || echo "$XSD")" -N \
 		-F "$dir/xenstored.pid" --hypervisor=xen) || { cat "$dir/daemon.log" >&2; return 1; }
 }
 stop() {
@@ -141,7 +156,7 @@ ring_run() {
 	on "$k" xenstore-write /bench/go 0
 	CLIENT_PIDS=()
 	for i in $(seq 1 "$c"); do
-		on "$k" pin "$SIM" -d "${DIR[$k]}/sim" guest -t 60000 "$i" "watch /bench/go g" \
+		on "$k" pinc "$SIM" -d "${DIR[$k]}/sim" guest -t 60000 "$i" "watch /bench/go g" \
 			"write armed 1" "events 1" "bench ${SECS}s r" >"$RUN/client.$i" 2>&1 &
 		CLIENT_PIDS+=($!)
 	done
@@ -172,7 +187,7 @@ ring_run() {
 
 xsload_run() {
 	local k=$1 c=$2 line
-	line=$(on "$k" pin timeout $((${SECS%.*} + 120)) "$XSLOAD" -o read -c "$c" -d "$SECS" \
+	line=$(on "$k" pinc timeout $((${SECS%.*} + 120)) "$XSLOAD" -o read -c "$c" -d "$SECS" \
 		--pid "${PID[$k]}" 2>>"$RUN/xsload.err") || { say "xsload -c $c failed"; return 1; }
 	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
 		END { printf "%d %.2f\n", v["ops_per_s"], v["cpu_us_per_req"] }' <<<"$line"
@@ -203,7 +218,7 @@ for n in "${NS[@]}"; do
 	for k in "${KINDS[@]}"; do
 		rm -rf "$RUN/$k"
 		start "$k" "$RUN/$k" || { say "${NAME[$k]} did not start"; exit 1; }
-		STORM_RES[$k,$n]=$(on "$k" pin timeout 1200 "$STORM" -d "${DIR[$k]}/sim" -n "$n" \
+		STORM_RES[$k,$n]=$(on "$k" pinc timeout 1200 "$STORM" -d "${DIR[$k]}/sim" -n "$n" \
 			-p "${PID[$k]}" -N 50 -W 20 -t "$SECS") || { say "ringstorm -n $n failed on ${NAME[$k]}"; exit 1; }
 		say "${NAME[$k]}: ${STORM_RES[$k,$n]}"
 		stop "$k"
@@ -215,10 +230,20 @@ median() { tr ' ' '\n' <<<"$1" | awk NF | sort -g | awk '{ v[NR] = $1 } END { if
 field() { sed -n "s/.*\\b$2=\\([0-9.]*\\).*/\\1/p" <<<"$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 both() { [[ " ${KINDS[*]} " == *" ours "* && " ${KINDS[*]} " == *" c "* ]]; }
+with_base() { [[ " ${KINDS[*]} " == *" ours "* && " ${KINDS[*]} " == *" base "* ]]; }
+placement() {
+	if [ -n "$CPIN" ]; then
+		echo "daemons ${PIN:+pinned to CPU(s) $PIN}${PIN:-not pinned}, clients pinned to CPU(s) $CPIN"
+	elif [ -n "$PIN" ]; then
+		echo "daemons and clients pinned to CPU(s) $PIN"
+	else
+		echo "not pinned"
+	fi
+}
 report() {
 	local c k n how
 	echo "- $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), kernel $(uname -r); repo $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?')"
-	echo "- daemons: $(for k in "${KINDS[@]}"; do printf '%s, ' "${NAME[$k]}"; done)each on tests/peers/xenstub.c (ours through src/hv_xen.c); ${SECS} s per measurement, median of $REPS interleaved repetitions; $([ -n "$PIN" ] && echo "daemons and clients pinned to CPU(s) $PIN" || echo "not pinned")"
+	echo "- daemons: $(for k in "${KINDS[@]}"; do printf '%s, ' "${NAME[$k]}"; done)each on tests/peers/xenstub.c (ours through src/hv_xen.c); ${SECS} s per measurement, median of $REPS interleaved repetitions; $(placement)"
 	echo
 	echo "Throughput (read round trips, one outstanding per client):"
 	echo
@@ -226,16 +251,19 @@ report() {
 	for k in "${KINDS[@]}"; do head+=" ${LABEL[$k]} ops/s |"; rule+="---:|"; done
 	for k in "${KINDS[@]}"; do head+=" ${LABEL[$k]} CPU us/req |"; rule+="---:|"; done
 	both && head+=" ops/s ours / C | CPU/req C / ours |" rule+="---:|---:|"
+	with_base && head+=" ops/s ours / base | CPU/req base / ours |" rule+="---:|---:|"
 	echo "$head"
 	echo "$rule"
 	for c in "${COUNTS[@]}"; do
 		for how in ring socket; do
-			local row="| $c | $how |" o=() u=()
-			for k in "${KINDS[@]}"; do o+=("$(median "${OPS[$k,$how,$c]}")"); done
-			for k in "${KINDS[@]}"; do u+=("$(median "${CPU[$k,$how,$c]}")"); done
-			for x in "${o[@]}"; do row+=" $(printf '%.0f' "$x") |"; done
-			for x in "${u[@]}"; do row+=" $x |"; done
-			both && row+=" $(ratio "${o[0]}" "${o[1]}") | $(ratio "${u[1]}" "${u[0]}") |"
+			local row="| $c | $how |" k
+			local -A o=() u=()
+			for k in "${KINDS[@]}"; do o[$k]=$(median "${OPS[$k,$how,$c]}"); done
+			for k in "${KINDS[@]}"; do u[$k]=$(median "${CPU[$k,$how,$c]}"); done
+			for k in "${KINDS[@]}"; do row+=" $(printf '%.0f' "${o[$k]}") |"; done
+			for k in "${KINDS[@]}"; do row+=" ${u[$k]} |"; done
+			both && row+=" $(ratio "${o[ours]}" "${o[c]}") | $(ratio "${u[c]}" "${u[ours]}") |"
+			with_base && row+=" $(ratio "${o[ours]}" "${o[base]}") | $(ratio "${u[base]}" "${u[ours]}") |"
 			echo "$row"
 		done
 	done

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EV_BATCH 64
@@ -13,6 +14,11 @@ struct ev_loop {
 	bool stopped;
 	bool (*idle)(void *);
 	void *idle_arg;
+	uint64_t poll_max_ns; /* 0: never poll before sleeping */
+	uint64_t poll_ns;     /* the current window: 0 or poll_max_ns */
+	unsigned skip;        /* waits left that sleep at once after a miss */
+	unsigned backoff;     /* what the next miss sets skip to */
+	bool poll_armed;      /* the next wait may poll (ev_poll_arm) */
 };
 
 struct ev_loop *ev_new(void)
@@ -76,13 +82,109 @@ void ev_stop(struct ev_loop *loop)
 	loop->stopped = true;
 }
 
+void ev_set_poll(struct ev_loop *loop, uint64_t max_ns)
+{
+	loop->poll_max_ns = max_ns;
+	loop->poll_ns = 0;
+	loop->skip = 0;
+	loop->backoff = 1;
+	loop->poll_armed = true;
+}
+
+void ev_poll_arm(struct ev_loop *loop, bool armed)
+{
+	loop->poll_armed = armed;
+}
+
+uint64_t ev_poll_window(const struct ev_loop *loop)
+{
+	return loop->poll_ns;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+#define EV_POLL_BACKOFF_MAX 1024u
+/* A gap this long between two polls means the CPU went to someone else. */
+#define EV_POLL_PREEMPTED_NS 20000u
+
+/*
+ * When to poll.  A wait that ended within the largest window opens it (a
+ * poll would have caught that event), a longer one closes it: an idle
+ * daemon, or one whose clients take their time, sleeps at once.  Polling
+ * only pays when the client runs on another CPU.  One that shares ours
+ * cannot run while we poll, so the poll either misses, having cost its
+ * whole window, or finds the event only because the client preempted us,
+ * which sleeping would have given it as well; both count as misses.
+ * After a miss the next waits sleep at once, 1, 2, 4 ... up to 1024 of
+ * them as misses repeat, and a clean hit starts over.  (Yielding between
+ * polls would let such a client run, but puts the daemon behind every
+ * runnable task on its CPU: with 100 guests that cost more than polling
+ * won.)
+ */
+static void missed(struct ev_loop *loop)
+{
+	loop->skip = loop->backoff;
+	if (loop->backoff < EV_POLL_BACKOFF_MAX)
+		loop->backoff *= 2;
+}
+
+/* Polls for the window: ready fds, or 0 when the window passed. */
+static int poll_window(struct ev_loop *loop, struct epoll_event *events, uint64_t start)
+{
+	uint64_t last = start, t;
+	bool preempted = false;
+	int n;
+
+	while ((n = epoll_wait(loop->epfd, events, EV_BATCH, 0)) == 0) {
+		t = now_ns();
+		preempted |= t - last > EV_POLL_PREEMPTED_NS;
+		last = t;
+		if (t - start >= loop->poll_ns)
+			break;
+	}
+	if (n == 0 || preempted)
+		missed(loop);
+	else if (n > 0)
+		loop->backoff = 1;
+	return n;
+}
+
+/* Waits for ready fds: polls them for the window first, then sleeps. */
+static int poll_then_wait(struct ev_loop *loop, struct epoll_event *events)
+{
+	uint64_t start = now_ns();
+	bool polled = false;
+	int n;
+
+	if (loop->skip) {
+		loop->skip--;
+	} else if (loop->poll_ns && loop->poll_armed) {
+		if ((n = poll_window(loop, events, start)) != 0)
+			return n;
+		polled = true;
+	}
+	n = epoll_wait(loop->epfd, events, EV_BATCH, -1);
+	/* After a miss the window stays open for the wait after the skips. */
+	if (n > 0 && !polled)
+		loop->poll_ns = now_ns() - start <= loop->poll_max_ns ? loop->poll_max_ns : 0;
+	return n;
+}
+
 int ev_run(struct ev_loop *loop)
 {
 	struct epoll_event events[EV_BATCH];
 	bool work_left = false;
 
 	while (!loop->stopped) {
-		int n = epoll_wait(loop->epfd, events, EV_BATCH, work_left ? 0 : -1);
+		int n = work_left || !loop->poll_max_ns
+				? epoll_wait(loop->epfd, events, EV_BATCH, work_left ? 0 : -1)
+				: poll_then_wait(loop, events);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -36,6 +36,19 @@ void ev_set_idle(struct ev_loop *loop, bool (*fn)(void *), void *arg);
 /* Runs until ev_stop() (the daemon's signalfd handler calls it), checked
  * after each round.  0, or an errno from epoll_wait. */
 int ev_run(struct ev_loop *loop);
+/*
+ * Poll before sleeping: when a round leaves no work and events have been
+ * coming back quickly, the loop polls its fds for up to max_ns before it
+ * blocks (event.c says when it does).  Clients that answer within
+ * microseconds then find the daemon awake instead of paying for its
+ * wake-up.  0 (the default): block at once.
+ */
+void ev_set_poll(struct ev_loop *loop, uint64_t max_ns);
+/* Whether the next wait may poll (after ev_set_poll: yes); the daemon
+ * says so each round, polling only after rounds that moved a ring. */
+void ev_poll_arm(struct ev_loop *loop, bool armed);
+/* The window the next wait will poll for, in ns. */
+uint64_t ev_poll_window(const struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);
 
 #endif

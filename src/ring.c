@@ -62,6 +62,23 @@ struct ring_conn {
  * does.
  */
 static sigjmp_buf fault_env;
+
+/* A ring moved since ring_take_activity() last asked (one daemon per
+ * process, single-threaded: plain statics), and the answers of the last
+ * calls, newest in bit 0. */
+static bool activity;
+static unsigned activity_history;
+
+/* A request takes a few rounds: the guest's notifications for header,
+ * payload and reply taken each may make one that finds nothing new. */
+#define RING_ACTIVE_ROUNDS 4
+
+bool ring_take_activity(void)
+{
+	activity_history = activity_history << 1 | activity;
+	activity = false;
+	return activity_history & ((1u << RING_ACTIVE_ROUNDS) - 1);
+}
 static const void *volatile fault_page; /* the page being accessed, or NULL */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)
@@ -389,5 +406,6 @@ void ring_conn_event(struct conn *c)
 		return;
 	if (!r->broken && r->taken != before)
 		conn_resume_later(c);
+	activity |= r->kick;
 	ring_batch_done(c);
 }

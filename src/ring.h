@@ -68,6 +68,10 @@ int ring_conn_port(const struct conn *c);
  * amount of work; what is left is resumed at the end of the loop round
  * (conn_resume_later). */
 void ring_conn_event(struct conn *c);
+/* Once per loop round: whether some ring moved (a request read, a reply
+ * written) in this round or the few before; the loop polls before
+ * sleeping only then. */
+bool ring_take_activity(void);
 /* Resets the ring for a (re)introduction: indexes to 0, RECONNECT
  * handshake answered, features advertised.  0, or EFAULT when the page
  * is gone (see ring_fault_guard_init). */
