@@ -51,16 +51,9 @@ static void resize(struct hashtab *t, size_t nb)
 	t->nbuckets = nb;
 }
 
-void hashtab_insert(struct hashtab *t, struct hashtab_link *l, uint32_t h)
+void hashtab_grow(struct hashtab *t)
 {
-	struct hashtab_link **head;
-
-	if (t->count >= t->max_load * t->nbuckets)
-		resize(t, t->nbuckets * 2);
-	head = &t->buckets[h & (t->nbuckets - 1)];
-	l->next = *head;
-	*head = l;
-	t->count++;
+	resize(t, t->nbuckets * 2);
 }
 
 void hashtab_reserve(struct hashtab *t, size_t count)

@@ -16,11 +16,12 @@
  *
  * Growth: the bucket count is a power of two, set at init.  An insertion
  * that finds count >= max_load * nbuckets first doubles the buckets
- * (max_load is the average chain length the user accepts).  A doubling
+ * (max_load: the average chain length at which it doubles).  A doubling
  * that finds no memory is skipped: the insertion still succeeds, chains
  * just get longer.  hashtab_reserve sizes the table once for a known
- * count.  The table never shrinks.  Each chain holds its newest element
- * first.
+ * count.  The table never shrinks.  An insertion puts the element at the
+ * head of its chain; a doubling re-chains, so chain order is not
+ * insertion order.
  *
  * Why our own and not a library: this is the daemon's hot path (every
  * request looks nodes up by path, every change looks up each prefix of
@@ -64,9 +65,8 @@ int hashtab_init(struct hashtab *t, size_t nbuckets, size_t max_load,
 /* Frees the buckets, and every element through free_elem unless NULL. */
 void hashtab_destroy(struct hashtab *t, void (*free_elem)(struct hashtab_link *l));
 
-/* Links l (hash h) in; never fails (see Growth).  Duplicates are the
- * caller's business: look up first. */
-void hashtab_insert(struct hashtab *t, struct hashtab_link *l, uint32_t h);
+/* Doubles the buckets now (what an insertion at max_load does). */
+void hashtab_grow(struct hashtab *t);
 /* Grows at once to hold count elements without further doubling. */
 void hashtab_reserve(struct hashtab *t, size_t count);
 /* Unlinks l (hash h); false when it is not in the table. */
@@ -92,7 +92,22 @@ static inline struct hashtab_link *hashtab_chain(const struct hashtab *t, uint32
 	return t->buckets[h & (t->nbuckets - 1)];
 }
 
-/* The newest element with hash h for which eq(element, key), or NULL. */
+/* Links l (hash h) in; never fails (see Growth).  The table does not
+ * refuse duplicates: look up first.  Inline: the live update restore
+ * inserts every node, and a call costs it 1% more instructions. */
+static inline void hashtab_insert(struct hashtab *t, struct hashtab_link *l, uint32_t h)
+{
+	struct hashtab_link **head;
+
+	if (t->count >= t->max_load * t->nbuckets)
+		hashtab_grow(t);
+	head = &t->buckets[h & (t->nbuckets - 1)];
+	l->next = *head;
+	*head = l;
+	t->count++;
+}
+
+/* The first element on hash h's chain for which eq(element, key), or NULL. */
 static inline struct hashtab_link *hashtab_find(const struct hashtab *t, uint32_t h,
 						hashtab_eq_fn *eq, const void *key)
 {

@@ -95,7 +95,7 @@ static void equal_hashes_share_a_chain_newest_first(void **state)
 	assert_ptr_equal(find(&t, 5, 1), &a);
 	assert_ptr_equal(find(&t, 5, 2), &b);
 	assert_ptr_equal(hashtab_chain(&t, 5), &b.link);
-	/* The table does not refuse duplicates: the newest is found. */
+	/* The table does not refuse duplicates: the head of the chain is found. */
 	hashtab_insert(&t, &twin.link, 5);
 	assert_ptr_equal(find(&t, 5, 1), &twin);
 	hashtab_destroy(&t, NULL);
