@@ -85,14 +85,7 @@ void fake_io_write(struct fake_io *io, const void *buf, size_t len)
 {
 	if (!len)
 		return;
-	if (io->in_len + len > io->in_cap) {
-		size_t cap = io->in_cap ? io->in_cap : 8192;
-		while (cap < io->in_len + len)
-			cap *= 2;
-		io->in = realloc(io->in, cap);
-		TS_CHECK(io->in != NULL, "out of memory");
-		io->in_cap = cap;
-	}
+	io->in = ts_reserve(io->in, &io->in_cap, io->in_len + len);
 	memcpy(io->in + io->in_len, buf, len);
 	io->in_len += len;
 }

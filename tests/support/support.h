@@ -15,6 +15,12 @@
 __attribute__((noreturn, format(printf, 3, 4)))
 void ts_fail(const char *file, int line, const char *fmt, ...);
 
+#include <stddef.h>
+
+/* buf (of *cap bytes, may be NULL) grown by doubling to hold need bytes;
+ * *cap updated.  Fails the test when out of memory. */
+void *ts_reserve(void *buf, size_t *cap, size_t need);
+
 #define TS_CHECK(cond, ...) \
 	do { \
 		if (!(cond)) \

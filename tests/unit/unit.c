@@ -139,14 +139,7 @@ void ut_sink(struct fake_io *io, const void *buf, size_t len)
 {
 	struct ut_peer *p = (struct ut_peer *)(void *)((char *)io - offsetof(struct ut_peer, io));
 
-	if (p->rx_len + len > p->rx_cap) {
-		size_t cap = p->rx_cap ? p->rx_cap : 4096;
-		while (cap < p->rx_len + len)
-			cap *= 2;
-		p->rx = realloc(p->rx, cap);
-		assert_non_null(p->rx);
-		p->rx_cap = cap;
-	}
+	p->rx = ts_reserve(p->rx, &p->rx_cap, p->rx_len + len);
 	memcpy(p->rx + p->rx_len, buf, len);
 	p->rx_len += len;
 }
@@ -387,33 +380,31 @@ int ut_get_perms(struct ut_peer *p, uint32_t tx, const char *path)
 	return ut_callv(p, XS_GET_PERMS, tx, path, NULL);
 }
 
+/* A request the test needs to succeed. */
+static void expect_ok(int err, const char *what, const char *file, int line)
+{
+	if (err)
+		ut_fail_at(file, line, what, ut_errname(err), "OK");
+}
+
 const char *ut_value_at(struct ut_peer *p, uint32_t tx, const char *path,
 			const char *file, int line)
 {
-	int err = ut_read(p, tx, path);
-
-	if (err)
-		ut_fail_at(file, line, "READ", ut_errname(err), "OK");
+	expect_ok(ut_read(p, tx, path), "READ", file, line);
 	return ut_reply(p);
 }
 
 const char *ut_children_at(struct ut_peer *p, uint32_t tx, const char *path,
 			   const char *file, int line)
 {
-	int err = ut_directory(p, tx, path);
-
-	if (err)
-		ut_fail_at(file, line, "DIRECTORY", ut_errname(err), "OK");
+	expect_ok(ut_directory(p, tx, path), "DIRECTORY", file, line);
 	return ut_reply_joined(p);
 }
 
 const char *ut_perms_at(struct ut_peer *p, uint32_t tx, const char *path,
 			const char *file, int line)
 {
-	int err = ut_get_perms(p, tx, path);
-
-	if (err)
-		ut_fail_at(file, line, "GET_PERMS", ut_errname(err), "OK");
+	expect_ok(ut_get_perms(p, tx, path), "GET_PERMS", file, line);
 	return ut_reply_joined(p);
 }
 
