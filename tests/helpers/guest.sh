@@ -19,11 +19,15 @@
 #                            guest owns its home) and, unless -b (a bare
 #                            home: quota tests count its nodes), its domid
 #                            and name nodes, then introduces N
-#   guest N|dom0 [OPTS] REQ...
-#                            runs the requests as that domain; prints one
-#                            "REQ -> RESULT" line per request and the watch
-#                            events that arrived meanwhile as "event PATH
-#                            TOKEN" lines before the request they came with
+#   guest [OPTS] N|dom0 REQ...
+#                            runs the requests as that domain (OPTS are
+#                            xenstore-sim guest's: -f FILE, -t MS, -e);
+#                            prints one "REQ -> RESULT" line per request
+#                            and the watch events that arrived meanwhile as
+#                            "event PATH TOKEN" lines before the request
+#                            they came with.  A test that needs the guest's
+#                            process itself (bg_open, timeout, &) runs
+#                            "$SIM" guest directly.
 #   dom0 REQ...              guest dom0 REQ...
 #   res N|dom0 REQ           the RESULT of one request alone
 #   need_peer_tools          finds Xen's xenstore-control and our xsdomctl
@@ -97,11 +101,7 @@ normalize() {
 	  print; fflush() }'
 }
 
-guest() {
-	local who=$1
-	shift
-	"$SIM" guest "$who" "$@" 2>&1 | normalize
-}
+guest() { "$SIM" guest "$@" 2>&1 | normalize; }
 
 dom0() { guest dom0 "$@"; }
 

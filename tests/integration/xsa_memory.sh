@@ -91,7 +91,7 @@ kill "${pids[@]}" 2>/dev/null
 base=$(rss_kb)
 bg_open S "$XSATTACK" socket-watch 600 /
 if bg_until S 'watching'; then
-	"$SIM" guest -f "$T_DIR/busy" dom0 >/dev/null
+	guest -f "$T_DIR/busy" dom0 >/dev/null
 	rss_within "XSA-326: a socket client with 600 watches on / that never reads holds at most 16 MiB" \
 		"$base" 16384
 	if grep -q 'bytes unread, dropping watch events until it reads' "$XSD_RUN/daemon.log"; then
@@ -112,7 +112,7 @@ bg_close S
 base=$(rss_kb)
 bg_open S "$XSATTACK" ring-watch "$SIM_DIR" 3 128 /local/domain/3
 if bg_until S 'watching'; then
-	"$SIM" guest -f "$T_DIR/busy3" dom0 >/dev/null
+	guest -f "$T_DIR/busy3" dom0 >/dev/null
 	rss_within "XSA-326: a guest with 128 watches on a busy path that never reads holds at most its memory quota (2.5 MiB)" \
 		"$base" 2560
 	assert_eq "XSA-326: ... the guest keeps its connection (answered), its domain stays introduced" \

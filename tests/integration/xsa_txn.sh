@@ -24,14 +24,14 @@ if bg_until F 'writes *'; then
 	for i in $(seq 1 30); do
 		printf '%s\n' txstart 'read /local/domain/2' "write tx/$i $i" commit
 	done >"$T_DIR/txns"
-	out=$("$SIM" guest -f "$T_DIR/txns" 2 | result)
+	out=$(guest -f "$T_DIR/txns" 2 | result)
 	gen1=$(gen_of /local/domain/1/flood)
 	assert_eq "XSA-206: while guest 1 floods writes, guest 2's 30 transactions all commit" \
 		"30 OK" "$(sed -n '4~4p' <<<"$out" | sort | uniq -c | sed 's/^ *//')"
 	for i in $(seq 1 20); do
 		printf '%s\n' txstart "write /local/domain/0/tx/$i $i" commit
 	done >"$T_DIR/txns0"
-	out=$("$SIM" guest -f "$T_DIR/txns0" dom0 | result)
+	out=$(guest -f "$T_DIR/txns0" dom0 | result)
 	gen2=$(gen_of /local/domain/1/flood)
 	assert_eq "XSA-206: and so do dom0's 20" "20 OK" \
 		"$(sed -n '3~3p' <<<"$out" | sort | uniq -c | sed 's/^ *//')"
@@ -69,7 +69,7 @@ assert_eq "XSA-414/415: the daemon is consistent" OK "$(daemon_check)"
 	for i in 1 2 3 4 5 6; do echo "write m$i v"; done
 	echo commit
 } >"$T_DIR/t421"
-out=$("$SIM" guest -f "$T_DIR/t421" 6 | result)
+out=$(guest -f "$T_DIR/t421" 6 | result)
 assert_eq "XSA-421: 20 nodes created and deleted in a transaction do not count; 5 more do, the 6th is refused" \
 	"40 OK|$(printf '%s\n' OK OK OK OK OK ENOSPC OK)" \
 	"$(sed -n '2,41p' <<<"$out" | sort | uniq -c | sed 's/^ *//')|$(sed -n '42,$p' <<<"$out")"

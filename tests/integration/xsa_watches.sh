@@ -108,7 +108,7 @@ before=$(dom0 'raw 0 memreport|' | sed -n 's/.*watches: *\([0-9]*\) .*/\1/p')
 } >"$T_DIR/watches"
 ok=1
 for cycle in 1 2 3 4 5; do
-	out=$("$SIM" guest -f "$T_DIR/watches" 3 | result | sort | uniq -c | sed 's/^ *//' |
+	out=$(guest -f "$T_DIR/watches" 3 | result | sort | uniq -c | sed 's/^ *//' |
 		tr '\n' ',')
 	if [ "$out" != "1 ENOSPC,129 OK," ]; then
 		ok=0
