@@ -175,13 +175,8 @@ static void step(struct world *w, struct fz_in *in)
 	}
 	case 5: {
 		/* produce bytes properly (as far as the indexes allow) */
-		int used = ring_avail(p->req_cons, p->req_prod);
 		n = (uint32_t)fz_bytes(in, buf, fz_u8(in));
-		if (used >= 0) {
-			n = ring_copy_in(p->req, p->req_prod, XS_RING_SIZE - (uint32_t)used, buf, n);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			p->req_prod += n;
-		}
+		ring_client_put(p, buf, n);
 		break;
 	}
 	case 6: {
@@ -190,29 +185,18 @@ static void step(struct world *w, struct fz_in *in)
 		uint8_t lsel = fz_u8(in);
 		const char *body = "/local/domain/1/x\0value";
 		size_t blen = 24, cut;
-		int used = ring_avail(p->req_cons, p->req_prod);
 		h.len = lsel < 200 ? (uint32_t)blen : lsel < 230 ? XS_PAYLOAD_MAX + lsel
 								: fz_u32(in);
 		memcpy(buf, &h, sizeof(h));
 		memcpy(buf + sizeof(h), body, blen);
 		cut = fz_u8(in) % (sizeof(h) + blen + 1);
-		if (used >= 0) {
-			n = ring_copy_in(p->req, p->req_prod, XS_RING_SIZE - (uint32_t)used, buf,
-					 (uint32_t)cut);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			p->req_prod += n;
-		}
+		ring_client_put(p, buf, (uint32_t)cut);
 		break;
 	}
 	case 7: kick(w); break;
 	case 8: {
 		/* the guest takes responses (as far as it believes the indexes) */
-		int avail = ring_avail(p->rsp_cons, p->rsp_prod);
-		n = fz_u8(in);
-		if (avail >= 0) {
-			n = ring_copy_out(p->rsp, p->rsp_cons, (uint32_t)avail, buf, n);
-			p->rsp_cons += n;
-		}
+		ring_client_take(p, buf, fz_u8(in));
 		break;
 	}
 	case 9: p->connection = XS_RING_RECONNECT; kick(w); break;
