@@ -2,6 +2,8 @@
 #include "event.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -19,6 +21,8 @@ struct ev_loop {
 	unsigned skip;        /* waits left that sleep at once after a miss */
 	unsigned backoff;     /* what the next miss sets skip to */
 	bool poll_armed;      /* the next wait may poll (ev_poll_arm) */
+	int loadavg_fd;       /* /proc/loadavg while ev_poll_only_when_idle */
+	long ncpus;
 };
 
 struct ev_loop *ev_new(void)
@@ -27,6 +31,7 @@ struct ev_loop *ev_new(void)
 
 	if (!loop)
 		return NULL;
+	loop->loadavg_fd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd < 0) {
 		free(loop);
@@ -40,6 +45,8 @@ void ev_free(struct ev_loop *loop)
 	if (!loop)
 		return;
 	close(loop->epfd);
+	if (loop->loadavg_fd >= 0)
+		close(loop->loadavg_fd);
 	free(loop);
 }
 
@@ -94,6 +101,38 @@ void ev_set_poll(struct ev_loop *loop, uint64_t max_ns)
 void ev_poll_arm(struct ev_loop *loop, bool armed)
 {
 	loop->poll_armed = armed;
+}
+
+void ev_poll_only_when_idle(struct ev_loop *loop)
+{
+	if (loop->loadavg_fd < 0)
+		loop->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	loop->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * Whether some CPU is idle now: fewer tasks running than CPUs (the 4th
+ * field of /proc/loadavg, "running/total", counts us).  Only then would
+ * our CPU halt while we sleep, which is what polling saves; on a busy
+ * machine the wake-up is cheap and polling only burns the daemon's share
+ * of the CPU, so it waits behind the others when it needs it (measured:
+ * with the machine loaded, polling halved one guest's rate).
+ */
+static bool some_cpu_idle(struct ev_loop *loop)
+{
+	char buf[128];
+	unsigned running;
+	ssize_t n;
+
+	if (loop->loadavg_fd < 0)
+		return true;
+	n = pread(loop->loadavg_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	if (sscanf(buf, "%*s %*s %*s %u/", &running) != 1)
+		return true;
+	return running <= loop->ncpus;
 }
 
 uint64_t ev_poll_window(const struct ev_loop *loop)
@@ -164,7 +203,7 @@ static int poll_then_wait(struct ev_loop *loop, struct epoll_event *events)
 
 	if (loop->skip) {
 		loop->skip--;
-	} else if (loop->poll_ns && loop->poll_armed) {
+	} else if (loop->poll_ns && loop->poll_armed && some_cpu_idle(loop)) {
 		if ((n = poll_window(loop, events, start)) != 0)
 			return n;
 		polled = true;
