@@ -25,7 +25,14 @@ export BUILD
 # On tmpfs when there is one, as /var/run is on a host.
 RUN=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/xs-lu.XXXXXX")
 PEERS=$TOP/tests/peers/peers.sh
-trap '"$PEERS" stop "$RUN/c" >/dev/null 2>&1; [ -n "${OURS:-}" ] && kill "$OURS" 2>/dev/null; rm -rf "$RUN"' EXIT
+# Every step its own: under set -e a failing step in a trap ends the trap
+# (peers.sh stop fails when C was not started), which left ours running.
+cleanup() {
+	"$PEERS" stop "$RUN/c" >/dev/null 2>&1 || true
+	if [ -n "${OURS:-}" ]; then kill "$OURS" 2>/dev/null || true; fi
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
 
 stats() {	# a column of numbers -> "min median max"
 	sort -n | awk '{ v[NR] = $1 } END { printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }'

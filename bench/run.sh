@@ -143,9 +143,11 @@ wait_ready() {
     local d=$1 pf=$2 _
     for _ in $(seq 100); do
         kill -0 "${PID[$d]}" 2>/dev/null || break
-        if [ -S "${SOCK[$d]}" ] &&
+        # Ready means its pid file is written too: $! may be the subshell
+        # running pin(), and stopping that would leave the daemon running.
+        if [ -S "${SOCK[$d]}" ] && [ -s "$pf" ] &&
            XENSTORED_PATH=${SOCK[$d]} timeout 5 "$XSLOAD" -o none >/dev/null 2>&1; then
-            [ -s "$pf" ] && PID[$d]=$(cat "$pf")
+            PID[$d]=$(cat "$pf")
             return 0
         fi
         sleep 0.1
