@@ -2,10 +2,9 @@
 #include "event.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,8 +20,8 @@ struct ev_loop {
 	unsigned skip;        /* waits left that sleep at once after a miss */
 	unsigned backoff;     /* what the next miss sets skip to */
 	bool poll_armed;      /* the next wait may poll (ev_poll_arm) */
-	int loadavg_fd;       /* /proc/loadavg while ev_poll_only_when_idle */
-	long ncpus;
+	bool poll_alone;      /* poll only while no task competes for our CPU */
+	long nivcsw;          /* our involuntary switches when last looked */
 };
 
 struct ev_loop *ev_new(void)
@@ -31,7 +30,6 @@ struct ev_loop *ev_new(void)
 
 	if (!loop)
 		return NULL;
-	loop->loadavg_fd = -1;
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd < 0) {
 		free(loop);
@@ -45,8 +43,6 @@ void ev_free(struct ev_loop *loop)
 	if (!loop)
 		return;
 	close(loop->epfd);
-	if (loop->loadavg_fd >= 0)
-		close(loop->loadavg_fd);
 	free(loop);
 }
 
@@ -103,36 +99,32 @@ void ev_poll_arm(struct ev_loop *loop, bool armed)
 	loop->poll_armed = armed;
 }
 
-void ev_poll_only_when_idle(struct ev_loop *loop)
+void ev_poll_only_alone(struct ev_loop *loop)
 {
-	if (loop->loadavg_fd < 0)
-		loop->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	loop->ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	loop->poll_alone = true;
+}
+
+static long involuntary_switches(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_nivcsw;
 }
 
 /*
- * Whether some CPU is idle now: fewer tasks running than CPUs (the 4th
- * field of /proc/loadavg, "running/total", counts us).  Only then would
- * our CPU halt while we sleep, which is what polling saves; on a busy
- * machine the wake-up is cheap and polling only burns the daemon's share
- * of the CPU, so it waits behind the others when it needs it (measured:
- * with the machine loaded, polling halved one guest's rate).
+ * Whether another task took our CPU since we last looked (we were
+ * switched out while runnable).  Then our CPU would not halt while we
+ * sleep, so a wake-up is cheap, and polling would only spend our share of
+ * it, so that we wait behind that task when we need the CPU (measured:
+ * polling on a loaded machine cost one guest a quarter of its rate).
  */
-static bool some_cpu_idle(struct ev_loop *loop)
+static bool contended(struct ev_loop *loop)
 {
-	char buf[128];
-	unsigned running;
-	ssize_t n;
+	long n = involuntary_switches();
+	bool was = n != loop->nivcsw;
 
-	if (loop->loadavg_fd < 0)
-		return true;
-	n = pread(loop->loadavg_fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	if (sscanf(buf, "%*s %*s %*s %u/", &running) != 1)
-		return true;
-	return running <= loop->ncpus;
+	loop->nivcsw = n;
+	return was;
 }
 
 uint64_t ev_poll_window(const struct ev_loop *loop)
@@ -203,10 +195,14 @@ static int poll_then_wait(struct ev_loop *loop, struct epoll_event *events)
 
 	if (loop->skip) {
 		loop->skip--;
-	} else if (loop->poll_ns && loop->poll_armed && some_cpu_idle(loop)) {
-		if ((n = poll_window(loop, events, start)) != 0)
-			return n;
-		polled = true;
+	} else if (loop->poll_ns && loop->poll_armed) {
+		if (loop->poll_alone && contended(loop)) {
+			missed(loop);
+		} else {
+			if ((n = poll_window(loop, events, start)) != 0)
+				return n;
+			polled = true;
+		}
 	}
 	n = epoll_wait(loop->epfd, events, EV_BATCH, -1);
 	/* After a miss the window stays open for the wait after the skips. */

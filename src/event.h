@@ -47,8 +47,9 @@ void ev_set_poll(struct ev_loop *loop, uint64_t max_ns);
 /* Whether the next wait may poll (after ev_set_poll: yes); the daemon
  * says so each round, polling only after rounds that moved a ring. */
 void ev_poll_arm(struct ev_loop *loop, bool armed);
-/* Poll only while some CPU is idle (the daemon; tests poll always). */
-void ev_poll_only_when_idle(struct ev_loop *loop);
+/* Poll only while no other task competes for the loop's CPU (it was not
+ * preempted since the last wait; the daemon sets this, tests do not). */
+void ev_poll_only_alone(struct ev_loop *loop);
 /* The window the next wait will poll for, in ns. */
 uint64_t ev_poll_window(const struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);

@@ -513,7 +513,7 @@ int main(int argc, char **argv)
 		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (d.hv && o.ring_poll_us) { /* guests on other vCPUs: see RING_POLL_US */
 		ev_set_poll(d.loop, (uint64_t)o.ring_poll_us * 1000);
-		ev_poll_only_when_idle(d.loop);
+		ev_poll_only_alone(d.loop);
 	}
 	if (o.pid_file)
 		write_pid_file(o.pid_file);
