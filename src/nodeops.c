@@ -8,17 +8,24 @@
 #include "domain.h"
 #include "path.h"
 
-/* The nearest existing ancestor of path (starting at its parent). */
+/* The nearest existing ancestor of path (starting at its parent).  Each
+ * ancestor's hash comes from the one below it (store_hash_prefix), so a
+ * deep path is hashed once, not once per level. */
 static int nearest_ancestor(struct node_ctx *ctx, const char *path, size_t len,
 			    struct node **out)
 {
+	size_t anc = path_parent_len(path, len);
+	uint32_t hash = store_hash(path, anc);
 	int err;
 
 	*out = NULL;
-	while ((len = path_parent_len(path, len)) > 0) {
-		err = view_lookup(&ctx->view, path, len, out);
+	while (anc > 0) {
+		err = view_lookup_hashed(&ctx->view, path, anc, hash, out);
 		if (err || *out)
 			return err;
+		len = anc;
+		anc = path_parent_len(path, len);
+		hash = store_hash_prefix(hash, path, len, anc);
 	}
 	return 0;
 }

@@ -20,6 +20,16 @@ uint32_t store_hash(const char *path, size_t len)
 	return h;
 }
 
+/* 16777619 * 0x359c449b == 1 (mod 2^32). */
+#define STORE_HASH_PRIME_INVERSE 0x359c449bu
+
+uint32_t store_hash_prefix(uint32_t h, const char *path, size_t len, size_t prefix)
+{
+	while (len > prefix)
+		h = (h * STORE_HASH_PRIME_INVERSE) ^ (uint8_t)path[--len];
+	return h;
+}
+
 static struct node *node_of(const struct hashtab_link *l)
 {
 	return hashtab_entry(l, struct node, hash_link);

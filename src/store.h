@@ -64,6 +64,11 @@ static inline uint32_t store_hash_step(uint32_t h, char c)
 	return (h ^ (uint8_t)c) * 16777619u;
 }
 uint32_t store_hash(const char *path, size_t len);
+/* The hash of path's first `prefix` bytes from h, the hash of its first
+ * len (prefix <= len): FNV-1a's step can be undone (the prime is odd, so
+ * invertible modulo 2^32), so a path's ancestors are hashed walking back
+ * from the path's own hash, each byte once. */
+uint32_t store_hash_prefix(uint32_t h, const char *path, size_t len, size_t prefix);
 
 int store_init(struct store *s);
 void store_destroy(struct store *s);

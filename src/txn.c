@@ -128,7 +128,7 @@ static struct txn_entry *find_entry(const struct txn *t, const char *path,
 static int add_entry(struct txn *t, const struct store *s, const char *path,
 		     size_t len, uint32_t h, struct txn_entry **out)
 {
-	const struct node *base = store_lookup(s, path, len);
+	const struct node *base = store_lookup_hashed(s, path, len, h);
 	struct txn_entry *e;
 
 	if (t->node_limit && t->entries.count >= t->node_limit) {
@@ -161,27 +161,37 @@ nomem:
 	return ENOMEM;
 }
 
-static int get_entry(struct txn *t, const struct store *s, const char *path,
-		     size_t len, struct txn_entry **out)
+static int get_entry_hashed(struct txn *t, const struct store *s, const char *path,
+			    size_t len, uint32_t h, struct txn_entry **out)
 {
-	uint32_t h = store_hash(path, len);
-
 	*out = find_entry(t, path, len, h);
 	return *out ? 0 : add_entry(t, s, path, len, h, out);
 }
 
-int view_lookup(struct view *v, const char *path, size_t len, struct node **out)
+static int get_entry(struct txn *t, const struct store *s, const char *path,
+		     size_t len, struct txn_entry **out)
+{
+	return get_entry_hashed(t, s, path, len, store_hash(path, len), out);
+}
+
+int view_lookup_hashed(struct view *v, const char *path, size_t len, uint32_t hash,
+		       struct node **out)
 {
 	struct txn_entry *e;
 	int err;
 
 	if (!v->txn) {
-		*out = store_lookup(v->store, path, len);
+		*out = store_lookup_hashed(v->store, path, len, hash);
 		return 0;
 	}
-	err = get_entry(v->txn, v->store, path, len, &e);
+	err = get_entry_hashed(v->txn, v->store, path, len, hash, &e);
 	*out = err ? NULL : e->node;
 	return err;
+}
+
+int view_lookup(struct view *v, const char *path, size_t len, struct node **out)
+{
+	return view_lookup_hashed(v, path, len, store_hash(path, len), out);
 }
 
 int view_create(struct view *v, struct node *n)

@@ -82,6 +82,9 @@ struct view {
 /* *out = the node or NULL when absent; ENOSPC/ENOMEM when a transaction
  * cannot track one more node (the transaction is then doomed). */
 int view_lookup(struct view *v, const char *path, size_t len, struct node **out);
+/* The same with the path's store_hash already known. */
+int view_lookup_hashed(struct view *v, const char *path, size_t len, uint32_t hash,
+		       struct node **out);
 /* Adds n (path absent in the view); takes ownership. */
 int view_create(struct view *v, struct node *n);
 void view_modified(struct view *v, struct node *n);

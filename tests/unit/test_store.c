@@ -62,6 +62,21 @@ static void lookup_of_absent_path_or_longer_name_is_null(void **state)
 	store_destroy(&s);
 }
 
+static void hash_of_a_prefix_comes_back_from_the_whole_paths_hash(void **state)
+{
+	/* Every byte value, so the undoing of each step is exercised. */
+	char path[300];
+	uint32_t whole;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(path); i++)
+		path[i] = (char)(i * 7 + 1);
+	whole = store_hash(path, sizeof(path));
+	for (size_t prefix = 0; prefix <= sizeof(path); prefix++)
+		assert_int_equal(store_hash_prefix(whole, path, sizeof(path), prefix),
+				 store_hash(path, prefix));
+}
+
 static void every_store_change_takes_a_fresh_generation(void **state)
 {
 	struct store s;
@@ -777,6 +792,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(inserted_node_is_found_by_its_full_path),
 		cmocka_unit_test(lookup_of_absent_path_or_longer_name_is_null),
+		cmocka_unit_test(hash_of_a_prefix_comes_back_from_the_whole_paths_hash),
 		cmocka_unit_test(every_store_change_takes_a_fresh_generation),
 		cmocka_unit_test(table_grows_and_keeps_every_node_findable),
 		cmocka_unit_test(delete_unlinks_only_that_node),
