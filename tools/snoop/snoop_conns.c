@@ -2,36 +2,54 @@
  * snoop_conns.c - who is behind a connection id: its domain, client
  * process, command name and kind, from the daemon's conn_open probe, or
  * learnt from its requests and /proc when the connection predates the
- * attach.  An open-addressing table (linear probing, backward-shift
- * deletion): one lookup per printed line.
+ * attach.  In the daemon's hash table (src/hashtab.h), one lookup per
+ * printed line; a record stays where it is until forgotten, so a pointer
+ * conn_get() returned stays good while other connections come and go.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashtab.h"
 #include "snoop_conns.h"
 #include "snoop_parse.h"
 
-static struct {
-	struct conn_info *slots;
-	size_t cap, used;
-} conns;
+struct conn_entry {
+	struct hashtab_link link;
+	struct conn_info info;
+};
 
-static size_t conn_hash(unsigned id, size_t cap)
+static struct hashtab conns;
+
+static uint32_t conn_hash(unsigned id)
 {
-	return (id * 2654435761u) & (cap - 1);
+	return id * 2654435761u;
+}
+
+static struct conn_entry *entry_of(const struct hashtab_link *l)
+{
+	return hashtab_entry(l, struct conn_entry, link);
+}
+
+static uint32_t conn_rehash(const struct hashtab_link *l)
+{
+	return conn_hash(entry_of(l)->info.id);
+}
+
+static bool conn_is(const struct hashtab_link *l, const void *id)
+{
+	return entry_of(l)->info.id == *(const unsigned *)id;
 }
 
 struct conn_info *conn_find(unsigned id)
 {
-	size_t i;
+	struct hashtab_link *l;
 
-	if (!conns.cap)
+	if (!conns.buckets)
 		return NULL;
-	for (i = conn_hash(id, conns.cap); conns.slots[i].used; i = (i + 1) & (conns.cap - 1))
-		if (conns.slots[i].id == id)
-			return &conns.slots[i];
-	return NULL;
+	l = hashtab_find(&conns, conn_hash(id), conn_is, &id);
+	return l ? &entry_of(l)->info : NULL;
 }
 
 static void proc_comm(unsigned pid, char *buf, size_t size)
@@ -53,63 +71,33 @@ static void proc_comm(unsigned pid, char *buf, size_t size)
 struct conn_info *conn_get(unsigned id, unsigned domid, unsigned pid)
 {
 	struct conn_info *c = conn_find(id);
-	size_t i;
+	struct conn_entry *e;
 
 	if (c)
 		return c;
-	if ((conns.used + 1) * 2 > conns.cap) {
-		size_t ncap = conns.cap ? conns.cap * 2 : 256;
-		struct conn_info *old = conns.slots, *ns = calloc(ncap, sizeof(*ns));
-		size_t ocap = conns.cap;
-
-		if (!ns)
-			return NULL;
-		for (i = 0; i < ocap; i++) {
-			size_t j;
-
-			if (!old[i].used)
-				continue;
-			for (j = conn_hash(old[i].id, ncap); ns[j].used; j = (j + 1) & (ncap - 1))
-				;
-			ns[j] = old[i];
-		}
-		free(old);
-		conns.slots = ns;
-		conns.cap = ncap;
-	}
-	for (i = conn_hash(id, conns.cap); conns.slots[i].used; i = (i + 1) & (conns.cap - 1))
-		;
-	c = &conns.slots[i];
-	memset(c, 0, sizeof(*c));
-	c->used = true;
-	c->id = id;
-	c->domid = domid;
-	c->pid = pid;
-	proc_comm(pid, c->comm, sizeof(c->comm));
-	conns.used++;
-	return c;
+	if (!conns.buckets && hashtab_init(&conns, 256, 1, conn_rehash))
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->info.id = id;
+	e->info.domid = domid;
+	e->info.pid = pid;
+	proc_comm(pid, e->info.comm, sizeof(e->info.comm));
+	hashtab_insert(&conns, &e->link, conn_hash(id));
+	return &e->info;
 }
 
 void conn_forget(unsigned id)
 {
 	struct conn_info *c = conn_find(id);
-	size_t i, j;
+	struct conn_entry *e;
 
 	if (!c)
 		return;
-	/* Backward-shift deletion keeps linear probing intact. */
-	i = c - conns.slots;
-	conns.slots[i].used = false;
-	conns.used--;
-	for (j = (i + 1) & (conns.cap - 1); conns.slots[j].used; j = (j + 1) & (conns.cap - 1)) {
-		struct conn_info tmp = conns.slots[j];
-
-		conns.slots[j].used = false;
-		conns.used--;
-		c = conn_get(tmp.id, tmp.domid, 0);
-		if (c)
-			*c = tmp;
-	}
+	e = hashtab_entry(c, struct conn_entry, info);
+	hashtab_remove(&conns, &e->link, conn_hash(id));
+	free(e);
 }
 
 const char *comm_of(unsigned conn_id)
@@ -119,8 +107,14 @@ const char *comm_of(unsigned conn_id)
 	return c && c->comm[0] ? c->comm : NULL;
 }
 
+static void free_entry(struct hashtab_link *l)
+{
+	free(entry_of(l));
+}
+
 void conns_clear(void)
 {
-	free(conns.slots);
+	if (conns.buckets)
+		hashtab_destroy(&conns, free_entry);
 	memset(&conns, 0, sizeof(conns));
 }

@@ -10,7 +10,6 @@
 
 struct conn_info {
 	unsigned id;
-	bool used;			/* slot taken */
 	unsigned domid, pid, uid;
 	bool have_uid;			/* uid came from conn_open */
 	char comm[SNOOP_COMM_SIZE];	/* display form (snoop_clean) */

@@ -7,26 +7,28 @@
  * as tables or as one JSON object.  Fed by snoop_output.c with the
  * records it would otherwise print.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hashtab.h"
 #include "snoop_conns.h"
 #include "snoop_env.h"
 #include "snoop_summary.h"
 
 struct keyed_stats {
+	struct hashtab_link link;
 	unsigned long long key;	/* domid, or pid (guests: 1 << 40 | domid) */
-	bool used;
 	unsigned domid, pid;
 	char comm[SNOOP_COMM_SIZE];
 	struct stats s;
 };
 
+/* Per domain or per process: src/hashtab.h's table. */
 struct stats_map {
-	struct keyed_stats *v;
-	size_t cap, used;
+	struct hashtab t;
 };
 
 struct slow_path {
@@ -78,44 +80,60 @@ void stats_add(struct stats *s, unsigned long long lat_ns, bool err)
 	s->hist[slot]++;
 }
 
+static uint32_t key_hash(unsigned long long key)
+{
+	return (uint32_t)((key * 11400714819323198485ULL) >> 32);
+}
+
+static struct keyed_stats *keyed_of(const struct hashtab_link *l)
+{
+	return hashtab_entry(l, struct keyed_stats, link);
+}
+
+static uint32_t keyed_rehash(const struct hashtab_link *l)
+{
+	return key_hash(keyed_of(l)->key);
+}
+
+static bool keyed_is(const struct hashtab_link *l, const void *key)
+{
+	return keyed_of(l)->key == *(const unsigned long long *)key;
+}
+
 static struct keyed_stats *stats_map_get(struct stats_map *m, unsigned long long key)
 {
-	size_t i;
+	uint32_t h = key_hash(key);
+	struct hashtab_link *l;
+	struct keyed_stats *k;
 
-	if ((m->used + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64, j;
-		struct keyed_stats *nv = calloc(ncap, sizeof(*nv));
+	if (!m->t.buckets && hashtab_init(&m->t, 64, 1, keyed_rehash))
+		return NULL;
+	l = hashtab_find(&m->t, h, keyed_is, &key);
+	if (l)
+		return keyed_of(l);
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	k->key = key;
+	hashtab_insert(&m->t, &k->link, h);
+	return k;
+}
 
-		if (!nv)
-			return NULL;
-		for (j = 0; j < m->cap; j++) {
-			size_t k;
+static void free_keyed(struct hashtab_link *l)
+{
+	free(keyed_of(l));
+}
 
-			if (!m->v[j].used)
-				continue;
-			for (k = (m->v[j].key * 11400714819323198485ULL) >> 40 & (ncap - 1);
-			     nv[k].used; k = (k + 1) & (ncap - 1))
-				;
-			nv[k] = m->v[j];
-		}
-		free(m->v);
-		m->v = nv;
-		m->cap = ncap;
-	}
-	for (i = (key * 11400714819323198485ULL) >> 40 & (m->cap - 1); m->v[i].used;
-	     i = (i + 1) & (m->cap - 1))
-		if (m->v[i].key == key)
-			return &m->v[i];
-	m->v[i].used = true;
-	m->v[i].key = key;
-	m->used++;
-	return &m->v[i];
+static void stats_map_clear(struct stats_map *m)
+{
+	if (m->t.buckets)
+		hashtab_destroy(&m->t, free_keyed);
 }
 
 void summary_reset(unsigned long long lost_now)
 {
-	free(sum.domains.v);
-	free(sum.procs.v);
+	stats_map_clear(&sum.domains);
+	stats_map_clear(&sum.procs);
 	memset(&sum, 0, sizeof(sum));
 	sum.start_ns = now_ns(CLOCK_MONOTONIC);
 	sum.lost_at_start = lost_now;
@@ -284,22 +302,31 @@ static int cmp_slow(const void *a, const void *b)
 	return x->lat_ns < y->lat_ns ? 1 : x->lat_ns > y->lat_ns ? -1 : 0;
 }
 
-/* Used entries of a stats map, most requests first. */
+struct collect {
+	struct keyed_stats *v;
+	size_t n;
+};
+
+static void collect_one(struct hashtab_link *l, void *ctx)
+{
+	struct collect *c = ctx;
+
+	c->v[c->n++] = *keyed_of(l);
+}
+
+/* The entries of a stats map, most requests first (copies). */
 static struct keyed_stats *sorted(const struct stats_map *m, size_t *n)
 {
-	struct keyed_stats *v = calloc(m->used ? m->used : 1, sizeof(*v));
-	size_t i, k = 0;
+	struct collect c = { calloc(m->t.count ? m->t.count : 1, sizeof(*c.v)), 0 };
 
-	if (!v) {
-		*n = 0;
+	*n = 0;
+	if (!c.v)
 		return NULL;
-	}
-	for (i = 0; i < m->cap; i++)
-		if (m->v[i].used)
-			v[k++] = m->v[i];
-	qsort(v, k, sizeof(*v), cmp_keyed);
-	*n = k;
-	return v;
+	if (m->t.buckets)
+		hashtab_foreach(&m->t, collect_one, &c);
+	qsort(c.v, c.n, sizeof(*c.v), cmp_keyed);
+	*n = c.n;
+	return c.v;
 }
 
 #define N_PROCS 10
