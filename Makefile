@@ -110,7 +110,8 @@ $(BUILD)/tests/test_pyfind: tests/unit/test_pyfind.c tools/snoop/snoop_pyfind.c 
 # them instead of the daemon core.
 SNOOP_UNIT_SRCS := $(addprefix tools/snoop/,snoop_parse.c snoop_options.c snoop_conns.c \
 	snoop_join.c snoop_output.c snoop_summary.c snoop_find.c snoop_tee.c snoop_json.c \
-	snoop_timeline.c snoop_trace.c snoop_html.c snoop_record.c) tests/unit/snoop_streams.c \
+	snoop_timeline.c snoop_trace.c snoop_html.c snoop_record.c snoop_stack_none.c) \
+	tests/unit/snoop_streams.c \
 	src/hashtab.c
 $(BUILD)/tests/test_snoop_%: tests/unit/test_snoop_%.c $(SNOOP_UNIT_SRCS) tests/unit/snoop_streams.h \
 		$(wildcard tools/snoop/*.h) src/wire_names.h | $(BUILD)/tests

@@ -858,35 +858,6 @@ static void fuzz_files(const uint8_t *data, size_t size)
 /* The options, which snoop_options.c (not linked) would fill. */
 struct snoop_env env;
 
-/* -U is not linked: no stacks. */
-int snoop_stack_start(const struct stack_opts *o)
-{
-	(void)o;
-	return 0;
-}
-
-void snoop_stack_text(FILE *f, const struct xss_event *e)
-{
-	(void)f;
-	(void)e;
-}
-
-void snoop_stack_json(FILE *f, const struct xss_event *e)
-{
-	(void)f;
-	(void)e;
-}
-
-void snoop_stack_count(const struct xss_event *e)
-{
-	(void)e;
-}
-
-void snoop_stack_finish(FILE *summary)
-{
-	(void)summary;
-}
-
 static void stream_options(uint8_t bits)
 {
 	memset(&env, 0, sizeof(env));

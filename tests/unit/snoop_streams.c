@@ -180,31 +180,3 @@ int fresh_run(void **state)
 	return 0;
 }
 
-/* -U is not linked: no stacks. */
-int snoop_stack_start(const struct stack_opts *o)
-{
-	(void)o;
-	return 0;
-}
-
-void snoop_stack_text(FILE *f, const struct xss_event *e)
-{
-	(void)f;
-	(void)e;
-}
-
-void snoop_stack_json(FILE *f, const struct xss_event *e)
-{
-	(void)f;
-	(void)e;
-}
-
-void snoop_stack_count(const struct xss_event *e)
-{
-	(void)e;
-}
-
-void snoop_stack_finish(FILE *summary)
-{
-	(void)summary;
-}
