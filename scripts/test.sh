@@ -5,7 +5,7 @@
 #   2. the whole suite again against the ASan+UBSan build (every daemon a
 #      test starts is also checked for leak reports when it stops);
 #   3. every fuzz target for a bounded time (fuzz/run.sh), if present:
-#      FUZZ_SECONDS each (default 30), as many at once as there are CPUs.
+#      FUZZ_SECONDS each (default 25), as many at once as there are CPUs.
 # Integration scripts run in parallel (tests/run); each part's time is
 # printed, so a slow part is seen at once.
 # Ends with one line "N passed, N failed" over all of it.
@@ -55,7 +55,7 @@ else
 		fi
 		if [ -x fuzz/run.sh ]; then
 			run_suite "fuzzing" env FUZZ_JOBS="${FUZZ_JOBS:-$(nproc)}" \
-				fuzz/run.sh "${FUZZ_SECONDS:-30}"
+				fuzz/run.sh "${FUZZ_SECONDS:-25}"
 		fi
 	fi
 fi
