@@ -1,6 +1,8 @@
 /* event.c - epoll loop (see event.h). */
 #include "event.h"
 
+#include "poll_policy.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -15,11 +17,8 @@ struct ev_loop {
 	bool stopped;
 	bool (*idle)(void *);
 	void *idle_arg;
-	uint64_t poll_max_ns; /* 0: never poll before sleeping */
-	uint64_t poll_ns;     /* the current window: 0 or poll_max_ns */
-	unsigned skip;        /* waits left that sleep at once after a miss */
-	unsigned backoff;     /* what the next miss sets skip to */
-	bool poll_armed;      /* the next wait may poll (ev_poll_arm) */
+	struct poll_policy poll;
+	struct ev_poll_stats poll_stats;
 	bool poll_alone;      /* poll only while no task competes for our CPU */
 	long nivcsw;          /* our involuntary switches when last looked */
 };
@@ -87,16 +86,12 @@ void ev_stop(struct ev_loop *loop)
 
 void ev_set_poll(struct ev_loop *loop, uint64_t max_ns)
 {
-	loop->poll_max_ns = max_ns;
-	loop->poll_ns = 0;
-	loop->skip = 0;
-	loop->backoff = 1;
-	loop->poll_armed = true;
+	poll_policy_init(&loop->poll, max_ns);
 }
 
 void ev_poll_arm(struct ev_loop *loop, bool armed)
 {
-	loop->poll_armed = armed;
+	poll_policy_arm(&loop->poll, armed);
 }
 
 void ev_poll_only_alone(struct ev_loop *loop)
@@ -129,7 +124,12 @@ static bool contended(struct ev_loop *loop)
 
 uint64_t ev_poll_window(const struct ev_loop *loop)
 {
-	return loop->poll_ns;
+	return loop->poll.window_ns;
+}
+
+void ev_poll_stats(const struct ev_loop *loop, struct ev_poll_stats *stats)
+{
+	*stats = loop->poll_stats;
 }
 
 static uint64_t now_ns(void)
@@ -140,33 +140,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-#define EV_POLL_BACKOFF_MAX 1024u
 /* A gap this long between two polls means the CPU went to someone else. */
 #define EV_POLL_PREEMPTED_NS 20000u
 
-/*
- * When to poll.  A wait that ended within the largest window opens it (a
- * poll would have caught that event), a longer one closes it: an idle
- * daemon, or one whose clients take their time, sleeps at once.  Polling
- * only pays when the client runs on another CPU.  One that shares ours
- * cannot run while we poll, so the poll either misses, having cost its
- * whole window, or finds the event only because the client preempted us,
- * which sleeping would have given it as well; both count as misses.
- * After a miss the next waits sleep at once, 1, 2, 4 ... up to 1024 of
- * them as misses repeat, and a clean hit starts over.  (Yielding between
- * polls would let such a client run, but puts the daemon behind every
- * runnable task on its CPU: with 100 guests that cost more than polling
- * won.)
- */
-static void missed(struct ev_loop *loop)
-{
-	loop->skip = loop->backoff;
-	if (loop->backoff < EV_POLL_BACKOFF_MAX)
-		loop->backoff *= 2;
-}
-
-/* Polls for the window: ready fds, or 0 when the window passed. */
-static int poll_window(struct ev_loop *loop, struct epoll_event *events, uint64_t start)
+/* Polls for window_ns: ready fds, or 0 when the window passed. */
+static int poll_window(struct ev_loop *loop, struct epoll_event *events, uint64_t start,
+		       uint64_t window_ns)
 {
 	uint64_t last = start, t;
 	bool preempted = false;
@@ -176,38 +155,32 @@ static int poll_window(struct ev_loop *loop, struct epoll_event *events, uint64_
 		t = now_ns();
 		preempted |= t - last > EV_POLL_PREEMPTED_NS;
 		last = t;
-		if (t - start >= loop->poll_ns)
+		if (t - start >= window_ns)
 			break;
 	}
-	if (n == 0 || preempted)
-		missed(loop);
-	else if (n > 0)
-		loop->backoff = 1;
+	if (n >= 0) {
+		poll_policy_polled(&loop->poll, n > 0, preempted);
+		loop->poll_stats.polls++;
+		loop->poll_stats.hits += n > 0 && !preempted;
+	}
 	return n;
 }
 
-/* Waits for ready fds: polls them for the window first, then sleeps. */
+/* Waits for ready fds: polls them for the policy's window, then sleeps. */
 static int poll_then_wait(struct ev_loop *loop, struct epoll_event *events)
 {
-	uint64_t start = now_ns();
-	bool polled = false;
+	uint64_t start = now_ns(), window = poll_policy_begin_wait(&loop->poll);
 	int n;
 
-	if (loop->skip) {
-		loop->skip--;
-	} else if (loop->poll_ns && loop->poll_armed) {
-		if (loop->poll_alone && contended(loop)) {
-			missed(loop);
-		} else {
-			if ((n = poll_window(loop, events, start)) != 0)
-				return n;
-			polled = true;
-		}
+	if (window && loop->poll_alone && contended(loop)) {
+		poll_policy_missed(&loop->poll);
+		window = 0;
 	}
+	if (window && (n = poll_window(loop, events, start, window)) != 0)
+		return n;
 	n = epoll_wait(loop->epfd, events, EV_BATCH, -1);
-	/* After a miss the window stays open for the wait after the skips. */
-	if (n > 0 && !polled)
-		loop->poll_ns = now_ns() - start <= loop->poll_max_ns ? loop->poll_max_ns : 0;
+	if (n > 0 && !window)
+		poll_policy_slept(&loop->poll, now_ns() - start);
 	return n;
 }
 
@@ -217,7 +190,7 @@ int ev_run(struct ev_loop *loop)
 	bool work_left = false;
 
 	while (!loop->stopped) {
-		int n = work_left || !loop->poll_max_ns
+		int n = work_left || !loop->poll.max_ns
 				? epoll_wait(loop->epfd, events, EV_BATCH, work_left ? 0 : -1)
 				: poll_then_wait(loop, events);
 		if (n < 0) {

@@ -39,7 +39,7 @@ int ev_run(struct ev_loop *loop);
 /*
  * Poll before sleeping: when a round leaves no work and events have been
  * coming back quickly, the loop polls its fds for up to max_ns before it
- * blocks (event.c says when it does).  Clients that answer within
+ * blocks (poll_policy.h says when it does).  Clients that answer within
  * microseconds then find the daemon awake instead of paying for its
  * wake-up.  0 (the default): block at once.
  */
@@ -50,8 +50,13 @@ void ev_poll_arm(struct ev_loop *loop, bool armed);
 /* Poll only while no other task competes for the loop's CPU (it was not
  * preempted since the last wait; the daemon sets this, tests do not). */
 void ev_poll_only_alone(struct ev_loop *loop);
-/* The window the next wait will poll for, in ns. */
+/* The window the next wait will poll for, in ns (poll_policy.h). */
 uint64_t ev_poll_window(const struct ev_loop *loop);
+/* Polls tried, and those that found an event without losing the CPU. */
+struct ev_poll_stats {
+	uint64_t polls, hits;
+};
+void ev_poll_stats(const struct ev_loop *loop, struct ev_poll_stats *stats);
 void ev_stop(struct ev_loop *loop);
 
 #endif

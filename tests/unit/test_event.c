@@ -1,34 +1,21 @@
-/* test_event.c - the loop's polling before sleeping (event.h, ev_set_poll):
- * events that come back within the window find the loop awake, and a loop
- * whose events come slowly stops polling.  A timerfd is the client; the
- * thread's voluntary context switches count the times the loop slept. */
+/* test_event.c - the loop's polling before sleeping: the rules
+ * (poll_policy.h) fed with chosen times, and the loop (event.h,
+ * ev_set_poll) applying them to a timerfd's events. */
 #include "unit.h"
 
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "event.h"
+#include "poll_policy.h"
 
 struct ticker {
 	struct ev_loop *loop;
 	struct ev_handler h;
 	int fd;
-	int seen, stop_after, settled_at;
-	long sleeps_after_settling; /* voluntary switches from settled_at on */
-	int slow_from;              /* the timer slows to slow_ns there (0: never) */
-	long slow_ns;
-	uint64_t window_before_slowing;
+	int seen, stop_after;
 };
-
-static long voluntary_switches(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_nvcsw;
-}
 
 static void on_tick(void *arg, uint32_t events)
 {
@@ -39,29 +26,17 @@ static void on_tick(void *arg, uint32_t events)
 	if (read(t->fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
 		return;
 	t->seen++;
-	if (t->slow_from && t->seen == t->slow_from) {
-		struct itimerspec its = { .it_interval = { 0, t->slow_ns },
-					  .it_value = { 0, t->slow_ns } };
-		t->window_before_slowing = ev_poll_window(t->loop);
-		timerfd_settime(t->fd, 0, &its, NULL);
-	}
-	if (t->seen == t->settled_at)
-		t->sleeps_after_settling = voluntary_switches();
-	if (t->seen >= t->stop_after) {
-		t->sleeps_after_settling = voluntary_switches() - t->sleeps_after_settling;
+	if (t->seen >= t->stop_after)
 		ev_stop(t->loop);
-	}
 }
 
 /* Runs a loop polling up to max_ns, woken every period_ns, for ticks
- * events; the switches are counted from tick settled_at on. */
-static void run_ticks(struct ticker *t, uint64_t max_ns, long period_ns, int ticks,
-		      int settled_at)
+ * events. */
+static void run_ticks(struct ticker *t, uint64_t max_ns, long period_ns, int ticks)
 {
 	struct itimerspec its = { .it_interval = { 0, period_ns }, .it_value = { 0, period_ns } };
 
 	t->stop_after = ticks;
-	t->settled_at = settled_at;
 	t->loop = ev_new();
 	assert_non_null(t->loop);
 	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -80,63 +55,175 @@ static void finish(struct ticker *t)
 	ev_free(t->loop);
 }
 
-/* Events every 200 us, a window of up to 200 ms: after the first wait
- * the loop polls instead of sleeping.  Not never: a poll during which the
- * loop lost its CPU counts as a miss (event.c), and a loaded machine takes
- * it now and then; without polling it would sleep for every event. */
-static void events_back_within_the_window_find_the_loop_awake(void **state)
-{
-	struct ticker t = { 0 };
+/*
+ * The rules of poll_policy.h, fed with measured times as the loop would
+ * feed them: deterministic, whatever the machine's load.
+ */
+#define US 1000u
+#define MS (1000u * US)
 
-	(void)state;
-	run_ticks(&t, 200 * 1000 * 1000, 200 * 1000, 45, 5);
-	assert_true(ev_poll_window(t.loop) > 0);
-	assert_true(t.sleeps_after_settling <= 40 / 3);
-	finish(&t);
+/* A policy with the window opened by one quick event. */
+static struct poll_policy opened(uint64_t max_ns)
+{
+	struct poll_policy p;
+
+	poll_policy_init(&p, max_ns);
+	assert_int_equal(poll_policy_begin_wait(&p), 0);
+	poll_policy_slept(&p, max_ns / 4);
+	return p;
 }
 
-/* Events every 20 ms, a window of up to 1 ms: the loop never polls, it
- * sleeps for every event. */
-static void slow_events_leave_the_loop_sleeping(void **state)
+static void a_quick_event_opens_the_window(void **state)
 {
-	struct ticker t = { 0 };
+	struct poll_policy p = opened(200 * US);
 
 	(void)state;
-	run_ticks(&t, 1000 * 1000, 20 * 1000 * 1000, 5, 1);
-	assert_int_equal(ev_poll_window(t.loop), 0);
-	assert_true(t.sleeps_after_settling >= 4);
-	finish(&t);
+	assert_int_equal(p.window_ns, 200 * US);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(poll_policy_begin_wait(&p), 200 * US);
+		poll_policy_polled(&p, true, false);
+	}
 }
 
-/* A loop that polled stops once its events slow down: 1 ms apart, then
- * 30 ms with a window of up to 20 ms. */
+static void slow_events_keep_it_closed(void **state)
+{
+	struct poll_policy p;
+
+	(void)state;
+	poll_policy_init(&p, 1 * MS);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(poll_policy_begin_wait(&p), 0);
+		poll_policy_slept(&p, 20 * MS);
+	}
+	assert_int_equal(p.window_ns, 0);
+}
+
+/* Misses: sleep through 1, 2, 4 ... waits; the window stays open for the
+ * first wait after them, which polls again. */
+static void misses_back_off_doubling(void **state)
+{
+	struct poll_policy p = opened(50 * US);
+
+	(void)state;
+	for (unsigned skip = 1; skip <= 8; skip *= 2) {
+		assert_int_equal(poll_policy_begin_wait(&p), 50 * US);
+		poll_policy_polled(&p, false, false);
+		for (unsigned i = 0; i < skip; i++)
+			assert_int_equal(poll_policy_begin_wait(&p), 0);
+	}
+	assert_int_equal(p.backoff, 16);
+}
+
+static void the_backoff_is_bounded(void **state)
+{
+	struct poll_policy p = opened(50 * US);
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		poll_policy_missed(&p);
+	assert_int_equal(p.backoff, POLL_BACKOFF_MAX);
+	assert_int_equal(p.skip, POLL_BACKOFF_MAX);
+}
+
+/* A find after losing the CPU is what sleeping would have given: a miss. */
+static void a_preempted_find_is_a_miss(void **state)
+{
+	struct poll_policy p = opened(50 * US);
+
+	(void)state;
+	poll_policy_polled(&p, true, true);
+	assert_int_equal(poll_policy_begin_wait(&p), 0);
+	assert_int_equal(poll_policy_begin_wait(&p), 50 * US);
+	assert_int_equal(p.backoff, 2);
+}
+
+static void a_clean_hit_starts_over(void **state)
+{
+	struct poll_policy p = opened(50 * US);
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		poll_policy_missed(&p);
+	p.skip = 0;
+	poll_policy_polled(&p, true, false);
+	assert_int_equal(p.backoff, 1);
+	poll_policy_polled(&p, false, false);
+	assert_int_equal(p.skip, 1);
+}
+
+/* A wait that slept longer than the window closes it; only a wait that
+ * slept says how quickly events come (a missed poll leaves it as it is). */
 static void the_window_closes_when_events_slow_down(void **state)
 {
-	struct ticker t = { .slow_from = 6, .slow_ns = 30 * 1000 * 1000 };
+	struct poll_policy p = opened(20 * MS);
 
 	(void)state;
-	run_ticks(&t, 20 * 1000 * 1000, 1000 * 1000, 12, 1);
-	assert_true(t.window_before_slowing > 0);
-	assert_int_equal(ev_poll_window(t.loop), 0);
+	poll_policy_polled(&p, false, false);
+	assert_int_equal(p.window_ns, 20 * MS);
+	assert_int_equal(poll_policy_begin_wait(&p), 0);
+	poll_policy_slept(&p, 30 * MS);
+	assert_int_equal(p.window_ns, 0);
+	assert_int_equal(poll_policy_begin_wait(&p), 0);
+}
+
+/* The daemon disarms polling after rounds that moved no ring. */
+static void a_disarmed_wait_sleeps(void **state)
+{
+	struct poll_policy p = opened(50 * US);
+
+	(void)state;
+	poll_policy_arm(&p, false);
+	assert_int_equal(poll_policy_begin_wait(&p), 0);
+	poll_policy_arm(&p, true);
+	assert_int_equal(poll_policy_begin_wait(&p), 50 * US);
+}
+
+/*
+ * The loop itself: it applies the policy.  Only what does not depend on
+ * the machine's speed is asserted (when a poll hits is the policy's
+ * business, tested above): with events every 200 us it polls, with none
+ * asked for it never does, and every event is handled either way.
+ */
+static void quick_events_make_the_loop_poll(void **state)
+{
+	struct ticker t = { 0 };
+	struct ev_poll_stats stats;
+
+	(void)state;
+	run_ticks(&t, 200 * MS, 200 * US, 45);
+	ev_poll_stats(t.loop, &stats);
+	assert_int_equal(t.seen, 45);
+	assert_true(stats.polls > 0);
+	assert_true(stats.hits <= stats.polls);
 	finish(&t);
 }
 
 static void no_polling_unless_asked(void **state)
 {
-	struct ev_loop *loop = ev_new();
+	struct ticker t = { 0 };
+	struct ev_poll_stats stats;
 
 	(void)state;
-	assert_non_null(loop);
-	assert_int_equal(ev_poll_window(loop), 0);
-	ev_free(loop);
+	run_ticks(&t, 0, 200 * US, 20);
+	ev_poll_stats(t.loop, &stats);
+	assert_int_equal(t.seen, 20);
+	assert_int_equal(ev_poll_window(t.loop), 0);
+	assert_int_equal(stats.polls, 0);
+	finish(&t);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(events_back_within_the_window_find_the_loop_awake),
-		cmocka_unit_test(slow_events_leave_the_loop_sleeping),
+		cmocka_unit_test(a_quick_event_opens_the_window),
+		cmocka_unit_test(slow_events_keep_it_closed),
+		cmocka_unit_test(misses_back_off_doubling),
+		cmocka_unit_test(the_backoff_is_bounded),
+		cmocka_unit_test(a_preempted_find_is_a_miss),
+		cmocka_unit_test(a_clean_hit_starts_over),
 		cmocka_unit_test(the_window_closes_when_events_slow_down),
+		cmocka_unit_test(a_disarmed_wait_sleeps),
+		cmocka_unit_test(quick_events_make_the_loop_poll),
 		cmocka_unit_test(no_polling_unless_asked),
 	};
 	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
