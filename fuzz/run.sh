@@ -39,7 +39,7 @@ case $SECS in
 '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;
 esac
 
-make -s -C "$HERE" BUILD="$BUILD" || { echo "fuzz/run.sh: build failed" >&2; exit 1; }
+make -s -j"$(nproc)" -C "$HERE" BUILD="$BUILD" || { echo "fuzz/run.sh: build failed" >&2; exit 1; }
 
 # Longest input libFuzzer may build, per target (the request and ring
 # targets read programs of many steps).

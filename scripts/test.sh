@@ -16,7 +16,7 @@
 set -u
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || exit 1
-make -s all || exit 1
+make -s -j"$(nproc)" all || exit 1
 # Xen's daemons and tools for the comparisons (Debian's xen-utils-4.17,
 # downloaded once); without them those tests skip, saying so.
 tests/peers/peers.sh setup || echo "=== no Xen peers: the tests that need them will skip" >&2
@@ -48,7 +48,7 @@ if [ "${1:-}" != "" ] && [ "${1:-}" != "--quick" ]; then
 else
 	run_suite "tests (normal build)" tests/run
 	if [ "${1:-}" != "--quick" ]; then
-		if make -s SAN=1 all; then
+		if make -s -j"$(nproc)" SAN=1 all; then
 			run_suite "tests (ASan+UBSan build)" env BUILD="$PWD/build-san" tests/run
 		else
 			echo "=== sanitizer build failed" >&2; failed=$((failed + 1))

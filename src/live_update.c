@@ -512,8 +512,28 @@ static void keep_fds(struct daemon *d, bool keep)
 }
 
 #define TRACED_ENV "XENSTORED_LU_TRACED"
-/* How long a new process waits for the tracer of the old one. */
+/* How long a new process waits for the tracer of the old one, unless
+ * XENSTORED_LU_TRACER_WAIT_MS says otherwise (a loaded host's tracer may
+ * need longer to attach; the tests set it so). */
 #define TRACER_WAIT_MS 2000
+#define TRACER_WAIT_ENV "XENSTORED_LU_TRACER_WAIT_MS"
+
+static int tracer_wait_ms(void)
+{
+	const char *s = getenv(TRACER_WAIT_ENV);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return TRACER_WAIT_MS;
+	v = strtol(s, &end, 10);
+	if (*end || v < 0 || v > 600000) {
+		log_warnx("live-update: ignoring %s=%s (milliseconds, 0 to 600000)",
+			 TRACER_WAIT_ENV, s);
+		return TRACER_WAIT_MS;
+	}
+	return (int)v;
+}
 
 static bool tracer_attached(void)
 {
@@ -526,12 +546,13 @@ static bool tracer_attached(void)
 static void wait_for_tracer(void)
 {
 	struct timespec ms = { 0, 1000000 };
-	int waited = 0;
+	int waited = 0, limit;
 
 	if (!getenv(TRACED_ENV))
 		return;
 	unsetenv(TRACED_ENV);
-	while (!tracer_attached() && waited < TRACER_WAIT_MS) {
+	limit = tracer_wait_ms();
+	while (!tracer_attached() && waited < limit) {
 		nanosleep(&ms, NULL);
 		waited++;
 	}

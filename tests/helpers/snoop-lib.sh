@@ -16,6 +16,14 @@
 #   pid_of CMD...          runs CMD in the background, waits, prints its PID
 #                          (the PID the daemon sees); output goes to $T_DIR/cmd.out
 SNOOP=${SNOOP:-$BUILD/tools/xenstore-snoop}
+# The daemon these tests trace is a copy of its own.  A tracer attaches to
+# a binary (its inode): on the shared one it would enable the probes of
+# every other test's daemon and see their semaphores set, so the tracing
+# tests could only run one at a time.
+if [ "$XENSTORED" = "$BUILD/xenstored" ] && [ -x "$XENSTORED" ]; then
+	mkdir -p "$T_DIR/bin" && cp "$XENSTORED" "$T_DIR/bin/xenstored" &&
+		XENSTORED=$T_DIR/bin/xenstored
+fi
 SNOOP_PID=
 SNOOP_RC=
 SNOOP_N=0

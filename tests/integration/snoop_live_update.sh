@@ -10,6 +10,8 @@ snoop_require
 XC=$("$PEERS/peers.sh" bin xenstore-control 2>/dev/null) ||
 	skip_all "no xenstore-control (tests/peers/peers.sh setup failed)"
 
+# However loaded the machine, the new process waits for the snoop.
+XSD_ENV=(XENSTORED_LU_TRACER_WAIT_MS=60000)
 start_xenstored || { fail "daemon starts"; done_testing; exit 1; }
 cp "$XENSTORED" "$T_DIR/xenstored-new"
 snoop_start || { fail "xenstore-snoop attaches"; done_testing; exit 1; }

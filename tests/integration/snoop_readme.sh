@@ -12,8 +12,8 @@
 # /var/run/xenstored/socket, /tmp/x, /usr/local) never touch
 # the system's.  Commands are found by their text: one the README gains or
 # loses fails the first check, and the others still run.
-# It attaches tracers, hence the snoop_ prefix: tests/run runs it in the
-# tracers' lane.
+# Its daemons use the standard socket's name, as snoop_discovery's do:
+# tests/run never runs the two at once.
 if [ -z "${README_NS:-}" ] && [ "$(id -u)" = 0 ] &&
    unshare -m --propagation private true 2>/dev/null; then
 	README_NS=1 exec unshare -m --propagation private "$0" "$@"
