@@ -397,19 +397,40 @@ static void context_reply_closes_the_wait_by_seq(void **state)
 	free(out);
 }
 
+/* The fallback timer, on the tests' own clock. */
+static unsigned long long fake_now;
+
+static unsigned long long fake_clock(void)
+{
+	return fake_now;
+}
+
 /* A fresh record is not released by the fallback timer: it waits for its
- * reply (the timer is for a reply lost with the ring buffer full). */
-static void waiting_record_is_not_released_early(void **state)
+ * reply (the timer is for a reply lost with the ring buffer full), 200 ms,
+ * then goes out alone. */
+static void waiting_record_waits_200_ms_for_its_reply(void **state)
 {
 	char *out;
 
 	(void)state;
+	fake_now = 1000ULL * 1000000;
+	snoop_join_set_clock(fake_clock);
 	free(feed_one(rec_quota(guest, 12, "nodes", 5, 4)));
 	capture_stdout();
+	fake_now += 199ULL * 1000000;
 	snoop_join_expire(false);
 	out = captured_stdout();
 	assert_string_equal(out, "");
 	assert_int_equal(snoop_join_waiting(), 1);
+	free(out);
+
+	capture_stdout();
+	fake_now += 2ULL * 1000000;
+	snoop_join_expire(false);
+	out = captured_stdout();
+	snoop_join_set_clock(NULL);
+	assert_int_equal(snoop_join_waiting(), 0);
+	assert_non_null(strstr(out, "[quota nodes: 5 > limit 4]"));
 	free(out);
 }
 
@@ -488,7 +509,7 @@ int main(void)
 		cmocka_unit_test_setup(event_after_its_reply_is_printed_at_once, fresh_run),
 		cmocka_unit_test_setup(event_after_a_filtered_reply_does_not_wait, fresh_run),
 		cmocka_unit_test_setup(context_reply_closes_the_wait_by_seq, fresh_run),
-		cmocka_unit_test_setup(waiting_record_is_not_released_early, fresh_run),
+		cmocka_unit_test_setup(waiting_record_waits_200_ms_for_its_reply, fresh_run),
 		cmocka_unit_test_setup(live_update_note_comes_before_the_next_event, fresh_run),
 		cmocka_unit_test_setup(extra_events_in_json, fresh_run),
 	};

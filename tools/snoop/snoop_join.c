@@ -155,6 +155,20 @@ static struct hold_list *const all_lists[] = { &held_watches, &held_txns, &held_
 
 static unsigned long long expire_now;
 
+static unsigned long long monotonic_now(void)
+{
+	return now_ns(CLOCK_MONOTONIC);
+}
+
+/* When records are held and expired: the monotonic clock, or the unit
+ * tests' own (a test must not depend on how fast the machine runs it). */
+static unsigned long long (*join_clock)(void) = monotonic_now;
+
+void snoop_join_set_clock(unsigned long long (*clock)(void))
+{
+	join_clock = clock ? clock : monotonic_now;
+}
+
 static bool fresh(const struct held *h, const struct xss_event *e)
 {
 	(void)e;
@@ -170,7 +184,7 @@ static bool never(const struct held *h, const struct xss_event *e)
 
 void snoop_join_expire(bool all)
 {
-	expire_now = now_ns(CLOCK_MONOTONIC);
+	expire_now = join_clock();
 	for (size_t l = 0; l < 3; l++)
 		release_unless(all_lists[l], all ? never : fresh, NULL);
 }
@@ -264,7 +278,7 @@ static void join_watch_event(const struct xss_event *e, size_t size)
 		return;
 	}
 	release_unmatched(e);
-	if (hold(&held_watches, e, size, now_ns(CLOCK_MONOTONIC)))
+	if (hold(&held_watches, e, size, join_clock()))
 		print_watch(e, NULL);
 }
 
@@ -311,11 +325,11 @@ int snoop_join_record(const void *data, size_t size)
 			print_orphan(e);
 			break;
 		}
-		if (hold(&held_txns, e, size, now_ns(CLOCK_MONOTONIC)))
+		if (hold(&held_txns, e, size, join_clock()))
 			print_orphan(e);
 		break;
 	case XSS_QUOTA:
-		if (hold(&held_quotas, e, size, now_ns(CLOCK_MONOTONIC)))
+		if (hold(&held_quotas, e, size, join_clock()))
 			print_orphan(e);
 		break;
 	case XSS_CONN_OPEN: {

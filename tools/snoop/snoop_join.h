@@ -19,6 +19,9 @@ void snoop_join_expire(bool all);
 /* How many records wait for their reply. */
 size_t snoop_join_waiting(void);
 
+/* The clock that times held records (NULL: CLOCK_MONOTONIC again). */
+void snoop_join_set_clock(unsigned long long (*clock)(void));
+
 /* Forgets, unprinted, whatever waits (a new stream: the unit tests). */
 void snoop_join_reset(void);
 
