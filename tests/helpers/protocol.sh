@@ -31,8 +31,11 @@ need_xsraw() {
 	cc -O2 -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o "$XSRAW" "$src"
 }
 
+# The bound is for a reply that never comes (no test expects TIMEOUT): it
+# only costs time when a test already fails, so it is wide enough for a
+# sanitizer build on a loaded 2-CPU machine.
 raw() {
-	"$XSRAW" -N -T "${RAW_TIMEOUT_MS:-3000}" "$@"
+	"$XSRAW" -N -T "${RAW_TIMEOUT_MS:-30000}" "$@"
 }
 
 have_peers() {
@@ -61,7 +64,9 @@ trap 'stop_peers; cleanup_test' EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-WATCH_TIMEOUT=${WATCH_TIMEOUT:-5}
+# Every watch_line awaits an event that must come: the bound is only for
+# failures, so it leaves room for a loaded machine.
+WATCH_TIMEOUT=${WATCH_TIMEOUT:-30}
 watch_open() {
 	local path=$1
 	shift
