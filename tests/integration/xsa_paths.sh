@@ -47,7 +47,7 @@ deep=$(printf '/d%.0s' $(seq 1 1021))
 assert_eq "XSA-418: dom0 creates a 1022-level path in one WRITE" OK \
 	"$(dom0 "write /deep$deep v" | result)"
 assert_eq "XSA-418: and reads its deepest node" v "$(dom0 "read /deep$deep" | result)"
-bg_open W "$SIM" guest dom0 "watch /deep$deep w" 'watch /deep/d/d w' 'events 99'
+bg_open W "$SIM" guest -t 600000 dom0 "watch /deep$deep w" 'watch /deep/d/d w' 'events 99'
 bg_until W 'events 99 -> *' && bg_events W 'event /deep/d/d w' ||
 	fail "XSA-418: dom0 watches inside the deep tree"
 assert_eq "XSA-418: RM of its top removes all 1022 nodes" "$(printf '%s\n' OK ENOENT)" \

@@ -12,6 +12,8 @@
 # the test waits for its registration line, makes the changes, then
 # writes a barrier node the guest may see and reads the guest's events up
 # to the barrier's: anything before it that should not be there is a leak.
+# Its -t is long: between two events it may wait as long as the test
+# takes, and each of the test's waits is bounded by its own read.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 . "$TOP/tests/helpers/xsa.sh"
@@ -35,7 +37,7 @@ seen_events() {
 
 # --- XSA-115: events only for what the watcher may read ------------------------
 dom0 'write /local/domain/2/secret s' >/dev/null
-bg_open W "$SIM" guest 1 'watch / root' 'watch barrier b' 'events 99'
+bg_open W "$SIM" guest -t 600000 1 'watch / root' 'watch barrier b' 'events 99'
 if bg_until W 'events 99 -> *'; then
 	# Unreadable for guest 1: a write, a permission change, a removal,
 	# the creation of another guest's home.  Then the barrier.
@@ -56,7 +58,7 @@ else
 fi
 bg_close W
 
-bg_open W "$SIM" guest 4 'watch @introduceDomain intro' 'watch @releaseDomain rel' \
+bg_open W "$SIM" guest -t 600000 4 'watch @introduceDomain intro' 'watch @releaseDomain rel' \
 	'watch barrier b' 'events 99'
 if bg_until W 'events 99 -> *'; then
 	new_guest 6
@@ -81,7 +83,7 @@ assert_eq "XSA-115: dom0 may ask" "T" "$(dom0 'introduced 2' | result)"
 # --- XSA-324: a huge token --------------------------------------------------------
 tok=$(printf 'k%.0s' $(seq 1 4050))
 long=$(printf 'n%.0s' $(seq 1 60))
-bg_open W "$SIM" guest 2 "raw 4 big|$tok|" 'watch barrier b' 'events 99'
+bg_open W "$SIM" guest -t 600000 2 "raw 4 big|$tok|" 'watch barrier b' 'events 99'
 if bg_until W 'events 99 -> *'; then
 	# "big/nnn..." (60 n) + the token do not fit in one message: dropped.
 	# "big/s" + the token fit (4057 bytes) and must come through.
