@@ -25,7 +25,7 @@ guest dom0 "watch @releaseDomain rel" "events 1" >/dev/null
 
 out=$(timeout 30 "$XSCTL" live-update "$XENSTORED" 2>&1); rc=$?
 assert_eq "xenstore-control live-update succeeds" "0 " "$rc $out"
-wait_for 10 sh -c "tr '\\0' ' ' </proc/$XSD_PID/cmdline | grep -q -- ' -U'"
+wait_for 30 sh -c "tr '\\0' ' ' </proc/$XSD_PID/cmdline | grep -q -- ' -U'"
 assert_cmd "the same daemon process runs with -U" daemon_alive
 
 greq G6 "read data/before"
@@ -42,7 +42,7 @@ boot_domain 8 || fail "a new domain boots after the update"
 assert_eq "a domain introduced after the update is served" "guest8" "$(res 8 'read name')"
 gclose G6
 sim destroy 6
-wait_for 10 sh -c "[ \"\$($SIM guest dom0 'introduced 6' 2>&1 | sed -n 's/.* -> //p')\" = F ]"
+wait_for 30 sh -c "[ \"\$($SIM guest dom0 'introduced 6' 2>&1 | sed -n 's/.* -> //p')\" = F ]"
 assert_eq "the new process sees domain 6 die (the hypervisor fd came through)" "F" \
 	"$(res dom0 'introduced 6')"
 assert_eq "CONTROL check finds nothing wrong" "OK" "$(xsctl check)"
