@@ -12,6 +12,9 @@
                                     then ends it: prints the reply
     lu_clients.py txstart 0 BASE    sends TRANSACTION_START, prints "sent",
                                     then its reply when it comes
+    lu_clients.py txstart-go 0 BASE the same, once connected (prints
+                                    "connected") and given a line on stdin:
+                                    the send does not wait for a start-up
     lu_clients.py clients K BASE    opens K connections, each with a watch on
                                     BASE/wK, one with half a request sent;
                                     prints "ready", waits for a line on
@@ -63,10 +66,10 @@ class Conn:
                 raise EOFError("daemon closed the connection")
             self.buf += chunk
 
-    def reply(self):
+    def reply(self, timeout=10.0):
         """The next message that is not a watch event (events are kept)."""
         while True:
-            t, r, p = self.read_msg()
+            t, r, p = self.read_msg(timeout)
             if t != WATCH_EVENT:
                 return t, r, p
             self.events.append(p)
@@ -173,18 +176,23 @@ def txn(_n, base):
     print(("ERROR " if t == ERROR else "") + p.rstrip(b"\0").decode(), flush=True)
 
 
-def txstart(_n, base):
+def txstart(_n, base, go=False):
     c = Conn()
+    if go:
+        print("connected", flush=True)
+        sys.stdin.readline()
     c.send(TXN_START, b"\0")
     print("sent", flush=True)
-    t, _, p = c.reply()
+    # Held back until a live update ends, which may wait for -t seconds.
+    t, _, p = c.reply(timeout=120.0)
     print("ERROR" if t == ERROR else "started", flush=True)
 
 
 def main():
     cmd, n, base = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     {"populate": populate, "verify": verify, "clients": clients, "txn": txn,
-     "txstart": txstart}[cmd](n, base)
+     "txstart": txstart,
+     "txstart-go": lambda n, b: txstart(n, b, go=True)}[cmd](n, base)
 
 
 if __name__ == "__main__":
