@@ -4,7 +4,7 @@
  *   notify-wait SOCKET LOGFILE CMD [ARGS...]
  *
  * Binds a datagram socket at SOCKET, runs CMD with NOTIFY_SOCKET=SOCKET
- * and stdout/stderr appended to LOGFILE, waits (at most 10 s) for the
+ * and stdout/stderr appended to LOGFILE, waits (at most 30 s) for the
  * daemon's "READY=1" (the systemd readiness protocol), prints the
  * daemon's pid and exits 0.  Exits 1 if the daemon dies or stays silent.
  * Tests use it so that "the daemon is up" is an event, not a sleep.
@@ -19,7 +19,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#define READY_TIMEOUT_S 30
 
 int main(int argc, char **argv)
 {
@@ -58,13 +61,23 @@ int main(int argc, char **argv)
 		perror("notify-wait: exec");
 		_exit(127);
 	}
-	for (int waited = 0; waited < 10000; waited += 100) {
+	/* A bound for a daemon that never gets ready, on the clock (polls end
+	 * early on any datagram): wide, as a sanitizer build's start on a
+	 * loaded machine takes seconds, and it only costs time on failure. */
+	struct timespec now, deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += READY_TIMEOUT_S;
+	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			fprintf(stderr, "notify-wait: %s exited before it was ready\n", argv[3]);
 			return 1;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > deadline.tv_sec ||
+		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+			break;
 		if (poll(&p, 1, 100) <= 0)
 			continue;
 		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
@@ -77,7 +90,7 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "notify-wait: %s not ready after 10 s\n", argv[3]);
+	fprintf(stderr, "notify-wait: %s not ready after %d s\n", argv[3], READY_TIMEOUT_S);
 	kill(pid, SIGTERM);
 	return 1;
 }
