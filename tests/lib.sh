@@ -86,7 +86,7 @@ stop_xenstored() {
 xsd_gone() { ! daemon_alive; }
 daemon_gone() { ! daemon_alive "$1"; }
 
-# daemon_alive [PID]: running, not a zombie (kill -0 succeeds on a zombie,
+# daemon_alive [PID]: running (the daemon, or any process), not a zombie (kill -0 succeeds on a zombie,
 # and a daemon started by this shell stays one until reaped).
 daemon_alive() {
 	local pid=${1:-$XSD_PID} stat

@@ -1,6 +1,7 @@
 /* guest.c - `xenstore-sim guest`: requests as domain N over its ring,
  * printed as "REQUEST -> RESULT" lines, watch events as "event PATH TOKEN". */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,8 +251,18 @@ static int bench(struct guest *st, const char *arg, const char *path)
 	return err;
 }
 
+static volatile sig_atomic_t spin_stop;
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+	spin_stop = 1;
+}
+
 /* spin SECS: hostile.  Moves req_cons (the daemon's index) without end
- * for SECS seconds, as a guest can from another vCPU, notifying every
+ * for SECS seconds, or until SIGUSR1 (a test that checks others are
+ * served meanwhile stops it when done, not on a clock a loaded machine
+ * may outrun), as a guest can from another vCPU, notifying every
  * millisecond so the daemon keeps looking; the ring's contents are left
  * alone.  Meant after `flood`: the daemon is not reading the ring then
  * (quota outstanding), so the indexes are never found impossible and
@@ -266,7 +277,7 @@ static int spin(struct guest *st, double secs)
 		return 0;
 	}
 	simguest_notify(&st->g);
-	while ((t = now_s()) - t0 < secs) {
+	while ((t = now_s()) - t0 < secs && !spin_stop) {
 		for (int i = 0; i < 4096; i++, moves++)
 			st->g.page->req_cons++;
 		if (t - last >= 0.001) {
@@ -275,7 +286,7 @@ static int spin(struct guest *st, double secs)
 			last = t;
 		}
 	}
-	printf("moved req_cons %lu times\n", moves);
+	printf("moved req_cons %lu times%s\n", moves, spin_stop ? ", stopped" : "");
 	return 0;
 }
 
@@ -404,6 +415,8 @@ int guest_main(const char *dir, int argc, char **argv)
 	unsigned domid;
 	int c, err = 0;
 
+	/* Installed before any request, so a spin's stop is never fatal. */
+	signal(SIGUSR1, on_sigusr1);
 	optind = 1;
 	while ((c = getopt(argc, argv, "+ef:t:")) != -1) {
 		switch (c) {
