@@ -25,20 +25,27 @@ mkdir -p "$T_DIR/scale"
 
 # handshake D: one domain's boot, start to end; its transcript in D.out.
 handshake() {
-	local d=$1 h=/local/domain/$1 out try
+	local d=$1 h=/local/domain/$1 out try=0 deadline=$((SECONDS + 300))
 	exec >"$T_DIR/scale/$d.out" 2>&1
 	sim create "$d" || { echo "FAILED: create"; return 1; }
-	for try in $(seq 1 100); do
+	# Retried until a deadline, not a count: how many attempts 200
+	# conflicting handshakes need depends on how the machine schedules
+	# them.  A short random pause between attempts, so the same ones do
+	# not keep colliding.
+	while [ $SECONDS -lt $deadline ]; do
+		try=$((try + 1))
 		out=$(timeout 60 "$SIM" guest -e dom0 txstart "mkdir $h" "setperms $h n0 r$d" \
 			"write $h/name guest$d" "write $h/domid $d" "mkdir $h/device" \
 			"setperms $h/device n$d" "mkdir $h/data" "setperms $h/data n$d" commit 2>&1)
 		[ "${out##*$'\n'}" = "commit -> OK" ] && break
 		[ "${out##*$'\n'}" = "commit -> EAGAIN" ] || { echo "$out"; echo "FAILED: toolstack"; return 1; }
+		sleep "0.0$((RANDOM % 10))"
 	done
 	echo "toolstack: committed after $try attempt(s)"
 	[ "${out##*$'\n'}" = "commit -> OK" ] || { echo "FAILED: toolstack gave up"; return 1; }
 	sim introduce "$d" || { echo "FAILED: introduce"; return 1; }
-	timeout 120 "$SIM" guest -e -t 60000 "$d" "watch /go go" "write data/armed 1" "events 1" \
+	# The guest waits for /go as long as the others take to come up.
+	timeout 600 "$SIM" guest -e -t 600000 "$d" "watch /go go" "write data/armed 1" "events 1" \
 		"read name" "read domid" "write device/vif/0/state 1" \
 		"watch data w" "write data/ready $d" txstart "write data/tx/a $d" "write data/tx/b $d" \
 		commit "read device/vif/0/state" "ls data" | normalize
@@ -59,7 +66,7 @@ dom0_watcher "watch @introduceDomain intro"
 assert_eq "dom0's watcher of @introduceDomain is in place" "/barrier barrier" "$E"
 xenstore-write /go 0
 xenstore-chmod /go r0
-WATCH_TIMEOUT=60 watch_open /local/domain
+WATCH_TIMEOUT=300 watch_open /local/domain
 rss0=$(daemon_rss)
 t0=$SECONDS
 pids=()
@@ -68,7 +75,8 @@ for d in $(seq 1 "$N"); do
 	pids+=($!)
 done
 declare -A armed=()
-while [ ${#armed[@]} -lt "$N" ] && WATCH_TIMEOUT=60 watch_line l; do
+# Each wait is bounded like a toolstack's retries: an upper bound only.
+while [ ${#armed[@]} -lt "$N" ] && WATCH_TIMEOUT=300 watch_line l; do
 	[[ $l =~ ^/local/domain/([0-9]+)/data/armed$ ]] && armed[${BASH_REMATCH[1]}]=1
 done
 assert_eq "all $N guests are up at once, each waiting on its ring for /go" "$N" "${#armed[@]}"
