@@ -14,7 +14,10 @@ STORM=$BUILD/bench/ringstorm
 need_sim && [ -x "$STORM" ] || { fail "build xenstored, xenstore-sim and bench/ringstorm (make)"; done_testing; exit 1; }
 start_sim_xenstored || { fail "daemon starts ($XS_HV backend)"; done_testing; exit 1; }
 
-out=$(RINGSTORM_TIMEOUT=30 timeout 300 "$STORM" -d "$SIM_DIR" -n "$N" -p "$XSD_PID" -N 5 -W 2 -t 1 2>&1)
+# RINGSTORM_TIMEOUT bounds each phase (boot, populate, ...) as a whole:
+# 120 s leaves a sanitizer build on a loaded machine room; only a stalled
+# phase reaches it.  The outer timeout is for a ringstorm that hangs.
+out=$(RINGSTORM_TIMEOUT=120 timeout 540 "$STORM" -d "$SIM_DIR" -n "$N" -p "$XSD_PID" -N 5 -W 2 -t 1 2>&1)
 rc=$?
 printf "%s\n" "$out" | sed "s/^/# /"
 assert_eq "$N guests boot at once: every handshake, node, watch and round trip completes" \
