@@ -48,11 +48,15 @@ mkfifo "$T_DIR/fire.in" "$T_DIR/fire.out"
 F=$!
 T_PIDS+=("$F")
 exec {FIN}>"$T_DIR/fire.in" {FOUT}<"$T_DIR/fire.out"
-fire() {	# fire COMMAND: one command, waits for its "ok"
+# fire COMMAND: one command, waits for its "ok" (a failure if it does not
+# come: what the test checks next would be measured on events never
+# fired).  120 s: a burst of 300000 on a loaded machine takes a while,
+# and the bound only costs time when the firer is stuck.
+fire() {
 	local line
 	echo "$*" >&"$FIN"
-	IFS= read -r -t 30 line <&"$FOUT"
-	[ "$line" == ok ] || echo "# xs-probe-fire: $* -> $line"
+	IFS= read -r -t 120 line <&"$FOUT"
+	[ "$line" == ok ] || { fail "xs-probe-fire: $* -> ${line:-no ok within 120 s}"; return 1; }
 }
 
 snoop_start -p "$F" -e || fail "attaches to any process with the probes (-p)"
