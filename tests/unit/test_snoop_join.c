@@ -405,33 +405,56 @@ static unsigned long long fake_clock(void)
 	return fake_now;
 }
 
-/* A fresh record is not released by the fallback timer: it waits for its
- * reply (the timer is for a reply lost with the ring buffer full), 200 ms,
- * then goes out alone. */
-static void waiting_record_waits_200_ms_for_its_reply(void **state)
+/* Feeds a quota record at t = 1 s on the test's clock, the ring buffer
+ * having lost `lost` records by then (the reply it waits for never
+ * comes); at each of the times in ms, whether it is still held. */
+static void hold_quota_record(unsigned long long lost_before, unsigned long long lost_after,
+			      const unsigned *at_ms, const bool *held, size_t n)
 {
 	char *out;
 
-	(void)state;
 	fake_now = 1000ULL * 1000000;
 	snoop_join_set_clock(fake_clock);
+	snoop_join_note_lost(lost_before);
 	free(feed_one(rec_quota(guest, 12, "nodes", 5, 4)));
-	capture_stdout();
-	fake_now += 199ULL * 1000000;
-	snoop_join_expire(false);
-	out = captured_stdout();
-	assert_string_equal(out, "");
-	assert_int_equal(snoop_join_waiting(), 1);
-	free(out);
-
-	capture_stdout();
-	fake_now += 2ULL * 1000000;
-	snoop_join_expire(false);
-	out = captured_stdout();
+	snoop_join_note_lost(lost_after);
+	for (size_t i = 0; i < n; i++) {
+		capture_stdout();
+		fake_now = (1000ULL + at_ms[i]) * 1000000;
+		snoop_join_expire(false);
+		out = captured_stdout();
+		assert_int_equal(snoop_join_waiting(), held[i] ? 1 : 0);
+		if (held[i])
+			assert_string_equal(out, "");
+		else
+			assert_non_null(strstr(out, "[quota nodes: 5 > limit 4]"));
+		free(out);
+		if (!held[i])
+			break;
+	}
 	snoop_join_set_clock(NULL);
-	assert_int_equal(snoop_join_waiting(), 0);
-	assert_non_null(strstr(out, "[quota nodes: 5 > limit 4]"));
-	free(out);
+}
+
+/* The ring buffer dropped records after this one came, its reply perhaps
+ * among them: it waits 200 ms for it, then goes out alone. */
+static void waiting_record_waits_200_ms_after_a_loss(void **state)
+{
+	const unsigned at_ms[] = { 199, 201 };
+	const bool held[] = { true, false };
+
+	(void)state;
+	hold_quota_record(3, 4, at_ms, held, 2);
+}
+
+/* Nothing was lost: its reply is on its way (the daemon was preempted in
+ * between); the record waits 5 s, not 200 ms. */
+static void waiting_record_waits_longer_when_nothing_was_lost(void **state)
+{
+	const unsigned at_ms[] = { 201, 4999, 5001 };
+	const bool held[] = { true, true, false };
+
+	(void)state;
+	hold_quota_record(3, 3, at_ms, held, 3);
 }
 
 /* The daemon exec'd (its record in the stream): a note goes out before
@@ -509,7 +532,8 @@ int main(void)
 		cmocka_unit_test_setup(event_after_its_reply_is_printed_at_once, fresh_run),
 		cmocka_unit_test_setup(event_after_a_filtered_reply_does_not_wait, fresh_run),
 		cmocka_unit_test_setup(context_reply_closes_the_wait_by_seq, fresh_run),
-		cmocka_unit_test_setup(waiting_record_waits_200_ms_for_its_reply, fresh_run),
+		cmocka_unit_test_setup(waiting_record_waits_200_ms_after_a_loss, fresh_run),
+		cmocka_unit_test_setup(waiting_record_waits_longer_when_nothing_was_lost, fresh_run),
 		cmocka_unit_test_setup(live_update_note_comes_before_the_next_event, fresh_run),
 		cmocka_unit_test_setup(extra_events_in_json, fresh_run),
 	};

@@ -12,7 +12,8 @@
  * first event of a new watch comes right after the WATCH reply instead,
  * and the BPF side flags it so.  What waits in vain (its reply lost in a
  * full ring buffer, its connection gone) is released on its own, by the
- * rules below; one timer is left, for a lost reply (HOLD_LOST_NS).
+ * rules below; one timer is left, for a lost reply (HOLD_LOST_NS, and
+ * HOLD_QUIET_NS when the stream lost nothing).
  * Records of a daemon without seq are matched by the client's ids, which
  * the order of the stream makes right.
  *
@@ -35,6 +36,7 @@
 struct held {
 	struct xss_event *e;
 	unsigned long long seen_ns;	/* when user space got it */
+	unsigned long long lost_then;	/* the stream's lost count then */
 };
 
 struct hold_list {
@@ -43,6 +45,8 @@ struct hold_list {
 };
 
 static struct hold_list held_watches, held_txns, held_quotas;
+/* Records the ring buffer dropped so far (snoop_join_note_lost). */
+static unsigned long long lost_count;
 
 static int hold(struct hold_list *l, const struct xss_event *e, size_t size,
 		unsigned long long now)
@@ -64,6 +68,7 @@ static int hold(struct hold_list *l, const struct xss_event *e, size_t size,
 	memcpy(copy, e, size < sizeof(*copy) ? size : sizeof(*copy));
 	l->v[l->n].e = copy;
 	l->v[l->n].seen_ns = now;
+	l->v[l->n].lost_then = lost_count;
 	l->n++;
 	return 0;
 }
@@ -152,6 +157,15 @@ static struct hold_list *const all_lists[] = { &held_watches, &held_txns, &held_
  * replies its filters reject but a waiting record needs.
  */
 #define HOLD_LOST_NS (200ULL * 1000000)
+/* Nothing lost since the record came: its reply is still to come (the
+ * daemon was preempted between the two, which a loaded host can make
+ * last), unless the daemon died or exec'd meanwhile: wait far longer. */
+#define HOLD_QUIET_NS (5000ULL * 1000000)
+
+void snoop_join_note_lost(unsigned long long lost)
+{
+	lost_count = lost;
+}
 
 static unsigned long long expire_now;
 
@@ -172,7 +186,8 @@ void snoop_join_set_clock(unsigned long long (*clock)(void))
 static bool fresh(const struct held *h, const struct xss_event *e)
 {
 	(void)e;
-	return expire_now <= h->seen_ns + HOLD_LOST_NS;
+	return expire_now <= h->seen_ns + (lost_count != h->lost_then ? HOLD_LOST_NS
+								      : HOLD_QUIET_NS);
 }
 
 static bool never(const struct held *h, const struct xss_event *e)
@@ -380,6 +395,7 @@ void snoop_join_reset(void)
 	}
 	memset(&watch_reply, 0, sizeof(watch_reply));
 	watch_reply_last = false;
+	lost_count = 0;
 }
 
 size_t snoop_join_waiting(void)

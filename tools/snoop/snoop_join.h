@@ -13,6 +13,10 @@
  * contract: stop consuming). */
 int snoop_join_record(const void *data, size_t size);
 
+/* The ring buffer's count of dropped records, as it grows: a record
+ * whose reply may have been dropped is released sooner. */
+void snoop_join_note_lost(unsigned long long lost);
+
 /* Releases what waited too long (everything with all = true: at exit). */
 void snoop_join_expire(bool all);
 

@@ -344,9 +344,10 @@ static int poll_events(struct xenstore_snoop_bpf *skel, struct ring_buffer *rb, 
 			fprintf(stderr, "%s: reading the ring buffer: %s\n", PROG, strerror(-r));
 			return 1;
 		}
+		lost = skel->bss->lost;
+		snoop_join_note_lost(lost);
 		snoop_join_expire(false);
 		now = now_ns(CLOCK_MONOTONIC);
-		lost = skel->bss->lost;
 		warn_lost(lost, now);
 		if (env.interval && now >= t_next_summary) {
 			print_summary(lost);
