@@ -32,7 +32,7 @@ stop_pidfile() {
 	local p
 	p=$(cat "$1" 2>/dev/null) || return 0
 	kill "$p" 2>/dev/null
-	wait_for 10 sh -c "! kill -0 $p" || true
+	wait_for 30 sh -c "! kill -0 $p" || true
 }
 
 # --- launch-xenstore ------------------------------------------------------

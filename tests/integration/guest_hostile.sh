@@ -106,10 +106,10 @@ since_barrier >/dev/null   # its @introduceDomain
 assert_eq "domain 7 is served before" "write x 1 -> OK" "$(guest 7 'write x 1')"
 "$TOP/tests/helpers/xsattack.py" ring-truncate "$SIM_DIR" 7 0 >"$T_DIR/trunc" 2>&1 &
 T_PIDS+=("$!")
-wait_for 10 grep -q . "$T_DIR/trunc"
+wait_for 30 grep -q . "$T_DIR/trunc"
 assert_eq "domain 7 truncates its ring file to 0 bytes and notifies" "truncated 0" \
 	"$(cat "$T_DIR/trunc")"
-if wait_for 10 grep -q 'domain 7: ring page gone' "$XSD_RUN/daemon.log"; then
+if wait_for 30 grep -q 'domain 7: ring page gone' "$XSD_RUN/daemon.log"; then
 	ok "the daemon cuts domain 7 off (logged: ring page gone)"
 else
 	fail "the daemon cuts domain 7 off (logged: ring page gone)"

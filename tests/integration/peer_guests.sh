@@ -79,7 +79,7 @@ known() {
 
 # wait_both COND...: polls COND on both daemons (as "on OURS|C COND...").
 wait_both() {
-	wait_for 10 "$@" OURS && wait_for 10 "$@" C
+	wait_for 30 "$@" OURS && wait_for 30 "$@" C
 }
 released() { [ "$(on "$2" guest dom0 "introduced $1" | sed -n 's/^.* -> //p')" = F ]; }
 

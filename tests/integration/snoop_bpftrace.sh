@@ -49,6 +49,9 @@ watch_start /bt/w || fail "xenstore-watch registers its watch"
 wa=$WATCH_PID
 wx=$(pid_of xenstore-write /bt/w/x 1)
 watch_wait
+# bpftrace prints what its perf buffer holds when it next polls it, and
+# stops without draining it: the last request's line must be out first.
+wait_for 30 grep -q 'XS_WRITE: /bt/w/x -> OK' "$T_DIR/snoop.out"
 bt_stop snoop
 bt_stop lat
 

@@ -29,7 +29,7 @@ update() {
 update "$T_DIR/xenstored-new" 50 after || fail "live update into a copy"
 update "$T_DIR/xenstored-new" 50 again || fail "live update into the same binary"
 xenstore-write /s/end 1
-wait_for 10 grep -q 'XS_WRITE: /s/end 1 -> OK' "$SNOOP_OUT"
+wait_for 30 grep -q 'XS_WRITE: /s/end 1 -> OK' "$SNOOP_OUT"
 snoop_stop
 
 notes=$(grep '^-- xenstored PID' "$SNOOP_OUT")

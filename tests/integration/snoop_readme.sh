@@ -158,7 +158,7 @@ watch_line() {
 	fi
 	bash -c "$2" >/dev/null 2>&1
 	# The tracer prints what it saw: wait for it, then stop it.
-	[ -z "${4:-}" ] && wait_for 10 grep -qE -- "$3" "$out"
+	[ -z "${4:-}" ] && wait_for 30 grep -qE -- "$3" "$out"
 	kill -INT "$p"
 	# A watchdog, so a tracer deaf to SIGINT cannot hang the test.
 	( exec >/dev/null 2>&1; sleep 60 & s=$!; trap 'kill $s; exit 0' TERM

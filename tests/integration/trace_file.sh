@@ -73,10 +73,10 @@ assert_eq "every line starts with a wall-clock time (HH:MM:SS.us)" 0 "$bad"
 # logrotate: the file is moved away, SIGHUP, and a new one is started.
 mv "$TRACE" "$TRACE.1"
 kill -HUP "$XSD_PID"
-wait_for 10 test -s "$TRACE" && ok "SIGHUP re-opens the trace file under its name" ||
+wait_for 30 test -s "$TRACE" && ok "SIGHUP re-opens the trace file under its name" ||
 	fail "SIGHUP re-opens the trace file"
 x=$(pid_of xenstore-write /snoop/after-hup 1)
-wait_for 10 grep -q "after-hup" "$TRACE" && ok "lines go to the new file after SIGHUP" ||
+wait_for 30 grep -q "after-hup" "$TRACE" && ok "lines go to the new file after SIGHUP" ||
 	fail "lines go to the new file after SIGHUP"
 daemon_alive && ok "the daemon lives on after SIGHUP" || fail "daemon alive after SIGHUP"
 grep -q after-hup "$TRACE.1" && fail "the rotated file got no new lines" ||
