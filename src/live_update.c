@@ -5,6 +5,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -744,7 +745,7 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	char path[4096];
 	char **argv;
 	int err;
-
+	sigset_t unblocked, mask;
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -773,8 +774,14 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	 * the new one: the new process waits for it before answering. */
 	if (tracer_attached())
 		setenv(TRACED_ENV, "1", 1);
+	/* The mask survives exec: C xenstored (a way back to the stock
+	 * daemon) would never see the SIGTERM our signalfd blocks.  One that
+	 * comes in between the two calls stops us as it would stop C. */
+	sigemptyset(&unblocked);
+	sigprocmask(SIG_SETMASK, &unblocked, &mask);
 	execv(lu->binary, argv);
 	err = errno;
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	unsetenv(TRACED_ENV);
 	withdraw_fallback(&fallback);
 	keep_fds(d, false);

@@ -354,17 +354,33 @@ static void signal_event(void *arg, uint32_t events)
 	ev_stop(s->loop);
 }
 
+/* The signals the loop reads from its signalfd. */
+static void handled_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/* First thing: a live update's old process unblocks every signal before
+ * it execs (live_update.c), so a SIGTERM while the new one loads the
+ * state waits for the loop instead of killing it half-way. */
+static void block_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	handled_signals(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 static void setup_signals(struct signals *s, struct daemon *d)
 {
 	struct ev_loop *loop = d->loop;
 	sigset_t set;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	handled_signals(&set);
 	s->loop = loop;
 	s->daemon = d;
 	s->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -474,6 +490,7 @@ int main(int argc, char **argv)
 	const char *path;
 	int err, startup_pipe = -1;
 
+	block_signals();
 	if (daemon_init(&d))
 		fatalx("out of memory");
 	live_update_init(argc, argv);

@@ -172,5 +172,13 @@ update_with_clients "C 4.17 -> ours" "$XENSTORED"
 T_LOGS+=("$RUN/daemon.log:$(daemon_pid)")
 update_with_clients "ours -> C 4.17" "$CXSD"
 assert_eq "ours -> C 4.17: C's check is happy" "OK" "$("$XC" check 2>&1)"
+# The signals our loop reads from its signalfd are blocked in ours; C
+# must not inherit that, or it would never see the SIGTERM that stops it.
+cpid=$(daemon_pid)
+assert_eq "ours -> C 4.17: C runs with no signal blocked" 0000000000000000 \
+	"$(awk '/^SigBlk:/ { print $2 }' "/proc/$cpid/status")"
+kill "$cpid"
+wait_for 30 daemon_gone "$cpid" && ok "ours -> C 4.17: C stops on SIGTERM" ||
+	fail "ours -> C 4.17: C stops on SIGTERM"
 T_LOGS=()
 done_testing
