@@ -735,6 +735,41 @@ static void answer_failure(struct daemon *d, int conn_fd, const char *why)
 	log_warnx("live-update: the new binary failed (%s); running the previous one", why);
 }
 
+/* The signal state the old process had, to go back to if exec fails. */
+struct exec_signals {
+	sigset_t mask;
+	struct sigaction hup;
+};
+
+/*
+ * The signals as the next binary must find them.  None blocked: a mask
+ * survives exec, and C xenstored would never see the SIGTERM our signalfd
+ * blocks.  SIGHUP ignored meanwhile: one waiting (logrotate) or coming
+ * now must not kill us on the way (both daemons set SIGHUP up again, and
+ * the new one opens its logs afresh anyway); ignoring it also discards
+ * one pending.  A SIGTERM or SIGINT waiting means stop, not update:
+ * EINTR, and the loop reads it.
+ */
+static int signals_for_exec(struct exec_signals *saved)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	sigset_t pending, none;
+
+	sigpending(&pending);
+	if (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT))
+		return EINTR;
+	sigaction(SIGHUP, &ignore, &saved->hup);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, &saved->mask);
+	return 0;
+}
+
+static void signals_after_failed_exec(const struct exec_signals *saved)
+{
+	sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+	sigaction(SIGHUP, &saved->hup, NULL);
+}
+
 /* Writes the state and execs the new binary; returns only on failure,
  * with the reason. */
 static const char *activate(struct daemon *d, char *why, size_t size)
@@ -745,7 +780,8 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	char path[4096];
 	char **argv;
 	int err;
-	sigset_t unblocked, mask;
+	struct exec_signals signals;
+	bool stopping;
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -774,20 +810,23 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	 * the new one: the new process waits for it before answering. */
 	if (tracer_attached())
 		setenv(TRACED_ENV, "1", 1);
-	/* The mask survives exec: C xenstored (a way back to the stock
-	 * daemon) would never see the SIGTERM our signalfd blocks.  One that
-	 * comes in between the two calls stops us as it would stop C. */
-	sigemptyset(&unblocked);
-	sigprocmask(SIG_SETMASK, &unblocked, &mask);
-	execv(lu->binary, argv);
-	err = errno;
-	sigprocmask(SIG_SETMASK, &mask, NULL);
+	/* A SIGTERM that comes between these two calls stops us, as it
+	 * would stop the next daemon. */
+	stopping = signals_for_exec(&signals) == EINTR;
+	if (!stopping) {
+		execv(lu->binary, argv);
+		err = errno;
+		signals_after_failed_exec(&signals);
+	}
 	unsetenv(TRACED_ENV);
 	withdraw_fallback(&fallback);
 	keep_fds(d, false);
 	free(argv);
 	unlink(path);
-	snprintf(why, size, "Error activating new binary: %s", strerror(err));
+	if (stopping)
+		snprintf(why, size, "Live update abandoned: the daemon was told to stop");
+	else
+		snprintf(why, size, "Error activating new binary: %s", strerror(err));
 	return why;
 }
 

@@ -373,6 +373,11 @@ static void block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 	handled_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* An ignored signal never reaches a signalfd: a live update execs us
+	 * with SIGHUP ignored, nohup starts us so. */
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 }
 
 static void setup_signals(struct signals *s, struct daemon *d)

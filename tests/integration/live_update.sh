@@ -154,6 +154,22 @@ assert_eq "after the failed updates every client still works" "clients ok" "$lin
 wait "$CLIENTS_PID" 2>/dev/null
 assert_eq "after the failed updates: all $N nodes with their permissions" "verified $N" \
 	"$("$LU" verify "$N" /lu/nodes 2>&1 | tail -1)"
+
+# ---- signals during updates -------------------------------------------------
+# logrotate's SIGHUP may come at any moment, also while the state is
+# written and the binary exec'd: each update goes on, the daemon lives.
+( while kill -HUP "$XSD_PID" 2>/dev/null; do sleep 0.001; done ) &
+HUPPER=$!
+fails=0
+for i in 1 2 3 4 5; do
+	out=$(timeout 30 "$XC" live-update "$XENSTORED" 2>&1) && [ -z "$out" ] ||
+		{ fails=$((fails + 1)); echo "# update $i: $out"; }
+done
+kill "$HUPPER" 2>/dev/null
+wait "$HUPPER" 2>/dev/null
+assert_eq "SIGHUPs all along 5 updates: each succeeds" 0 "$fails"
+assert_eq "... and the daemon serves every node" "verified $N" \
+	"$("$LU" verify "$N" /lu/nodes 2>&1 | tail -1)"
 stop_xenstored
 
 # ---- C 4.17 into ours, and back ---------------------------------------------
