@@ -354,6 +354,20 @@ static void signal_event(void *arg, uint32_t events)
 	ev_stop(s->loop);
 }
 
+/* Started with 0, 1 or 2 closed (an init may do that), our first fds
+ * (epoll, signalfd) would take those numbers, and daemonising points 0-2
+ * at /dev/null: the loop's own fds would be gone after the parent had
+ * reported success.  Hold those numbers with /dev/null first. */
+static void reserve_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
 /* The signals the loop reads from its signalfd. */
 static void handled_signals(sigset_t *set)
 {
@@ -495,6 +509,7 @@ int main(int argc, char **argv)
 	const char *path;
 	int err, startup_pipe = -1;
 
+	reserve_stdio();
 	block_signals();
 	if (daemon_init(&d))
 		fatalx("out of memory");

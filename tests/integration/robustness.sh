@@ -91,6 +91,19 @@ if XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" 2>"$T_DIR/su.er
 else
 	fail "daemonised: exit 0 (stderr: $(cat "$T_DIR/su.err"))"
 fi
+# Started by an init that closed stdin, stdout and stderr: the daemon's
+# first fds must not be the ones daemonising points at /dev/null.
+rm -f "$T_DIR/b/socket"
+if XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" <&- >&- 2>&-; then
+	bpid=$(cat "$T_DIR/b/pid")
+	T_PIDS+=("$bpid")
+	assert_eq "started with fds 0, 1 and 2 closed: it answers" \
+		'READ 1 0 ' "$(raw -s "$T_DIR/b/socket" 'READ:1:0:/tool\0')"
+	kill "$bpid"
+	wait_for 30 sh -c "! kill -0 $bpid"
+else
+	fail "started with fds 0, 1 and 2 closed: exit 0"
+fi
 
 # --- the socket file belongs to whoever bound it -------------------------------------
 # start_second NAME [ARGS]: a daemon on $T_DIR/$NAME.log, same socket path.
