@@ -203,6 +203,18 @@ static void make_parent_dir(const char *path)
 	free(copy);
 }
 
+/* As C makes it at start: a live update writes its state there, also
+ * when the socket is elsewhere (XENSTORED_PATH). */
+static void make_run_dir(void)
+{
+	const char *dir = getenv("XENSTORED_RUNDIR");
+
+	if (!dir || !*dir)
+		dir = DEFAULT_RUNDIR;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		log_warn("mkdir %s", dir);
+}
+
 /* systemd readiness (sd_notify protocol: one datagram); written here to
  * avoid a libsystemd dependency for six lines. */
 static void notify_ready(void)
@@ -532,6 +544,7 @@ int main(int argc, char **argv)
 
 	path = socket_path(buf, sizeof(buf));
 	make_parent_dir(path);
+	make_run_dir();
 	err = lu.socket_fd >= 0 ? unix_adopt_listener(&d, lu.socket_fd, path, &sock)
 				: unix_listen(&d, path, &sock);
 	if (err == EADDRINUSE)

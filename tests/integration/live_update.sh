@@ -172,6 +172,20 @@ assert_eq "... and the daemon serves every node" "verified $N" \
 	"$("$LU" verify "$N" /lu/nodes 2>&1 | tail -1)"
 stop_xenstored
 
+# ---- a socket outside the run directory -------------------------------------
+# As C, the daemon makes its run directory at start, where an update's
+# state goes, also when its socket is elsewhere (XENSTORED_PATH).
+mkdir -p "$T_DIR/elsewhere"
+if pid=$(env XENSTORED_RUNDIR="$T_DIR/fresh-run" XENSTORED_PATH="$T_DIR/elsewhere/socket" \
+	"$BUILD/tests/notify-wait" "$T_DIR/else.notify" "$T_DIR/else.log" "$XENSTORED" -N); then
+	T_PIDS+=("$pid")
+	T_LOGS+=("$T_DIR/else.log:$pid")
+	out=$(XENSTORED_PATH="$T_DIR/elsewhere/socket" timeout 30 "$XC" live-update "$XENSTORED" 2>&1)
+	assert_eq "run directory absent at start, socket elsewhere: live update succeeds" "0 " "$? $out"
+else
+	fail "a daemon with its socket outside a run directory that does not exist starts"
+fi
+
 # ---- C 4.17 into ours, and back ---------------------------------------------
 # C runs on the libxen stand-in (its environment passes through both
 # execs); the domains the permissions name exist in its simulation.
