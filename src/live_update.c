@@ -1,5 +1,6 @@
 /* live_update.c - CONTROL live-update, the exec, and the restart from the
  * state stream (see live_update.h). */
+#include "arglist.h"
 #include "live_update.h"
 
 #include <endian.h>
@@ -62,6 +63,8 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 static char **orig_argv;
+/* The new process's options: ours, and those for C (xenstored.c). */
+static const struct arglist *next_ours, *next_c;
 static int listener_fd = -1;
 
 void live_update_init(int argc, char **argv)
@@ -465,7 +468,12 @@ static int lu_abort_cmd(struct request *r)
 	return reply_text(r, NULL);
 }
 
-/* The argument list of the new binary: -c's words, else ours; plus -U. */
+/*
+ * The argument list of the new binary: -c's words as given, else the
+ * options C xenstored 4.17 takes (it exits on any other, and the store
+ * is lost with it); plus -U.  Our own options go along in $OPTIONS_ENV
+ * (export_args), which C ignores.
+ */
 static char **new_argv(const struct live_update *lu)
 {
 	size_t n = 0, cap = (size_t)orig_argc + 3;
@@ -474,6 +482,8 @@ static char **new_argv(const struct live_update *lu)
 
 	if (lu->cmdline)
 		cap += strlen(lu->cmdline);
+	if (next_c)
+		cap += next_c->n;
 	argv = calloc(cap, sizeof(*argv));
 	if (!argv)
 		return NULL;
@@ -482,6 +492,9 @@ static char **new_argv(const struct live_update *lu)
 		for (char *w = strtok_r(lu->cmdline, " \t", &save); w;
 		     w = strtok_r(NULL, " \t", &save))
 			argv[n++] = w;
+	} else if (next_c) {
+		for (size_t i = 0; i < next_c->n; i++)
+			argv[n++] = next_c->v[i];
 	} else {
 		for (int i = 1; i < orig_argc; i++)
 			argv[n++] = orig_argv[i];
@@ -492,6 +505,73 @@ static char **new_argv(const struct live_update *lu)
 		argv[n++] = (char *)"-U";
 	argv[n] = NULL;
 	return argv;
+}
+
+/*
+ * $OPTIONS_ENV: the new process's own argument list as the old one
+ * exec'd it, then our options in full.  The new process takes them only
+ * if its arguments are that list: C passes our environment on, and the
+ * variable must not outlive the update it was meant for, unless the
+ * update after is C's own without -c (ours -> C -> ours keeps them).
+ */
+#define OPTIONS_ENV "XENSTORED_LU_OPTIONS"
+static struct arglist taken; /* the argument list taken from $OPTIONS_ENV */
+
+bool live_update_take_options(int *argc, char ***argv)
+{
+	const char *env = getenv(OPTIONS_ENV);
+	struct arglist exec_args = { 0 }, full = { 0 };
+	char *copy = env ? strdup(env) : NULL;
+	const char *s = copy;
+	bool same;
+
+	unsetenv(OPTIONS_ENV);
+	if (!s || arglist_decode(&s, &exec_args) || arglist_decode(&s, &full) || *s) {
+		same = false;
+	} else {
+		same = exec_args.n == (size_t)*argc - 1;
+		for (size_t i = 0; same && i < exec_args.n; i++)
+			same = strcmp(exec_args.v[i], (*argv)[i + 1]) == 0;
+	}
+	if (same && (arglist_add(&taken, (*argv)[0]) == 0)) {
+		for (size_t i = 0; same && i < full.n; i++)
+			same = arglist_add(&taken, full.v[i]) == 0;
+		same = same && arglist_add(&taken, "-U") == 0;
+		if (same) {
+			*argc = (int)taken.n;
+			*argv = taken.v;
+		}
+	}
+	arglist_free(&exec_args);
+	arglist_free(&full);
+	free(copy);
+	return same;
+}
+
+void live_update_set_args(const struct arglist *ours, const struct arglist *for_c)
+{
+	next_ours = ours;
+	next_c = for_c;
+}
+
+/* Sets (or clears) the variable the new process reads; 0 or ENOMEM. */
+static int export_args(const struct live_update *lu, char **argv)
+{
+	char *opts = NULL;
+	size_t argc = 0;
+	int err = 0;
+
+	while (argv[argc])
+		argc++;
+	unsetenv(OPTIONS_ENV);
+	if (!next_ours || lu->cmdline)
+		return 0;
+	if (!(err = arglist_encode(&opts, argv + 1, argc - 1)) &&
+	    !(err = arglist_encode(&opts, next_ours->v, next_ours->n)) &&
+	    setenv(OPTIONS_ENV, opts, 1))
+		err = errno;
+	free(opts);
+	return err;
 }
 
 static void set_cloexec(int fd, bool on)
@@ -805,6 +885,13 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		 ms_since(&t0));
 	fallback = offer_fallback(&b, lu->conn);
 	lu_buf_free(&b);
+	if ((err = export_args(lu, argv))) {
+		withdraw_fallback(&fallback);
+		free(argv);
+		unlink(path);
+		snprintf(why, size, "Error activating new binary: %s", strerror(err));
+		return why;
+	}
 	keep_fds(d, true);
 	/* A tracer (xenstore-snoop) attached to this binary has to attach to
 	 * the new one: the new process waits for it before answering. */
@@ -819,6 +906,7 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		signals_after_failed_exec(&signals);
 	}
 	unsetenv(TRACED_ENV);
+	unsetenv(OPTIONS_ENV);
 	withdraw_fallback(&fallback);
 	keep_fds(d, false);
 	free(argv);

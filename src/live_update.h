@@ -3,9 +3,9 @@
  * anything (PROTOCOL.md §6): CONTROL `live-update` as C xenstored 4.17 answers it
  * (-f binary, -c cmdline, -s [-t secs] [-F], -a), the wait for open
  * transactions, the state written to $XENSTORED_RUNDIR/state_dump in
- * Xen's migration stream (lu_stream.h), the exec with the old arguments
- * plus -U, and, in the new process, taking the state and the inherited
- * fds back.  The other side may be C xenstored: the stream and the fds
+ * Xen's migration stream (lu_stream.h), the exec with the options C
+ * xenstored 4.17 takes plus -U (ours in the environment), and, in the new
+ * process, taking the state and the inherited fds back.  The other side may be C xenstored: the stream and the fds
  * are all either needs.
  *
  * Every socket client and the listening socket keep their fds through
@@ -27,8 +27,16 @@ struct request;
 struct unix_listener;
 struct xs_msg_header;
 
-/* Remembers the command line for the exec (main calls it first). */
+/* A live update's new process: the options of the old one, in place of
+ * the command line that C xenstored could take too; true if taken.
+ * Called first. */
+bool live_update_take_options(int *argc, char ***argv);
+/* Remembers the command line for the exec (main calls it then). */
 void live_update_init(int argc, char **argv);
+/* The next process's options: ours, and those C xenstored 4.17 takes
+ * (struct arglist, kept by the caller). */
+struct arglist;
+void live_update_set_args(const struct arglist *ours, const struct arglist *for_c);
 /* The listening socket whose fd goes to the new binary. */
 void live_update_set_listener(int fd);
 

@@ -125,6 +125,11 @@ void trace_file_close(struct trace_file *tf)
 	free(tf);
 }
 
+const char *trace_file_path(const struct trace_file *tf)
+{
+	return tf->path;
+}
+
 /* n bytes of untrusted payload, escaped; `string` payloads (paths,
  * tokens) have no NUL to drop and end "..." when cut. */
 static void put_escaped(FILE *f, const char *s, size_t len, bool string)

@@ -24,6 +24,8 @@ int trace_file_open(struct trace_file **tf, const char *path);
 /* Re-opens the same path (after logrotate moved it); 0 or an errno. */
 int trace_file_reopen(struct trace_file *tf);
 void trace_file_close(struct trace_file *tf);
+/* The file's absolute path (the daemon later changes to /). */
+const char *trace_file_path(const struct trace_file *tf);
 
 /* A request is about to be handled: remembered so the watch events it
  * causes can name it, as xenstore-snoop does. */

@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arglist.h"
 #include "conn.h"
 #include "daemon.h"
 #include "event.h"
@@ -43,6 +45,13 @@ struct options {
 	const char *trace_file;
 	bool live_update;
 	unsigned ring_poll_us;
+	/* For a live update's next process: our options (but -U and -T), and
+	 * those C xenstored 4.17 takes with the same meaning, in its terms
+	 * (it exits on any other, and the store with it). */
+	struct arglist ours, for_c;
+	/* The first bad option, said by main. */
+	char error[256];
+	bool usage_error;
 };
 
 static void usage(FILE *out)
@@ -90,12 +99,100 @@ static void usage(FILE *out)
 		"--master-domid.\n");
 }
 
-static void set_quota(struct daemon *d, enum quota_id id, const char *arg, const char *opt)
+static void opt_error(struct options *o, bool usage, const char *fmt, ...)
 {
-	if (quota_parse_value(arg, &d->model.quotas.hard[id]))
-		fatalx("invalid value for %s: '%s' (expected a number)", opt, arg);
+	va_list ap;
+
+	if (o->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(o->error, sizeof(o->error), fmt, ap);
+	va_end(ap);
+	o->usage_error = usage;
 }
 
+static void add_arg(struct arglist *a, const char *s)
+{
+	if (arglist_add(a, s))
+		fatalx("out of memory");
+}
+
+/* An option for the next process: ours always, C's when for_c. */
+static void keep(struct options *o, bool for_c, const char *opt, const char *arg)
+{
+	add_arg(&o->ours, opt);
+	if (arg)
+		add_arg(&o->ours, arg);
+	if (!for_c)
+		return;
+	add_arg(&o->for_c, opt);
+	if (arg)
+		add_arg(&o->for_c, arg);
+}
+
+/* C 4.17's -Q, -q and -w take values up to INT_MAX only ("invalid
+ * parameter value", fatal); ours up to 2^32 - 1, all but unlimited. */
+static unsigned c_value(unsigned v)
+{
+	return v > INT_MAX ? INT_MAX : v;
+}
+
+/* -w: ignored by us, but C exits on a name or value it does not take. */
+static bool c_takes_timeout(const char *arg)
+{
+	unsigned v;
+
+	return strncmp(arg, "watch-event=", 12) == 0 && quota_parse_value(arg + 12, &v) == 0 &&
+	       v <= INT_MAX;
+}
+
+static void set_quota(struct daemon *d, struct options *o, enum quota_id id, const char *arg,
+		      const char *opt)
+{
+	if (quota_parse_value(arg, &d->model.quotas.hard[id])) {
+		opt_error(o, false, "invalid value for %s: '%s' (expected a number)", opt, arg);
+		return;
+	}
+	keep(o, true, opt, arg);
+}
+
+/* -Q/-q NAME=N: C 4.17's -Q knows only outstanding, transaction-nodes and
+ * memory, its -q only memory; the other quotas are its older options. */
+static void quota_assignment(struct daemon *d, struct options *o, const char *arg, bool soft)
+{
+	static const char *const c_opt[QUOTA_COUNT] = {
+		[QUOTA_NODES] = "-E", [QUOTA_WATCHES] = "-W", [QUOTA_TRANSACTIONS] = "-t",
+		[QUOTA_NODE_PERMS] = "-A", [QUOTA_PATH_MAX] = "-M", [QUOTA_NODE_SIZE] = "-S",
+	};
+	const char *eq = strchr(arg, '=');
+	char name[64], c_arg[96];
+	enum quota_id id;
+	bool is_soft;
+	unsigned v;
+
+	if (quota_parse_assignment(&d->model.quotas, arg, soft)) {
+		opt_error(o, false, "invalid quota '%s' (expected NAME=NUMBER; see --help)", arg);
+		return;
+	}
+	/* Parsed above: the name and the value are valid. */
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	quota_lookup(name, &id, &is_soft);
+	quota_parse_value(eq + 1, &v);
+	keep(o, false, soft ? "-q" : "-Q", arg);
+	snprintf(c_arg, sizeof(c_arg), "%u", v);
+	if (soft || is_soft) {
+		snprintf(c_arg, sizeof(c_arg), "memory=%u", c_value(v));
+		add_arg(&o->for_c, "-q");
+	} else if (c_opt[id]) {
+		add_arg(&o->for_c, c_opt[id]);
+	} else {
+		snprintf(c_arg, sizeof(c_arg), "%s=%u", quota_table[id].name, c_value(v));
+		add_arg(&o->for_c, "-Q");
+	}
+	add_arg(&o->for_c, c_arg);
+}
+
+/* Errors are left in o->error for main. */
 static void parse_options(int argc, char **argv, struct daemon *d, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -127,60 +224,95 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 		{ "live-update", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char opt_name[3] = "-?", value[16];
 	unsigned v;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:U", longopts,
+	opterr = 0; /* said by main */
+	while ((opt = getopt_long(argc, argv, ":NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:U", longopts,
 				  NULL)) != -1) {
+		opt_name[1] = (char)opt;
 		switch (opt) {
-		case 'N': o->foreground = true; break;
-		case 'F': o->pid_file = optarg; break;
-		case 'P': o->output_pid = true; break;
-		case 'V': o->verbose = true; break;
-		case 'E': set_quota(d, QUOTA_NODES, optarg, "-E"); break;
-		case 'S': set_quota(d, QUOTA_NODE_SIZE, optarg, "-S"); break;
-		case 'W': set_quota(d, QUOTA_WATCHES, optarg, "-W"); break;
-		case 't': set_quota(d, QUOTA_TRANSACTIONS, optarg, "-t"); break;
-		case 'A': set_quota(d, QUOTA_NODE_PERMS, optarg, "-A"); break;
-		case 'M': set_quota(d, QUOTA_PATH_MAX, optarg, "-M"); break;
+		case 'N': case 'P': case 'V': case 'K': case 'R':
+			keep(o, true, opt_name, NULL);
+			o->foreground |= opt == 'N';
+			o->output_pid |= opt == 'P';
+			o->verbose |= opt == 'V';
+			if (opt == 'K')
+				d->model.keep_orphans = true;
+			break;
+		case 'F': o->pid_file = optarg; keep(o, true, "-F", optarg); break;
+		case 'E': set_quota(d, o, QUOTA_NODES, optarg, "-E"); break;
+		case 'S': set_quota(d, o, QUOTA_NODE_SIZE, optarg, "-S"); break;
+		case 'W': set_quota(d, o, QUOTA_WATCHES, optarg, "-W"); break;
+		case 't': set_quota(d, o, QUOTA_TRANSACTIONS, optarg, "-t"); break;
+		case 'A': set_quota(d, o, QUOTA_NODE_PERMS, optarg, "-A"); break;
+		case 'M': set_quota(d, o, QUOTA_PATH_MAX, optarg, "-M"); break;
 		case 'Q':
-		case 'q':
-			if (quota_parse_assignment(&d->model.quotas, optarg, opt == 'q'))
-				fatalx("invalid quota '%s' (expected NAME=NUMBER; see --help)",
-				       optarg);
-			break;
-		case 'K': d->model.keep_orphans = true; break;
+		case 'q': quota_assignment(d, o, optarg, opt == 'q'); break;
 		case 'p':
-			if (quota_parse_value(optarg, &v) || v > 65535)
-				fatalx("invalid domain id for -p: '%s'", optarg);
+			if (quota_parse_value(optarg, &v) || v > 65535) {
+				opt_error(o, false, "invalid domain id for -p: '%s'", optarg);
+				break;
+			}
 			d->model.priv_domid = v;
+			/* C 4.17 has only the long form. */
+			snprintf(value, sizeof(value), "%u", v);
+			keep(o, false, "-p", optarg);
+			add_arg(&o->for_c, "--priv-domid");
+			add_arg(&o->for_c, value);
 			break;
-		case 'X': o->hypervisor = optarg; break;
+		case 'X': o->hypervisor = optarg; keep(o, false, "--hypervisor", optarg); break;
 		case 'r':
-			if (quota_parse_value(optarg, &v) || v > 1000000)
-				fatalx("invalid value for --ring-poll: '%s' (microseconds, 0 to 1000000)",
-				       optarg);
+			if (quota_parse_value(optarg, &v) || v > 1000000) {
+				opt_error(o, false,
+					  "invalid value for --ring-poll: '%s' (microseconds, 0 to 1000000)",
+					  optarg);
+				break;
+			}
 			o->ring_poll_us = v;
+			keep(o, false, "--ring-poll", optarg);
 			break;
-		case 'T': o->trace_file = optarg; break;
-		case 'U': o->live_update = true; break;
+		case 'T': o->trace_file = optarg; break; /* made absolute by main */
+		case 'U': o->live_update = true; break;  /* added by the live update */
 		case 'I':
 			/* C's help writes "--internal-db [on|off]": a separate
-			 * on/off is its (optional) argument too. */
+			 * on/off is its (optional) argument too.  C itself takes
+			 * only the attached form. */
 			if (!optarg && optind < argc &&
 			    (!strcmp(argv[optind], "on") || !strcmp(argv[optind], "off")))
-				optind++;
+				optarg = argv[optind++];
+			if (!optarg) {
+				keep(o, true, "-I", NULL);
+			} else {
+				char arg[64];
+
+				snprintf(arg, sizeof(arg), "--internal-db=%s", optarg);
+				keep(o, true, arg, NULL);
+			}
 			break;
-		case 'D': case 'R': case 'w': case 'C': case 'm': break;
+		/* Ignored by us; C 4.17 would not touch the domains with -D
+		 * (guests we serve would lose their store) and does not know
+		 * --trace-control. */
+		case 'D': keep(o, false, "-D", NULL); break;
+		case 'C': keep(o, false, "--trace-control", optarg); break;
+		case 'w': keep(o, c_takes_timeout(optarg), "-w", optarg); break;
+		case 'm': keep(o, true, "--master-domid", optarg); break;
 		case 'v': printf("xenstored %s\n", XS_VERSION); exit(0);
 		case 'H': case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case ':':
+			opt_error(o, true, "option '%s' requires an argument", argv[optind - 1]);
+			break;
+		default:
+			if (optopt)
+				opt_error(o, true, "invalid option -- '%c'", optopt);
+			else
+				opt_error(o, true, "unrecognized option '%s'", argv[optind - 1]);
+			break;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "xenstored: unexpected argument '%s'\n", argv[optind]);
-		exit(2);
-	}
+	if (optind < argc)
+		opt_error(o, true, "unexpected argument '%s'", argv[optind]);
 }
 
 static const char *socket_path(char *buf, size_t size)
@@ -510,6 +642,18 @@ static bool end_of_round(void *arg)
 	return work_left;
 }
 
+/* What a live update's new process took from the old one (tests read it). */
+static void log_options(const char *what, const struct arglist *a)
+{
+	char line[1024];
+	size_t len = 0;
+
+	line[0] = '\0';
+	for (size_t i = 0; i < a->n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, " %s", a->v[i]);
+	log_info("%s%s", what, a->n ? line : " none");
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
@@ -520,13 +664,22 @@ int main(int argc, char **argv)
 	char buf[256], ro[sizeof(buf) + 8], why[512];
 	const char *path;
 	int err, startup_pipe = -1;
+	bool from_previous;
 
 	reserve_stdio();
 	block_signals();
 	if (daemon_init(&d))
 		fatalx("out of memory");
+	from_previous = live_update_take_options(&argc, &argv);
 	live_update_init(argc, argv);
 	parse_options(argc, argv, &d, &o);
+	if (o.error[0]) {
+		if (!o.usage_error)
+			fatalx("%s", o.error);
+		fprintf(stderr, "xenstored: %s\n", o.error);
+		usage(stderr);
+		exit(2);
+	}
 	log_init("xenstored", !o.foreground, o.verbose);
 	if (o.live_update && (err = live_update_load(&lu, why, sizeof(why))))
 		live_update_failed(why);
@@ -534,6 +687,12 @@ int main(int argc, char **argv)
 	 * cannot be opened is said on the caller's terminal. */
 	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
 		fatalx("cannot open trace file %s: %s", o.trace_file, strerror(err));
+	/* Absolute: the daemon's directory is / by the next live update. */
+	if (d.trace)
+		keep(&o, true, "-T", trace_file_path(d.trace));
+	live_update_set_args(&o.ours, &o.for_c);
+	if (from_previous)
+		log_options("live-update: the previous process's options:", &o.ours);
 	if (!o.foreground && !o.live_update) /* a live update keeps the pid */
 		startup_pipe = daemonise();
 	d.loop = ev_new();
@@ -587,5 +746,7 @@ int main(int argc, char **argv)
 	ev_free(d.loop);
 	trace_file_close(d.trace);
 	remove_pid_file(o.pid_file);
+	arglist_free(&o.ours);
+	arglist_free(&o.for_c);
 	return err ? 1 : 0;
 }

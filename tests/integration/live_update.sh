@@ -211,4 +211,60 @@ kill "$cpid"
 wait_for 30 daemon_gone "$cpid" && ok "ours -> C 4.17: C stops on SIGTERM" ||
 	fail "ours -> C 4.17: C stops on SIGTERM"
 T_LOGS=()
+
+# ---- our own options through live updates -----------------------------------
+# The exec without -c gives the new binary only the options C 4.17 takes,
+# in its terms (it exits on any other, and the store is lost with it);
+# ours takes its own back from the environment, which C passes on.
+unset XENSTORED_PATH XENSTORED_RUNDIR
+mkdir -p "$T_DIR/run/sim"
+"$BUILD/xenstore-sim" -d "$T_DIR/run/sim" create 0
+XSD_ENV=(XENSTUB_DIR="$T_DIR/run/sim" STUB_RUNDIR="$T_DIR/run" LD_PRELOAD="$BUILD/tests/libxenstub.so"
+	ASAN_OPTIONS=verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS})
+start_xenstored --hypervisor=xen --ring-poll 0 -Q nodes=4321 -p 0 ||
+	{ fail "daemon starts with options C lacks"; done_testing; exit 1; }
+XSD_ENV=()
+RUN=$XSD_RUN
+cmdline() { tr '\0' ' ' <"/proc/$(daemon_pid)/cmdline"; }
+own_options() { grep "options:" "$RUN/daemon.log" | tail -1 | sed 's/.*options: //'; }
+xenstore-write /opts/a 1
+lu_ok() {	# NAME BINARY
+	local out rc
+	out=$(timeout 30 "$XC" live-update "$2" 2>&1); rc=$?
+	assert_eq "$1: live-update succeeds, the same process runs the new binary and serves" \
+		"0  $XSD_PID $(readlink -f "$2") 1" \
+		"$rc $out $(daemon_pid) $(readlink -f "/proc/$XSD_PID/exe") $(xenstore-read /opts/a 2>&1)"
+}
+lu_ok "ours (with options C lacks) -> ours" "$XENSTORED"
+assert_eq "ours -> ours: the command line holds what C takes" \
+	"$XENSTORED -N -F $RUN/xenstored.pid -E 4321 --priv-domid 0 -U " "$(cmdline)"
+assert_eq "ours -> ours: every option of ours is in force (from the environment)" \
+	"-N -F $RUN/xenstored.pid --hypervisor xen --ring-poll 0 -Q nodes=4321 -p 0" "$(own_options)"
+assert_eq "ours -> ours: the quota given as -Q nodes= holds" "4321" \
+	"$("$XC" quota | awk '$1 == "nodes" {print $3}')"
+lu_ok "ours (with options C lacks) -> C 4.17, no -c" "$CXSD"
+assert_eq "ours -> C 4.17: C got only the options it takes" \
+	"$CXSD -N -F $RUN/xenstored.pid -E 4321 --priv-domid 0 -U " "$(cmdline)"
+assert_eq "ours -> C 4.17: C's check is happy" "OK" "$("$XC" check 2>&1)"
+lu_ok "C 4.17 -> ours, no -c" "$XENSTORED"
+assert_eq "ours -> C -> ours: our options are back" \
+	"-N -F $RUN/xenstored.pid --hypervisor xen --ring-poll 0 -Q nodes=4321 -p 0" "$(own_options)"
+stop_xenstored
+
+# ---- a relative trace file -------------------------------------------------
+# The daemon changes to / when it forks: the new process must trace to the
+# file the operator named, not to one relative to /.
+mkdir -p "$T_DIR/tdir/sub" "$T_DIR/trun"
+export XENSTORED_RUNDIR=$T_DIR/trun XENSTORED_PATH=$T_DIR/trun/socket
+(cd "$T_DIR/tdir" && "$XENSTORED" -F "$T_DIR/trun/xenstored.pid" -T sub/t.log) ||
+	fail "the daemon starts with -T sub/t.log"
+RUN=$T_DIR/trun
+XSD_PID=$(daemon_pid)
+T_PIDS+=("$XSD_PID")
+xenstore-write /opts/a 1
+lu_ok "-T sub/t.log (daemonised) -> ours" "$XENSTORED"
+xenstore-write /opts/after-update 1
+assert_eq "-T sub/t.log: the new process traces to the same file" "1" \
+	"$(grep -c '/opts/after-update' "$T_DIR/tdir/sub/t.log")"
+stop_xenstored
 done_testing
