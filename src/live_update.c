@@ -515,6 +515,12 @@ static char **new_argv(const struct live_update *lu)
  * update after is C's own without -c (ours -> C -> ours keeps them).
  */
 #define OPTIONS_ENV "XENSTORED_LU_OPTIONS"
+/* The old process's arguments, for the way back to it (live_update_failed):
+ * the new process's own may hold an option only the new binary knows.
+ * Prefixed by the $FALLBACK_ENV it belongs to, and with -U. */
+#define PREVIOUS_ENV "XENSTORED_LU_PREVIOUS_ARGV"
+#define FALLBACK_ENV "XENSTORED_LU_FALLBACK"
+
 static struct arglist taken; /* the argument list taken from $OPTIONS_ENV */
 
 bool live_update_take_options(int *argc, char ***argv)
@@ -554,24 +560,73 @@ void live_update_set_args(const struct arglist *ours, const struct arglist *for_
 	next_c = for_c;
 }
 
-/* Sets (or clears) the variable the new process reads; 0 or ENOMEM. */
+/* Sets (or clears) the variables the new process reads; 0 or ENOMEM. */
 static int export_args(const struct live_update *lu, char **argv)
 {
-	char *opts = NULL;
+	const char *fallback = getenv(FALLBACK_ENV);
+	char *opts = NULL, *prev = NULL;
+	struct arglist mine = { 0 };
 	size_t argc = 0;
 	int err = 0;
 
 	while (argv[argc])
 		argc++;
 	unsetenv(OPTIONS_ENV);
-	if (!next_ours || lu->cmdline)
+	unsetenv(PREVIOUS_ENV);
+	if (!next_ours)
 		return 0;
-	if (!(err = arglist_encode(&opts, argv + 1, argc - 1)) &&
-	    !(err = arglist_encode(&opts, next_ours->v, next_ours->n)) &&
-	    setenv(OPTIONS_ENV, opts, 1))
+	if (!lu->cmdline && ((err = arglist_encode(&opts, argv + 1, argc - 1)) ||
+			     (err = arglist_encode(&opts, next_ours->v, next_ours->n))))
+		goto out;
+	if (fallback) {
+		err = arglist_add(&mine, orig_argv[0]);
+		for (size_t i = 0; !err && i < next_ours->n; i++)
+			err = arglist_add(&mine, next_ours->v[i]);
+		if (err || (err = arglist_add(&mine, "-U")))
+			goto out;
+		if (!(prev = malloc(strlen(fallback) + 2))) {
+			err = ENOMEM;
+			goto out;
+		}
+		sprintf(prev, "%s|", fallback);
+		if ((err = arglist_encode(&prev, mine.v, mine.n)))
+			goto out;
+	}
+	if ((opts && setenv(OPTIONS_ENV, opts, 1)) || (prev && setenv(PREVIOUS_ENV, prev, 1)))
 		err = errno;
+out:
+	if (err) {
+		unsetenv(OPTIONS_ENV);
+		unsetenv(PREVIOUS_ENV);
+	}
+	arglist_free(&mine);
 	free(opts);
+	free(prev);
 	return err;
+}
+
+static void unexport_args(void)
+{
+	unsetenv(OPTIONS_ENV);
+	unsetenv(PREVIOUS_ENV);
+}
+
+/* The old process's argument list, if $PREVIOUS_ENV belongs to the way
+ * back in $FALLBACK_ENV; else NULL. */
+static char **previous_argv(void)
+{
+	static struct arglist prev;
+	const char *env = getenv(PREVIOUS_ENV), *fallback = getenv(FALLBACK_ENV), *s;
+	size_t flen = fallback ? strlen(fallback) : 0;
+
+	if (!env || !fallback || strncmp(env, fallback, flen) || env[flen] != '|')
+		return NULL;
+	s = env + flen + 1;
+	if (arglist_decode(&s, &prev) || *s || !prev.n) {
+		arglist_free(&prev);
+		return NULL;
+	}
+	return prev.v;
 }
 
 static void set_cloexec(int fd, bool on)
@@ -672,7 +727,6 @@ static int write_file(const char *path, const struct lu_buf *b)
  * conn-fd" (conn-fd: the socket that asked, -1 if none).  C xenstored
  * ignores it.
  */
-#define FALLBACK_ENV "XENSTORED_LU_FALLBACK"
 #define ERROR_ENV "XENSTORED_LU_ERROR"
 
 struct fallback {
@@ -775,6 +829,7 @@ static int read_fd(int fd, struct lu_state *st)
 void live_update_failed(const char *why)
 {
 	int exe_fd, state_fd, conn_fd;
+	char **argv;
 	struct lu_state st = { 0 };
 	uint32_t version;
 	char err[256];
@@ -787,7 +842,8 @@ void live_update_failed(const char *why)
 		free(st.data);
 	}
 	setenv(ERROR_ENV, why, 1);
-	fexecve(exe_fd, orig_argv, environ);
+	argv = previous_argv();
+	fexecve(exe_fd, argv ? argv : orig_argv, environ);
 	fatalx("live update: %s; the previous binary did not start either: %s", why,
 	       strerror(errno));
 }
@@ -906,7 +962,7 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 		signals_after_failed_exec(&signals);
 	}
 	unsetenv(TRACED_ENV);
-	unsetenv(OPTIONS_ENV);
+	unexport_args();
 	withdraw_fallback(&fallback);
 	keep_fds(d, false);
 	free(argv);

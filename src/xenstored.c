@@ -49,7 +49,8 @@ struct options {
 	 * those C xenstored 4.17 takes with the same meaning, in its terms
 	 * (it exits on any other, and the store with it). */
 	struct arglist ours, for_c;
-	/* The first bad option, said by main. */
+	/* The first bad option: a live update's new process goes back to the
+	 * old binary with it instead of exiting. */
 	char error[256];
 	bool usage_error;
 };
@@ -192,7 +193,8 @@ static void quota_assignment(struct daemon *d, struct options *o, const char *ar
 	add_arg(&o->for_c, c_arg);
 }
 
-/* Errors are left in o->error for main. */
+/* Errors are left in o->error: main reports them, or a live update's new
+ * process goes back to the old binary. */
 static void parse_options(int argc, char **argv, struct daemon *d, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -228,7 +230,7 @@ static void parse_options(int argc, char **argv, struct daemon *d, struct option
 	unsigned v;
 	int opt;
 
-	opterr = 0; /* said by main */
+	opterr = 0; /* said by main, or by the old binary a live update goes back to */
 	while ((opt = getopt_long(argc, argv, ":NF:PVE:S:W:t:A:M:Q:q:Kp:HDI::Rw:hT:U", longopts,
 				  NULL)) != -1) {
 		opt_name[1] = (char)opt;
@@ -673,7 +675,7 @@ int main(int argc, char **argv)
 	from_previous = live_update_take_options(&argc, &argv);
 	live_update_init(argc, argv);
 	parse_options(argc, argv, &d, &o);
-	if (o.error[0]) {
+	if (o.error[0] && !o.live_update) {
 		if (!o.usage_error)
 			fatalx("%s", o.error);
 		fprintf(stderr, "xenstored: %s\n", o.error);
@@ -683,10 +685,19 @@ int main(int argc, char **argv)
 	log_init("xenstored", !o.foreground, o.verbose);
 	if (o.live_update && (err = live_update_load(&lu, why, sizeof(why))))
 		live_update_failed(why);
+	/* After the load: only a state that is ours leads back to the binary
+	 * that wrote it (live_update_failed). */
+	if (o.error[0])
+		live_update_failed(o.error);
 	/* Before forking: a relative name is the caller's, and a file that
 	 * cannot be opened is said on the caller's terminal. */
-	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file)))
-		fatalx("cannot open trace file %s: %s", o.trace_file, strerror(err));
+	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file))) {
+		snprintf(why, sizeof(why), "cannot open trace file %s: %s", o.trace_file,
+			 strerror(err));
+		if (o.live_update)
+			live_update_failed(why);
+		fatalx("%s", why);
+	}
 	/* Absolute: the daemon's directory is / by the next live update. */
 	if (d.trace)
 		keep(&o, true, "-T", trace_file_path(d.trace));

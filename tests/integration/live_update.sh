@@ -128,9 +128,10 @@ spoil version 'printf "\\0\\0\\0\\7" | dd of="$F" bs=1 seek=8 conv=notrunc 2>/de
 spoil huge 'truncate -s 2G "$F"'
 printf 'not a program' >"$T_DIR/garbage"; chmod +x "$T_DIR/garbage"
 exe_before=$(readlink /proc/$XSD_PID/exe)
+LU_ARGS=()	# more arguments of the next refused live-update
 refused() {	# NAME BINARY REASON [STEP]
 	local out rc
-	out=$(timeout 30 "$XC" live-update "$2" 2>&1); rc=$?
+	out=$(timeout 30 "$XC" live-update "${LU_ARGS[@]}" "$2" 2>&1); rc=$?
 	assert_eq "$1: live-update fails with the reason" \
 		"3 ${4:-Starting live update} failed:"$'\n'"$3" "$rc $out"
 	assert_eq "$1: the daemon still runs the previous binary and serves" \
@@ -148,6 +149,12 @@ refused "a binary that cannot be run" "$T_DIR/garbage" \
 	"Error activating new binary: Exec format error"
 refused "a binary that is not there" "$T_DIR/none" "File not accessible." \
 	"Setting update binary"
+# An option the new process rejects (a typo in -c): it goes back to the
+# old binary with the old process's own options, not the new one's.
+LU_ARGS=(-c "--bogus-option")
+refused "a command line the new binary rejects" "$XENSTORED" \
+	"Error activating new binary: unrecognized option '--bogus-option'"
+LU_ARGS=()
 echo go >&"${CLIENTS[1]}"
 read -r -t 30 line <&"${CLIENTS[0]}"
 assert_eq "after the failed updates every client still works" "clients ok" "$line"
