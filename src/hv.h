@@ -45,6 +45,13 @@ struct hv_ops {
 	 * (the hypervisor kept the binding; the fd came with exec).  0 or
 	 * errno. */
 	int (*adopt)(struct hv *hv, unsigned domid, int local_port);
+	/* Live update: undoes, right before exec, what the next process does
+	 * again on the inherited fd.  Xen binds a VIRQ only once (EEXIST
+	 * after), and every daemon, ours or C xenstored, binds VIRQ_DOM_EXC
+	 * at start; C unbinds it before its exec too.  0 or errno. */
+	int (*before_exec)(struct hv *hv);
+	/* The exec failed: binds again what before_exec unbound.  0 or errno. */
+	int (*after_failed_exec)(struct hv *hv);
 	void (*destroy)(struct hv *hv);
 };
 

@@ -232,6 +232,14 @@ static void sim_destroy(struct hv *h)
 	free(s);
 }
 
+/* The simulation's domain events need no binding (hv_sim.h): nothing
+ * the next process could find already bound. */
+static int sim_exec_noop(struct hv *h)
+{
+	(void)h;
+	return 0;
+}
+
 static const struct hv_ops sim_ops = {
 	.name = "sim",
 	.fd = sim_fd,
@@ -244,6 +252,8 @@ static const struct hv_ops sim_ops = {
 	.domain_state = sim_domain_state,
 	.destroy = sim_destroy,
 	.adopt = sim_adopt,
+	.before_exec = sim_exec_noop,
+	.after_failed_exec = sim_exec_noop,
 };
 
 struct hv *hv_sim_open(const char *dir)

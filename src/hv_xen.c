@@ -190,6 +190,28 @@ static int xen_adopt(struct hv *h, unsigned domid, int port)
 	return port > 0 && port < 65536 ? 0 : EINVAL;
 }
 
+static int xen_before_exec(struct hv *h)
+{
+	struct hv_xen *x = XEN(h);
+
+	if (x->virq_port < 0)
+		return 0;
+	if (xenevtchn_unbind(x->xce, (evtchn_port_t)x->virq_port) < 0)
+		return errno;
+	x->virq_port = -1;
+	return 0;
+}
+
+static int xen_after_failed_exec(struct hv *h)
+{
+	struct hv_xen *x = XEN(h);
+
+	if (x->virq_port >= 0)
+		return 0;
+	x->virq_port = xenevtchn_bind_virq(x->xce, VIRQ_DOM_EXC);
+	return x->virq_port < 0 ? errno : 0;
+}
+
 static const struct hv_ops xen_ops = {
 	.name = "xen",
 	.fd = xen_fd,
@@ -202,6 +224,8 @@ static const struct hv_ops xen_ops = {
 	.domain_state = xen_domain_state,
 	.destroy = xen_destroy,
 	.adopt = xen_adopt,
+	.before_exec = xen_before_exec,
+	.after_failed_exec = xen_after_failed_exec,
 };
 
 struct hv *hv_xen_open(void)

@@ -826,9 +826,9 @@ static int read_fd(int fd, struct lu_state *st)
 	return 0;
 }
 
-void live_update_failed(const char *why)
+void live_update_failed(struct daemon *d, const char *why)
 {
-	int exe_fd, state_fd, conn_fd;
+	int exe_fd, state_fd, conn_fd, rc;
 	char **argv;
 	struct lu_state st = { 0 };
 	uint32_t version;
@@ -842,6 +842,9 @@ void live_update_failed(const char *why)
 		free(st.data);
 	}
 	setenv(ERROR_ENV, why, 1);
+	/* The previous binary binds the hypervisor's events again. */
+	if (d->hv && (rc = d->hv->ops->before_exec(d->hv)))
+		fatalx("live update: %s; cannot hand the hypervisor back: %s", why, strerror(rc));
 	argv = previous_argv();
 	fexecve(exe_fd, argv ? argv : orig_argv, environ);
 	fatalx("live update: %s; the previous binary did not start either: %s", why,
@@ -906,6 +909,20 @@ static void signals_after_failed_exec(const struct exec_signals *saved)
 	sigaction(SIGHUP, &saved->hup, NULL);
 }
 
+/* The exec failed after before_exec: take the domain events back, and
+ * look for a domain that died while they were unbound. */
+static void exec_failed_hv(struct daemon *d)
+{
+	int err;
+
+	if (!d->hv)
+		return;
+	if ((err = d->hv->ops->after_failed_exec(d->hv)))
+		log_warnx("live-update: domain deaths go unseen: cannot bind their event again: %s",
+			  strerror(err));
+	domain_check_states(d);
+}
+
 /* Writes the state and execs the new binary; returns only on failure,
  * with the reason. */
 static const char *activate(struct daemon *d, char *why, size_t size)
@@ -953,14 +970,19 @@ static const char *activate(struct daemon *d, char *why, size_t size)
 	 * the new one: the new process waits for it before answering. */
 	if (tracer_attached())
 		setenv(TRACED_ENV, "1", 1);
-	/* A SIGTERM that comes between these two calls stops us, as it
-	 * would stop the next daemon. */
+	/* A SIGTERM that comes between the signals' change and the exec
+	 * stops us, as it would stop the next daemon. */
 	stopping = signals_for_exec(&signals) == EINTR;
-	if (!stopping) {
+	/* Last before exec: domain events are lost until the next process
+	 * binds them (it then scans every domain, as we do if exec fails). */
+	err = !stopping && d->hv ? d->hv->ops->before_exec(d->hv) : 0;
+	if (!stopping && !err) {
 		execv(lu->binary, argv);
 		err = errno;
-		signals_after_failed_exec(&signals);
+		exec_failed_hv(d);
 	}
+	if (!stopping)
+		signals_after_failed_exec(&signals);
 	unsetenv(TRACED_ENV);
 	unexport_args();
 	withdraw_fallback(&fallback);

@@ -69,7 +69,7 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 
 /* The state could not be taken: back to the binary that wrote it (which
  * then answers the update with this reason), else fatal. */
-void live_update_failed(const char *why) __attribute__((noreturn));
+void live_update_failed(struct daemon *d, const char *why) __attribute__((noreturn));
 
 /*
  * The same for a stream in memory, for tests and the fuzzer: the store,

@@ -684,18 +684,18 @@ int main(int argc, char **argv)
 	}
 	log_init("xenstored", !o.foreground, o.verbose);
 	if (o.live_update && (err = live_update_load(&lu, why, sizeof(why))))
-		live_update_failed(why);
+		live_update_failed(&d, why);
 	/* After the load: only a state that is ours leads back to the binary
 	 * that wrote it (live_update_failed). */
 	if (o.error[0])
-		live_update_failed(o.error);
+		live_update_failed(&d, o.error);
 	/* Before forking: a relative name is the caller's, and a file that
 	 * cannot be opened is said on the caller's terminal. */
 	if (o.trace_file && (err = trace_file_open(&d.trace, o.trace_file))) {
 		snprintf(why, sizeof(why), "cannot open trace file %s: %s", o.trace_file,
 			 strerror(err));
 		if (o.live_update)
-			live_update_failed(why);
+			live_update_failed(&d, why);
 		fatalx("%s", why);
 	}
 	/* Absolute: the daemon's directory is / by the next live update. */
@@ -728,7 +728,7 @@ int main(int argc, char **argv)
 		log_warnx("cannot listen on %s: %s", ro, strerror(err));
 	open_hypervisor(&d, o.hypervisor, path, lu.evtchn_fd, o.live_update);
 	if (o.live_update && (err = live_update_apply(&d, &lu, why, sizeof(why))))
-		live_update_failed(why);
+		live_update_failed(&d, why);
 	if ((err = domain_hv_start(&d)))
 		fatalx("cannot watch the hypervisor: %s", strerror(err));
 	if (d.hv && o.ring_poll_us) { /* guests on other vCPUs: see RING_POLL_US */

@@ -195,7 +195,10 @@ fi
 
 # ---- C 4.17 into ours, and back ---------------------------------------------
 # C runs on the libxen stand-in (its environment passes through both
-# execs); the domains the permissions name exist in its simulation.
+# execs); the domains the permissions name exist in its simulation.  Ours,
+# exec'd by C with C's arguments, finds /dev/xen/evtchn (the stand-in's)
+# and so runs the Xen backend on the fd C passed: each side must give
+# VIRQ_DOM_EXC back before its exec, which the stand-in binds only once.
 RUN=$T_DIR/c
 mkdir -p "$RUN/sim"
 for dom in $(seq 1 20); do "$BUILD/xenstore-sim" -d "$RUN/sim" create "$dom"; done

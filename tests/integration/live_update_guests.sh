@@ -40,6 +40,42 @@ assert_eq "the global quota (nodes 50) survived: guest 7 is refused past it" "EN
 	"$(guest 7 "${reqs[@]}" | sed -n 's/^write n[0-9]* x -> //p' | sort -u | grep -v OK)"
 boot_domain 8 || fail "a new domain boots after the update"
 assert_eq "a domain introduced after the update is served" "guest8" "$(res 8 'read name')"
+# ---- updates that fail: the daemon keeps its domain events ------------------
+# Each gives the hypervisor's VIRQ back before its exec (Xen binds it only
+# once) and must take it again when that fails: a new binary whose state
+# cannot be applied once the backend is open (the previous binary is
+# exec'd back), and, last, one that cannot run (exec fails).  Domain 6's
+# death below is seen only through that VIRQ.
+# The written stream (not the kept copy the previous binary reads back)
+# names fd 999 for the first socket connection.
+cat >"$T_DIR/badfd" <<W
+#!/bin/sh
+python3 - "\$XENSTORED_RUNDIR/state_dump" <<'P'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+at = 16
+while at + 8 <= len(b):
+    kind, size = struct.unpack_from('<II', b, at)
+    if kind == 2 and struct.unpack_from('<H', b, at + 12)[0] == 1:
+        struct.pack_into('<I', b, at + 16, 999)
+        break
+    at += 8 + size
+open(sys.argv[1], 'wb').write(b)
+P
+exec $XENSTORED "\$@"
+W
+chmod +x "$T_DIR/badfd"
+out=$(timeout 30 "$XSCTL" live-update "$T_DIR/badfd" 2>&1); rc=$?
+assert_eq "a state the new process cannot apply: live-update fails with the reason" \
+	"3 Starting live update failed:"$'\n'"Error activating new binary: connection N: fd 999 is not a connected socket" \
+	"$rc $(sed -E 's/connection [0-9]+:/connection N:/' <<<"$out")"
+printf 'not a program' >"$T_DIR/garbage"; chmod +x "$T_DIR/garbage"
+out=$(timeout 30 "$XSCTL" live-update "$T_DIR/garbage" 2>&1); rc=$?
+assert_eq "a binary that cannot run: live-update fails with the reason" \
+	"3 Starting live update failed:"$'\n'"Error activating new binary: Exec format error" "$rc $out"
+assert_eq "after the failed updates the daemon runs our binary and serves guest 7" \
+	"$(readlink -f "$XENSTORED") guest7" "$(readlink -f /proc/$XSD_PID/exe) $(res 7 'read name')"
+
 gclose G6
 sim destroy 6
 wait_for 30 sh -c "[ \"\$($SIM guest dom0 'introduced 6' 2>&1 | sed -n 's/.* -> //p')\" = F ]"

@@ -11,7 +11,10 @@
  *                    remote port) under a local port; pending() turns a
  *                    guest's {domid, port} datagram into that local port
  *                    and {SIM_VIRQ, 0} into the VIRQ_DOM_EXC port;
- *                    notify() sends {0, remote} to DIR/<domid>/evtchn
+ *                    notify() sends {0, remote} to DIR/<domid>/evtchn;
+ *                    bind_virq refuses a VIRQ already bound (EEXIST), as
+ *                    Xen does, across a live update's exec too; and
+ *                    /dev/xen/evtchn exists (it is DIR/evtchn)
  *   grant mapping    xengnttab_map_grant_ref(domid, GNTTAB_RESERVED_XENSTORE)
  *                    and xc_map_foreign_range map DIR/<domid>/ring shared
  *   domain info      xc_domain_getinfo(list): the domains are DIR's numeric
@@ -487,10 +490,14 @@ EXPORT xenevtchn_port_or_error_t xenevtchn_bind_virq(xenevtchn_handle *xce, unsi
 		errno = EINVAL;
 		return -1;
 	}
-	/* Bound before a live update: the same port. */
+	/* As Xen's evtchn_bind_virq: a VIRQ is bound once.  That holds across
+	 * a live update too (the binding came through exec with the fd), so a
+	 * daemon must unbind it before exec, as C xenstored does. */
 	for (size_t i = 1; i < XCE(xce)->nports; i++)
-		if (XCE(xce)->ports[i].used && XCE(xce)->ports[i].virq)
-			return (int)i;
+		if (XCE(xce)->ports[i].used && XCE(xce)->ports[i].virq) {
+			errno = EEXIST;
+			return -1;
+		}
 	return new_port(XCE(xce), (struct stub_port){ .virq = true, .domid = SIM_VIRQ });
 }
 
@@ -689,6 +696,12 @@ static const char *redirect(const char *path, char *buf, size_t size)
 		return path;
 	if ((dom0 = dom0_file(path)))
 		return dom_path(buf, size, 0, dom0) ? path : buf;
+	/* Our daemon picks Xen when the device is there (a live update from
+	 * C passes C's arguments, no --hypervisor): the event socket stands
+	 * in for it. */
+	if (strcmp(path, "/dev/xen/evtchn") == 0 &&
+	    (size_t)snprintf(buf, size, "%s/evtchn", sim_dir()) < size)
+		return buf;
 	if (!run || !*run)
 		return path;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {

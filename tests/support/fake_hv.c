@@ -117,6 +117,12 @@ static void fake_destroy(struct hv *hv)
 	(void)hv;
 }
 
+static int fake_exec_noop(struct hv *hv)
+{
+	(void)hv;
+	return 0;
+}
+
 static const struct hv_ops fake_ops = {
 	.name = "fake",
 	.fd = fake_fd,
@@ -128,6 +134,8 @@ static const struct hv_ops fake_ops = {
 	.notify = fake_notify,
 	.domain_state = fake_domain_state,
 	.destroy = fake_destroy,
+	.before_exec = fake_exec_noop,
+	.after_failed_exec = fake_exec_noop,
 };
 
 void fake_hv_init(struct fake_hv *h, struct daemon *d)
