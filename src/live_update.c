@@ -767,6 +767,24 @@ static bool parse_fallback_env(int *exe_fd, int *state_fd, int *conn_fd)
 	       *state_fd >= 0;
 }
 
+/* Closes the fds the environment names if they still are what
+ * offer_fallback opened: the variable may have outlived them (another
+ * program passed it on), and their numbers may name other files now. */
+static void drop_fallback_fds(int exe_fd, int state_fd)
+{
+	static const char memfd[] = "/memfd:xenstored-state";
+	char path[64], target[sizeof(memfd)];
+	int flags = fcntl(exe_fd, F_GETFL);
+	ssize_t n;
+
+	if (flags >= 0 && (flags & O_PATH))
+		close(exe_fd);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", state_fd);
+	n = readlink(path, target, sizeof(target));
+	if (n == (ssize_t)sizeof(target) && memcmp(target, memfd, sizeof(memfd) - 1) == 0)
+		close(state_fd);
+}
+
 /* The head of the state file read (preamble, GLOBAL, our token). */
 #define HEAD_LEN 56
 static uint8_t file_head[HEAD_LEN];
@@ -1500,12 +1518,13 @@ int live_update_apply(struct daemon *d, struct lu_state *st, char *err, size_t e
 	if (rc)
 		return rc;
 	wait_for_tracer();
-	if (parse_fallback(&exe_fd, &state_fd, &conn_fd)) {
-		if (getenv(ERROR_ENV))
-			answer_failure(d, conn_fd, getenv(ERROR_ENV));
-		close(exe_fd);
-		close(state_fd);
-	}
+	if (parse_fallback(&exe_fd, &state_fd, &conn_fd) && getenv(ERROR_ENV))
+		answer_failure(d, conn_fd, getenv(ERROR_ENV));
+	/* Ours or not: after ours -> C -> ours the variable and the fds are
+	 * those of the first ours, which C kept and passed on, and nobody
+	 * else will close them (a copy of the state, the old binary). */
+	if (parse_fallback_env(&exe_fd, &state_fd, &conn_fd))
+		drop_fallback_fds(exe_fd, state_fd);
 	unsetenv(ERROR_ENV);
 	unsetenv(FALLBACK_ENV);
 	/* Send what was pending, take what arrived in the gap. */

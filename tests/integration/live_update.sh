@@ -212,6 +212,13 @@ update_with_clients "C 4.17 -> ours" "$XENSTORED"
 T_LOGS+=("$RUN/daemon.log:$(daemon_pid)")
 update_with_clients "ours -> C 4.17" "$CXSD"
 assert_eq "ours -> C 4.17: C's check is happy" "OK" "$("$XC" check 2>&1)"
+# C passes on the fds the first ours kept to go back to its binary (a
+# copy of the state, that binary): the next ours must close them.
+update_with_clients "ours -> C 4.17 -> ours" "$XENSTORED"
+assert_eq "ours -> C 4.17 -> ours: no fd left on the kept state nor the old binary" "" \
+	"$(for f in /proc/$(daemon_pid)/fd/*; do readlink "$f"; done |
+		grep -e memfd:xenstored-state -e "^$(readlink -f "$XENSTORED")\$")"
+update_with_clients "ours -> C 4.17, again" "$CXSD"
 # The signals our loop reads from its signalfd are blocked in ours; C
 # must not inherit that, or it would never see the SIGTERM that stops it.
 cpid=$(daemon_pid)
