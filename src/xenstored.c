@@ -350,7 +350,9 @@ static void make_run_dir(void)
 }
 
 /* systemd readiness (sd_notify protocol: one datagram); written here to
- * avoid a libsystemd dependency for six lines. */
+ * avoid a libsystemd dependency for six lines.  The variable goes, as
+ * C's sd_notify(1, ...) unsets it: a binary a live update execs must not
+ * say READY=1 again to a service long started. */
 static void notify_ready(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
@@ -358,8 +360,10 @@ static void notify_ready(void)
 	socklen_t len;
 	int fd;
 
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path)) {
+		unsetenv("NOTIFY_SOCKET");
 		return;
+	}
 	strcpy(sa.sun_path, path);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = '\0';
@@ -370,6 +374,7 @@ static void notify_ready(void)
 	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
 		log_warn("sd_notify");
 	close(fd);
+	unsetenv("NOTIFY_SOCKET");
 }
 
 static void write_pid_file(const char *file)
@@ -742,7 +747,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	log_info("listening on %s", path);
-	notify_ready();
+	if (!o.live_update)
+		notify_ready();
+	else /* the service was ready long ago, as C has it */
+		unsetenv("NOTIFY_SOCKET");
 	daemonise_done(startup_pipe);
 
 	err = ev_run(d.loop);

@@ -55,6 +55,11 @@ assert_eq "ours -> ours: a domain's quota, features and introduction survive" \
 	"$("$BUILD/tests/xsraw" -N 'GET_QUOTA:1:0:7\0transactions\0' 'GET_FEATURE:1:0:7\0' \
 		'IS_DOMAIN_INTRODUCED:1:0:7\0' | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "ours -> ours: CONTROL check finds nothing wrong" "OK" "$("$XC" check)"
+# systemd's readiness was said once, at start: the new process neither
+# says it again (it would fail on the socket notify-wait removed) nor
+# passes NOTIFY_SOCKET on to the next exec.
+assert_eq "ours -> ours: READY=1 not sent again, NOTIFY_SOCKET gone" "0 0" \
+	"$(grep -c sd_notify "$XSD_RUN/daemon.log") $(tr '\0' '\n' <"/proc/$XSD_PID/environ" | grep -c ^NOTIFY_SOCKET=)"
 
 # ---- open transactions: waited for, held back, forced -----------------------
 coproc TX { "$LU" txn 0 /lu 2>&1; }
