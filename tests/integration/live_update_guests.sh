@@ -5,6 +5,9 @@
 # backend's fd inherited, so a guest that stays running across the exec
 # gets its next reply and its watch events; its features and quota stay;
 # the new process follows domain death, and new domains come and go.
+# Updates that fail (a state refused once the backend is open, a binary
+# that cannot run) leave it serving and still told of domain death (the
+# VIRQ given back before each exec is taken again).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/helpers/protocol.sh"
 . "$TOP/tests/helpers/guest.sh"
