@@ -59,21 +59,31 @@ attached_to "$(cat /var/run/xen/xenstored.pid)" &&
 stop_xenstored
 rm -f /run/xenstore.pid
 
-# No pid file: the process serving the standard socket.
+# No pid file: the process serving the standard socket.  Daemons in other
+# mount namespaces (containers, other tests) bind the same name: the one
+# serving it in the snoop's namespace is meant, whichever the kernel lists
+# first.
 mkdir -p /var/run/xenstored
+for i in 1 2 3; do
+	unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /var/run/xenstored && exec "$@"' \
+		sh env -u XENSTORED_RUNDIR -u XENSTORED_PATH "$BUILD/tests/notify-wait" \
+		"$T_DIR/decoy$i.notify" "$T_DIR/decoy$i.log" "$XENSTORED" -N >"$T_DIR/decoy$i.pid" ||
+		fail "a daemon on the standard socket in another mount namespace starts"
+	T_PIDS+=("$(cat "$T_DIR/decoy$i.pid")")
+done
 env -u XENSTORED_RUNDIR -u XENSTORED_PATH "$BUILD/tests/notify-wait" "$T_DIR/notify" \
 	"$T_DIR/std.log" "$XENSTORED" -N >"$T_DIR/std.pid" || fail "daemon on the standard socket starts"
 STD=$(cat "$T_DIR/std.pid")
 T_PIDS+=("$STD")
-attached_to "$STD" && ok "finds the daemon serving /var/run/xenstored/socket" ||
-	fail "finds the daemon serving /var/run/xenstored/socket"
+attached_to "$STD" && ok "finds the daemon serving /var/run/xenstored/socket (3 more serve it in other mount namespaces)" ||
+	fail "finds the daemon serving /var/run/xenstored/socket (3 more serve it in other mount namespaces)"
 
 out=$("$SNOOP" -p "$NOT" 2>&1); rc=$?
 [ "$rc" = 1 ] && [[ $out == *"PID $NOT ("*") is not a xenstored with probes"*"use -P $NOT"* ]] &&
 	ok "-p naming a process that is not a daemon: refused, with a hint at -P" ||
 	{ fail "-p naming a non-daemon is refused with a hint"; echo "#   got ($rc): $out"; }
 
-env -u XENSTORED_RUNDIR -u XENSTORED_PATH "$SNOOP" -T -c 1 >"$T_DIR/t.out" 2>&1 &
+env -u XENSTORED_RUNDIR -u XENSTORED_PATH "$SNOOP" -T -c 1 -d 60 >"$T_DIR/t.out" 2>&1 &
 SP=$!
 wait_for 30 grep -q Attached "$T_DIR/t.out"
 XENSTORED_PATH=/var/run/xenstored/socket xenstore-write /t 1

@@ -48,6 +48,8 @@ mkfifo "$T_DIR/fire.in" "$T_DIR/fire.out"
 F=$!
 T_PIDS+=("$F")
 exec {FIN}>"$T_DIR/fire.in" {FOUT}<"$T_DIR/fire.out"
+# The fifos open before the child execs: until then $F is a bash.
+wait_for 30 test "$(readlink "/proc/$F/exe")" = "$(readlink -f "$FIRE")"
 # fire COMMAND: one command, waits for its "ok" (a failure if it does not
 # come: what the test checks next would be measured on events never
 # fired).  120 s: a burst of 300000 on a loaded machine takes a while,

@@ -125,43 +125,48 @@ static pid_t pid_from_file(const char *file)
 	return pid;
 }
 
-/* Inode of the listening Unix socket bound at one of paths[], or 0. */
-static unsigned long socket_inode(const char *const *paths, int npaths)
+#define MAX_BOUND 16
+
+/* Inodes of the Unix sockets bound at one of paths[]: more than one when
+ * daemons in other mount namespaces (containers, test sandboxes) bind the
+ * same name, or an old socket lingers.  How many, at most MAX_BOUND. */
+static int socket_inodes(const char *const *paths, int npaths, unsigned long *inodes)
 {
 	char line[512 + PATH_MAX];
-	unsigned long inode = 0;
+	int n = 0;
 	FILE *f = fopen("/proc/net/unix", "r");
 
 	if (!f)
 		return 0;
-	while (!inode && fgets(line, sizeof(line), f)) {
+	while (n < MAX_BOUND && fgets(line, sizeof(line), f)) {
 		unsigned long ino;
 		char path[PATH_MAX];
-		int i;
 
 		if (!snoop_parse_unix_line(line, &ino, path))
 			continue;
-		for (i = 0; i < npaths; i++)
-			if (paths[i] && strcmp(paths[i], path) == 0)
-				inode = ino;
+		for (int i = 0; i < npaths; i++)
+			if (paths[i] && strcmp(paths[i], path) == 0) {
+				inodes[n++] = ino;
+				break;
+			}
 	}
 	fclose(f);
-	return inode;
+	return n;
 }
 
-static bool holds_socket(pid_t pid, unsigned long inode)
+static bool holds_socket(pid_t pid, const unsigned long *inodes, int ninodes)
 {
-	char dir[64], link[PATH_MAX], want[64], target[64];
+	char dir[64], link[PATH_MAX], target[64];
 	struct dirent *d;
 	bool found = false;
 	DIR *fds;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
 	fds = opendir(dir);
 	if (!fds)
 		return false;
 	while (!found && (d = readdir(fds))) {
+		unsigned long ino;
 		ssize_t n;
 
 		snprintf(link, sizeof(link), "%s/%s", dir, d->d_name);
@@ -169,10 +174,29 @@ static bool holds_socket(pid_t pid, unsigned long inode)
 		if (n < 0)
 			continue;
 		target[n] = '\0';
-		found = strcmp(target, want) == 0;
+		if (sscanf(target, "socket:[%lu]", &ino) != 1)
+			continue;
+		for (int i = 0; i < ninodes && !found; i++)
+			found = inodes[i] == ino;
 	}
 	closedir(fds);
 	return found;
+}
+
+/* Whether pid sees the same files as we do: a path names its socket in
+ * our mount namespace, not another's that binds the same name. */
+static bool same_mounts(pid_t pid)
+{
+	char path[64], ours[64], theirs[64];
+	ssize_t n, m;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	n = readlink("/proc/self/ns/mnt", ours, sizeof(ours) - 1);
+	m = readlink(path, theirs, sizeof(theirs) - 1);
+	if (n < 0 || m < 0)
+		return true; /* cannot tell: as if one namespace */
+	ours[n] = theirs[m] = '\0';
+	return strcmp(ours, theirs) == 0;
 }
 
 /* Where the system's daemon says its pid: ours by default, Debian's
@@ -197,9 +221,9 @@ pid_t find_daemon(void)
 	bool named = rundir || sockenv;
 	char pidfile[PATH_MAX], rundir_sock[PATH_MAX];
 	const char *socks[4] = { NULL };
-	pid_t pid, cand[16], serving = 0;
-	unsigned long inode;
-	int ncand = 0, i;
+	pid_t pid, cand[16], serving = 0, serving_elsewhere = 0;
+	unsigned long inodes[MAX_BOUND];
+	int ncand = 0, ninodes, i;
 	struct dirent *d;
 	DIR *proc;
 
@@ -219,7 +243,7 @@ pid_t find_daemon(void)
 		socks[0] = "/var/run/xenstored/socket";
 		socks[1] = "/run/xenstored/socket";
 	}
-	inode = socket_inode(socks, 4);
+	ninodes = socket_inodes(socks, 4, inodes);
 
 	proc = opendir("/proc");
 	if (!proc) {
@@ -232,12 +256,18 @@ pid_t find_daemon(void)
 
 		if (*end || p <= 0 || p == getpid() || !is_xenstored(p))
 			continue;
-		if (inode && !serving && holds_socket(p, inode))
-			serving = p;
+		if (ninodes && !serving && holds_socket(p, inodes, ninodes)) {
+			if (same_mounts(p))
+				serving = p;
+			else if (!serving_elsewhere)
+				serving_elsewhere = p;
+		}
 		if (ncand < 16)
 			cand[ncand++] = p;
 	}
 	closedir(proc);
+	if (!serving)
+		serving = serving_elsewhere;
 	if (serving)
 		return serving;
 	if (named) {
