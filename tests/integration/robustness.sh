@@ -77,30 +77,39 @@ for mode in foreground daemonised; do
 done
 assert_eq "the first daemon still answers on its socket" 'READ 1 0 ' "$(raw 'READ:1:0:/tool\0')"
 
-# Daemonised, the parent returns once the daemon answers.
-rm -f "$T_DIR/b/socket"
-if XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" 2>"$T_DIR/su.err"; then
+# daemonised [closed]: a daemon that forks away, on $T_DIR/b; its pid in
+# bpid.  closed: started with stdin, stdout and stderr closed, as some
+# inits do (its first fds must not be the ones daemonising points at
+# /dev/null).  Fails when the start says so.
+daemonised() {
+	rm -f "$T_DIR/b/socket"
+	if [ "${1:-}" = closed ]; then
+		XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" <&- >&- 2>&-
+	else
+		XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" 2>"$T_DIR/su.err"
+	fi || return 1
 	bpid=$(cat "$T_DIR/b/pid")
 	T_PIDS+=("$bpid")
+}
+stop_daemonised() {
+	kill "$bpid"
+	wait_for 30 daemon_gone "$bpid"
+}
+
+# Daemonised, the parent returns once the daemon answers.
+if daemonised; then
 	assert_eq "daemonised: exit 0, and the daemon answers as soon as the parent is gone" \
 		'READ 1 0 ' "$(raw -s "$T_DIR/b/socket" 'READ:1:0:/tool\0')"
-	kill "$bpid"
-	wait_for 30 sh -c "! kill -0 $bpid"
+	stop_daemonised
 	assert_eq "daemonised: stopped, it removes its socket and pid file" "no no" \
 		"$([ -e "$T_DIR/b/socket" ] && echo yes || echo no) $([ -e "$T_DIR/b/pid" ] && echo yes || echo no)"
 else
 	fail "daemonised: exit 0 (stderr: $(cat "$T_DIR/su.err"))"
 fi
-# Started by an init that closed stdin, stdout and stderr: the daemon's
-# first fds must not be the ones daemonising points at /dev/null.
-rm -f "$T_DIR/b/socket"
-if XENSTORED_PATH=$T_DIR/b/socket "$XENSTORED" -F "$T_DIR/b/pid" <&- >&- 2>&-; then
-	bpid=$(cat "$T_DIR/b/pid")
-	T_PIDS+=("$bpid")
+if daemonised closed; then
 	assert_eq "started with fds 0, 1 and 2 closed: it answers" \
 		'READ 1 0 ' "$(raw -s "$T_DIR/b/socket" 'READ:1:0:/tool\0')"
-	kill "$bpid"
-	wait_for 30 sh -c "! kill -0 $bpid"
+	stop_daemonised
 else
 	fail "started with fds 0, 1 and 2 closed: exit 0"
 fi
