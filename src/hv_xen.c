@@ -250,7 +250,9 @@ struct hv *hv_xen_open_fd(int fd)
 		goto fail;
 	return &x->hv;
 fail:
-	if (x->xce)
+	/* An inherited fd (a live update's) stays open: the previous binary
+	 * the new process then goes back to adopts it at its number. */
+	if (x->xce && fd < 0)
 		xenevtchn_close(x->xce);
 	if (x->xgt)
 		xengnttab_close(x->xgt);

@@ -590,6 +590,10 @@ static void open_hypervisor(struct daemon *d, const char *kind, const char *sock
 		fatalx("cannot catch SIGBUS: %s", strerror(err));
 	if (strcmp(kind, "xen") == 0) {
 		d->hv = hv_xen_open_fd(lu_fd);
+		if (!d->hv && live_update) {
+			snprintf(dir, sizeof(dir), "cannot open Xen interfaces: %s", strerror(errno));
+			live_update_failed(d, dir);
+		}
 		if (!d->hv)
 			fatalx("cannot open Xen interfaces: %s", strerror(errno));
 		if (!live_update) /* else dom0's ring is in the state */

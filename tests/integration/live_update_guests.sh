@@ -72,6 +72,19 @@ out=$(timeout 30 "$XSCTL" live-update "$T_DIR/badfd" 2>&1); rc=$?
 assert_eq "a state the new process cannot apply: live-update fails with the reason" \
 	"3 Starting live update failed:"$'\n'"Error activating new binary: connection N: fd 999 is not a connected socket" \
 	"$rc $(sed -E 's/connection [0-9]+:/connection N:/' <<<"$out")"
+# A new process that cannot open the Xen backend (no grant device here)
+# goes back to the previous binary, which adopts the event-channel fd it
+# left open.
+if [ "$XS_HV" = xen ]; then
+	: >"$T_DIR/nognt.once"
+	printf '#!/bin/sh\nXENSTUB_NO_GNTTAB_ONCE=%s exec %s "$@"\n' "$T_DIR/nognt.once" \
+		"$XENSTORED" >"$T_DIR/nognt"
+	chmod +x "$T_DIR/nognt"
+	out=$(timeout 30 "$XSCTL" live-update "$T_DIR/nognt" 2>&1); rc=$?
+	assert_eq "a new process that cannot open the Xen backend: live-update fails with the reason" \
+		"3 Starting live update failed:"$'\n'"Error activating new binary: cannot open Xen interfaces: No such file or directory" \
+		"$rc $out"
+fi
 printf 'not a program' >"$T_DIR/garbage"; chmod +x "$T_DIR/garbage"
 out=$(timeout 30 "$XSCTL" live-update "$T_DIR/garbage" 2>&1); rc=$?
 assert_eq "a binary that cannot run: live-update fails with the reason" \
